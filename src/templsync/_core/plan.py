@@ -1,0 +1,89 @@
+"""Plans: the writes, deletions and mode changes that turn the files on disk into a target Tree.
+
+A Plan remembers what it expects to find at each path (``old``), so the writer can refuse to apply
+it when the folder changed after it was read.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass
+
+from templsync._core.tree import FileEntry, Tree
+
+
+class OpKind(enum.StrEnum):
+    WRITE = "write"  # create or replace a file or symlink
+    DELETE = "delete"
+    CHMOD = "chmod"  # same content, executable bit changed
+
+
+@dataclass(frozen=True)
+class PlanOp:
+    kind: OpKind
+    path: str
+    old: FileEntry | None  # what is expected on disk now (None: nothing)
+    new: FileEntry | None  # what will be there (None: nothing)
+
+    @property
+    def label(self) -> str:
+        if self.kind is OpKind.WRITE:
+            return "create" if self.old is None else "update"
+        return self.kind.value
+
+
+@dataclass(frozen=True)
+class Plan:
+    ops: tuple[PlanOp, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.ops)
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(op.path for op in self.ops)
+
+    def counts(self) -> dict[str, int]:
+        counted = Counter(op.label for op in self.ops)
+        return {k: counted.get(k, 0) for k in ("create", "update", "delete", "chmod")}
+
+    def summary(self) -> str:
+        parts = [f"{n} {label}" for label, n in self.counts().items() if n]
+        return ", ".join(parts) if parts else "nothing to do"
+
+
+def make_plan(current: Tree, target: Tree) -> Plan:
+    """The operations that turn ``current`` into ``target``, deletions first, each sorted by path."""
+    deletes: list[PlanOp] = []
+    others: list[PlanOp] = []
+    for path, old in current.items():
+        new = target.get(path)
+        if new is None:
+            deletes.append(PlanOp(OpKind.DELETE, path, old, None))
+        elif new == old:
+            continue
+        elif new.digest == old.digest and not new.is_symlink and not old.is_symlink:
+            others.append(PlanOp(OpKind.CHMOD, path, old, new))
+        else:
+            others.append(PlanOp(OpKind.WRITE, path, old, new))
+    for path, new in target.items():
+        if path not in current:
+            others.append(PlanOp(OpKind.WRITE, path, None, new))
+    deletes.sort(key=lambda op: op.path)
+    others.sort(key=lambda op: op.path)
+    return Plan(tuple(deletes + others))
+
+
+def apply_plan_to_tree(current: Tree, plan: Plan) -> Tree:
+    """What ``current`` becomes once ``plan`` is applied, computed in memory."""
+    entries = dict(current.items())
+    for op in plan.ops:
+        if op.new is None:
+            entries.pop(op.path, None)
+        else:
+            entries[op.path] = op.new
+    return Tree(entries)

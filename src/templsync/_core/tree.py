@@ -1,0 +1,234 @@
+"""Trees: immutable mappings of relative POSIX paths to file entries.
+
+A :class:`Tree` is what every source (a folder, a git commit, a rendered template, a remote store)
+turns into, and what every job diffs and merges. Entries are compared by content digest and mode;
+content itself is loaded only when someone asks for it.
+
+The digest is git's blob id (SHA-1 of ``b"blob <size>\\0" + content``), so a Tree read from git
+objects needs no content to be read at all, and digests agree with ``git hash-object``.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import posixpath
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from templsync.errors import InvalidPathError, SymlinkError
+
+ContentLoader = Callable[[], bytes]
+
+_MAX_SYMLINK_HOPS = 40
+
+
+class Mode(enum.IntEnum):
+    """File modes, numbered as git numbers them."""
+
+    REGULAR = 0o100644
+    EXECUTABLE = 0o100755
+    SYMLINK = 0o120000
+
+    @property
+    def label(self) -> str:
+        return {Mode.REGULAR: "file", Mode.EXECUTABLE: "executable", Mode.SYMLINK: "symlink"}[self]
+
+
+def blob_digest(data: bytes) -> str:
+    """Return git's blob id for ``data``."""
+    h = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    h.update(data)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, eq=False)
+class FileEntry:
+    """One file: its digest, its mode and a way to get its bytes.
+
+    Two entries are equal when digest and mode are equal, wherever their content lives.
+    For a symlink, the content is the link's target.
+    """
+
+    digest: str
+    mode: Mode
+    loader: ContentLoader = field(repr=False)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, mode: Mode = Mode.REGULAR) -> FileEntry:
+        return cls(blob_digest(data), mode, _Constant(data))
+
+    @classmethod
+    def symlink(cls, target: str) -> FileEntry:
+        return cls.from_bytes(target.encode("utf-8", "surrogateescape"), Mode.SYMLINK)
+
+    def content(self) -> bytes:
+        return self.loader()
+
+    def with_mode(self, mode: Mode) -> FileEntry:
+        return FileEntry(self.digest, mode, self.loader)
+
+    @property
+    def is_symlink(self) -> bool:
+        return self.mode is Mode.SYMLINK
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FileEntry):
+            return NotImplemented
+        return self.digest == other.digest and self.mode == other.mode
+
+    def __hash__(self) -> int:
+        return hash((self.digest, self.mode))
+
+
+@dataclass(frozen=True)
+class _Constant:
+    data: bytes
+
+    def __call__(self) -> bytes:
+        return self.data
+
+
+def normalize_path(path: str) -> str:
+    """Return ``path`` as a normalized relative POSIX path, or raise :class:`InvalidPathError`."""
+    if not path:
+        raise InvalidPathError(path, "the path is empty")
+    if "\0" in path:
+        raise InvalidPathError(path, "the path contains a NUL character")
+    if path.startswith("/") or (len(path) > 1 and path[1] == ":" and path[0].isalpha()):
+        raise InvalidPathError(path, "the path is absolute")
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if ".." in parts:
+        raise InvalidPathError(path, "the path contains '..'")
+    if not parts:
+        raise InvalidPathError(path, "the path names the root itself")
+    return "/".join(parts)
+
+
+def parent_dirs(path: str) -> Iterator[str]:
+    """Yield the folders that contain ``path``, nearest first (``a/b/c`` -> ``a/b``, ``a``)."""
+    while "/" in path:
+        path = path.rsplit("/", 1)[0]
+        yield path
+
+
+class Tree(Mapping[str, FileEntry]):
+    """An immutable mapping of normalized relative paths to :class:`FileEntry`.
+
+    Building a Tree validates it: every path is relative and stays inside the root, no path is
+    both a file and a folder, and every symlink points inside the tree without looping.
+    """
+
+    __slots__ = ("_entries",)
+    _entries: dict[str, FileEntry]
+
+    def __init__(self, entries: Mapping[str, FileEntry] | None = None) -> None:
+        normalized: dict[str, FileEntry] = {}
+        for raw, entry in (entries or {}).items():
+            path = normalize_path(raw)
+            if path in normalized:
+                raise InvalidPathError(raw, "the path appears twice once normalized")
+            normalized[path] = entry
+        _check_structure(normalized)
+        self._entries = normalized
+
+    @classmethod
+    def _trusted(cls, entries: dict[str, FileEntry]) -> Tree:
+        """Wrap ``entries`` that are already known to be valid (the engine's own results)."""
+        tree = cls.__new__(cls)
+        tree._entries = entries
+        return tree
+
+    @classmethod
+    def from_texts(cls, files: Mapping[str, str | bytes]) -> Tree:
+        """Build a Tree of regular files from ``{path: text}``, mostly for examples and tests."""
+        return cls(
+            {
+                p: FileEntry.from_bytes(c.encode("utf-8") if isinstance(c, str) else c)
+                for p, c in files.items()
+            }
+        )
+
+    def __getitem__(self, path: str) -> FileEntry:
+        return self._entries[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._entries
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Tree):
+            return self._entries == other._entries
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._entries.items()))
+
+    def __repr__(self) -> str:
+        return f"Tree({len(self._entries)} entries)"
+
+    def paths(self) -> list[str]:
+        """The paths in sorted order."""
+        return sorted(self._entries)
+
+    def replace(
+        self, updates: Mapping[str, FileEntry] | None = None, removals: frozenset[str] = frozenset()
+    ) -> Tree:
+        """Return a new Tree with ``updates`` set and ``removals`` removed (validated)."""
+        merged = {p: e for p, e in self._entries.items() if p not in removals}
+        merged.update(updates or {})
+        return Tree(merged)
+
+    def texts(self) -> dict[str, bytes]:
+        """Every path's content, for tests and small trees."""
+        return {p: e.content() for p, e in sorted(self._entries.items())}
+
+
+def _check_structure(entries: Mapping[str, FileEntry]) -> None:
+    for path in entries:
+        for parent in parent_dirs(path):
+            if parent in entries:
+                raise InvalidPathError(
+                    path, f"{parent!r} is a file, so it cannot also be a folder holding {path!r}"
+                )
+    for path, entry in entries.items():
+        if entry.is_symlink:
+            _check_symlink(path, entries)
+
+
+def symlink_target(path: str, entry: FileEntry) -> str:
+    """Where the symlink at ``path`` points, as a path relative to the root (not normalized)."""
+    return posixpath.join(posixpath.dirname(path), entry.content().decode("utf-8", "surrogateescape"))
+
+
+def _check_symlink(path: str, entries: Mapping[str, FileEntry]) -> None:
+    seen = [path]
+    current = path
+    for _ in range(_MAX_SYMLINK_HOPS):
+        entry = entries[current]
+        raw_target = entry.content().decode("utf-8", "surrogateescape")
+        if raw_target.startswith("/"):
+            raise SymlinkError(
+                f"symlink {path!r} points to the absolute path {raw_target!r}, outside the "
+                "project. Replace it with a relative link or add it to the ignore rules."
+            )
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(current), raw_target))
+        if joined == ".." or joined.startswith("../"):
+            raise SymlinkError(
+                f"symlink {path!r} points to {raw_target!r}, which leaves the project root. "
+                "Replace it with a link inside the project or add it to the ignore rules."
+            )
+        target = entries.get(joined)
+        if target is None or not target.is_symlink:
+            return
+        if joined in seen:
+            chain = " -> ".join([*seen, joined])
+            raise SymlinkError(f"symlink loop: {chain}. Break the loop by replacing one link.")
+        seen.append(joined)
+        current = joined
+    raise SymlinkError(f"symlink {path!r} goes through more than {_MAX_SYMLINK_HOPS} links.")
