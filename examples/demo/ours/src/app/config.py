@@ -1,0 +1,9 @@
+from dataclasses import dataclass
+
+
+@dataclass
+class Settings:
+    name: str = "orders-service"
+
+
+settings = Settings()

@@ -1,0 +1,1 @@
+"""Routes that only this service has."""

@@ -1,0 +1,2 @@
+#!/bin/sh
+exec uvicorn app.main:app --reload --port 8000

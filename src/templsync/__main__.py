@@ -1,0 +1,6 @@
+"""``python -m templsync``."""
+
+from templsync.cli.main import run
+
+if __name__ == "__main__":
+    run()

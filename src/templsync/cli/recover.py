@@ -1,0 +1,47 @@
+"""``templsync recover``: finish or roll back a run that was interrupted while writing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from templsync._io import Recovery, recover
+from templsync.cli.output import stderr, stdout
+
+HELP = """Finish or roll back a write that was interrupted (killed, power loss) in FOLDER.
+
+templsync writes through a journal: if a run stopped before its commit point, the folder is
+rolled back to exactly what it was; after it, the write is finished. Every command that writes
+does this by itself first; this command does only that.
+
+Example:
+
+  templsync recover path/to/project
+"""
+
+
+def register(app: typer.Typer) -> None:
+    app.command(name="recover", help=HELP)(recover_command)
+
+
+def recover_command(
+    folder: Path = typer.Argument(Path(), help="The folder to check (default: here)."),
+) -> None:
+    if recover_and_report(folder) is None:
+        stdout().print(f"nothing to recover in {escape(str(folder))}")
+
+
+def recover_and_report(folder: Path) -> Recovery | None:
+    """Recover ``folder`` if a run was interrupted there, and say what was done."""
+    done = recover(folder)
+    if done is not None:
+        stderr().print(f"[yellow]recovered[/] {escape(str(folder))}: {escape(describe(done))}")
+    return done
+
+
+def describe(done: Recovery) -> str:
+    if done.action == "finished":
+        return "an interrupted write was past its commit point and has been finished"
+    return "an interrupted write was rolled back; the folder is as it was before it"
