@@ -95,11 +95,12 @@ def diff_trees(
     changes: list[Change] = []
     deleted: dict[str, FileEntry] = {}
     added: dict[str, FileEntry] = {}
+    b_get, a_keys = b.get, a.keys()
     for path, old in a.items():
-        new = b.get(path)
+        new = b_get(path)
         if new is None:
             deleted[path] = old
-        elif new != old:
+        elif new.digest != old.digest or new.mode != old.mode:
             if old.is_symlink != new.is_symlink:
                 # A file replaced by a symlink (or back) is a deletion plus an addition, as in git.
                 changes.append(Change(ChangeKind.DELETED, path, None, old, None))
@@ -107,7 +108,7 @@ def diff_trees(
             else:
                 changes.append(Change(ChangeKind.MODIFIED, path, path, old, new))
     for path, new in b.items():
-        if path not in a:
+        if path not in a_keys:
             added[path] = new
     if renames and deleted and added:
         changes.extend(_renames(deleted, added, rename_threshold))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from templsync._core.diff import DEFAULT_RENAME_THRESHOLD, ChangeKind, diff_trees
 from templsync._core.text import is_binary
@@ -86,8 +87,7 @@ class Conflict:
         )
 
 
-@dataclass(frozen=True)
-class PathOutcome:
+class PathOutcome(NamedTuple):
     path: str
     outcome: Outcome
     base_path: str | None
@@ -151,11 +151,24 @@ class _Merger:
     origin: dict[str, str] = field(default_factory=dict)  # result path -> "ours" / "theirs"
     outcomes: list[PathOutcome] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    placed: set[str] = field(default_factory=set)  # result paths decided by a merge, not copied
 
     def run(self) -> MergeResult:
         ours_fate, ours_added = _fates(self.base, self.ours, self.threshold)
         theirs_fate, theirs_added = _fates(self.base, self.theirs, self.threshold)
-        for path in self.base:
+        ours_get, theirs_get = self.ours.get, self.theirs.get
+        for path, base_e in self.base.items():
+            ours_e, theirs_e = ours_get(path), theirs_get(path)
+            if (  # the common case, kept fast: the same file on all three sides
+                ours_e is not None
+                and theirs_e is not None
+                and ours_e.digest == base_e.digest == theirs_e.digest
+                and ours_e.mode == base_e.mode == theirs_e.mode
+            ):
+                self.result[path] = ours_e
+                self.origin[path] = "ours"
+                self.outcomes.append(PathOutcome(path, Outcome.UNCHANGED, path, path, path))
+                continue
             self._merge_known(path, ours_fate.get(path), theirs_fate.get(path))
         for path in sorted(ours_added | theirs_added):
             self._merge_added(path, path in ours_added, path in theirs_added)
@@ -266,6 +279,7 @@ class _Merger:
             entry, outcome = merged, Outcome.CONFLICT
         self.result[path] = entry
         self.origin[path] = side
+        self.placed.add(path)
         if conflict is not None:
             self.conflicts.append(conflict)
         self._outcome(path, outcome, *paths)
@@ -281,8 +295,12 @@ class _Merger:
         self.outcomes.append(PathOutcome(path, outcome, base_path, ours_path, theirs_path))
 
     def _file_directory_conflicts(self) -> None:
-        """A path that is a file on one side and a folder on the other: move the file aside."""
-        for path in sorted(self.result):
+        """A path that is a file on one side and a folder on the other: move the file aside.
+
+        Only paths placed by a decision can clash: two paths identical on all sides both come
+        from the base, which cannot hold a file and a folder of the same name.
+        """
+        for path in sorted(self.placed):
             if path not in self.result:
                 continue
             for parent in parent_dirs(path):
@@ -312,7 +330,8 @@ class _Merger:
 
 def _fates(base: Tree, side: Tree, threshold: float) -> tuple[dict[str, str], set[str]]:
     """Where each base path went on one side (absent: deleted), and the paths that side added."""
-    fate = {p: p for p in base if p in side}
+    side_keys = side.keys()
+    fate = {p: p for p in base.keys() if p in side_keys}
     added: set[str] = set()
     for change in diff_trees(base, side, rename_threshold=threshold).changes:
         if change.kind is ChangeKind.DELETED:

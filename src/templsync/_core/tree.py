@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import posixpath
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 
 from templsync.errors import InvalidPathError, SymlinkError
@@ -160,6 +160,19 @@ class Tree(Mapping[str, FileEntry]):
 
     def __contains__(self, path: object) -> bool:
         return path in self._entries
+
+    # The dict's own methods, not Mapping's generic ones: the engine walks 10,000s of entries.
+    def get(self, path: str, default: FileEntry | None = None) -> FileEntry | None:  # type: ignore[override]  # Mapping.get's overloads; this one signature covers every use
+        return self._entries.get(path, default)
+
+    def items(self) -> ItemsView[str, FileEntry]:
+        return self._entries.items()
+
+    def keys(self) -> KeysView[str]:
+        return self._entries.keys()
+
+    def values(self) -> ValuesView[FileEntry]:
+        return self._entries.values()
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Tree):
