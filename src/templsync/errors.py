@@ -5,8 +5,8 @@ Every error templsync raises on purpose derives from :class:`TemplsyncError`.
 - :class:`UserError` and its subclasses are problems the person running templsync can fix: the
   message says what went wrong, where (file, line, path) and what to do. The CLI prints the message
   and exits with code 1.
-- :class:`ConflictsLeft` is not a failure of templsync: the work finished but left conflicts in files
-  for a person to resolve. The CLI exits with code 2.
+- :class:`ConflictsLeft` is not a failure of templsync: the work finished but left conflicts in
+  files for a person to resolve. The CLI exits with code 2.
 - Anything else that escapes is a bug: the CLI prints one line, writes the traceback to a log file
   and prints that file's path.
 

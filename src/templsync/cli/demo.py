@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -49,19 +50,25 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(
-    directory: Path = typer.Argument(
-        Path("examples/demo"), help="Folder holding base/, ours/ and theirs/."
-    ),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write the merged tree to this folder."
-    ),
-    conflict: ConflictStyle = typer.Option(
-        ConflictStyle.INLINE,
-        "--conflict",
-        help="inline: git-style markers in the file; rej: keep ours, write <file>.rej beside it.",
-    ),
-    patches: bool = typer.Option(True, "--diff/--no-diff", help="Print the unified diffs."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON document instead."),
+    directory: Annotated[
+        Path, typer.Argument(help="Folder holding base/, ours/ and theirs/.")
+    ] = Path("examples/demo"),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the merged tree to this folder.")
+    ] = None,
+    conflict: Annotated[
+        ConflictStyle,
+        typer.Option(
+            "--conflict",
+            help="inline: git-style markers in the file; rej: keep ours, write <file>.rej.",
+        ),
+    ] = ConflictStyle.INLINE,
+    patches: Annotated[
+        bool, typer.Option("--diff/--no-diff", help="Print the unified diffs.")
+    ] = True,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document instead.")
+    ] = False,
 ) -> None:
     trees = {side: _read_side(directory, side) for side in ("base", "ours", "theirs")}
     ours_diff = diff_trees(trees["base"], trees["ours"])

@@ -56,9 +56,11 @@ def handle(command: Callable[[], int | None]) -> int:
         else:
             err.print(f"error: {escape(e.message)}")
         return EXIT_USER_ERROR
-    except Exception as e:  # noqa: BLE001 - the last line of defence: every bug gets a log file
+    except Exception as e:  # the last line of defence: every bug gets a log file
         log = write_crash_log(e)
-        err.print(f"[red]templsync: unexpected error:[/] {escape(type(e).__name__)}: {escape(str(e))}")
+        err.print(
+            f"[red]templsync: unexpected error:[/] {escape(type(e).__name__)}: {escape(str(e))}"
+        )
         err.print(f"The traceback is in {escape(str(log))}; please attach it to a bug report.")
         return EXIT_BUG
     if code == EXIT_INTERRUPTED:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -27,7 +28,7 @@ def register(app: typer.Typer) -> None:
 
 
 def recover_command(
-    folder: Path = typer.Argument(Path(), help="The folder to check (default: here)."),
+    folder: Annotated[Path, typer.Argument(help="The folder to check (default: here).")] = Path(),
 ) -> None:
     if recover_and_report(folder) is None:
         stdout().print(f"nothing to recover in {escape(str(folder))}")

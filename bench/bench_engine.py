@@ -1,0 +1,222 @@
+"""Engine benchmark: read, diff and merge3 on two 10,000-file trees, beside `git merge-tree`.
+
+Builds a base tree of 10,000 text files, then "ours" and "theirs" with 100 files changed on
+each side (20 of them changed on both, in different places so they merge cleanly). The trees are
+written to folders (read by templsync) and committed to one git repository (merged by
+`git merge-tree --write-tree`). Every figure is the median of several runs in this one process.
+
+Run: .venv/bin/python bench/bench_engine.py [--files N] [--runs N]
+Writes its table into docs/benchmarks.md between the engine markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from templsync._core.diff import diff_trees
+from templsync._core.merge import merge3
+from templsync._core.tree import Tree
+from templsync._io import StatCache, read_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- bench:engine:start -->", "<!-- bench:engine:end -->"
+MERGE_TARGET = 2.0  # templsync's in-memory merge within 2x of git's
+REREAD_TARGET = 5.0  # warm re-read at least 5x faster than the first read
+
+
+def base_files(count: int, rng: random.Random) -> dict[str, str]:
+    files = {}
+    for i in range(count):
+        folder = f"pkg{i % 100:02d}/sub{i % 7}"
+        lines = [f"line {j} of file {i}: {rng.getrandbits(64):016x}\n" for j in range(40)]
+        files[f"{folder}/module_{i:05d}.py"] = "".join(lines)
+    return files
+
+
+def edit(text: str, where: int, tag: str) -> str:
+    lines = text.splitlines(keepends=True)
+    lines[where] = f"changed by {tag}\n"
+    return "".join(lines)
+
+
+def variants(base: dict[str, str], rng: random.Random) -> tuple[dict[str, str], dict[str, str]]:
+    paths = sorted(base)
+    chosen = rng.sample(paths, 180)
+    both, ours_only, theirs_only = chosen[:20], chosen[20:100], chosen[100:180]
+    ours, theirs = dict(base), dict(base)
+    for p in both + ours_only:
+        ours[p] = edit(base[p], 5, "ours")
+    for p in both + theirs_only:
+        theirs[p] = edit(base[p], 30, "theirs")
+    return ours, theirs
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.com",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.com",
+    }
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    )
+    return done.stdout
+
+
+def commit_tree(repo: Path, files: dict[str, str], branch: str, parent: str | None) -> None:
+    work = repo / "work"
+    if parent:
+        git(repo, "checkout", "-q", "-B", branch, parent)
+    else:
+        git(repo, "checkout", "-q", "-b", branch)
+    for child in work.iterdir() if work.exists() else ():
+        shutil.rmtree(child)
+    write(work, files)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", branch)
+
+
+def median_ms(fn: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-write", action="store_true", help="Do not update docs/benchmarks.md")
+    args = parser.parse_args()
+    rng = random.Random(20261122)
+    base = base_files(args.files, rng)
+    ours, theirs = variants(base, rng)
+
+    with tempfile.TemporaryDirectory(prefix="templsync-bench-") as tmp:
+        folders = {name: Path(tmp) / name for name in ("base", "ours", "theirs")}
+        for name, files in (("base", base), ("ours", ours), ("theirs", theirs)):
+            write(folders[name], files)
+        repo = Path(tmp) / "repo"
+        repo.mkdir()
+        git(repo, "init", "-q", "--initial-branch=base")
+        (repo / "work").mkdir()
+        git(repo, "config", "core.worktree", str(repo / "work"))
+        commit_tree(repo, base, "base", None)
+        commit_tree(repo, ours, "ours", "base")
+        commit_tree(repo, theirs, "theirs", "base")
+        git(repo, "gc", "-q")
+
+        def first_read() -> Tree:
+            return read_tree(folders["ours"], cache=StatCache())
+
+        warm = StatCache()
+        time.sleep(2.1)  # let every file's mtime age past the stat cache's racy window
+        read_tree(folders["ours"], cache=warm)
+        first_ms = median_ms(first_read, args.runs)
+        reread_ms = median_ms(lambda: read_tree(folders["ours"], cache=warm), args.runs)
+
+        trees = {n: read_tree(f, cache=StatCache()) for n, f in folders.items()}
+        diff_ms = median_ms(lambda: diff_trees(trees["base"], trees["ours"]), args.runs)
+        merge_ms = median_ms(
+            lambda: merge3(trees["base"], trees["ours"], trees["theirs"]), args.runs
+        )
+        result = merge3(trees["base"], trees["ours"], trees["theirs"])
+        assert result.clean, "the benchmark's edits are meant to merge cleanly"
+        assert len([o for o in result.outcomes if o.outcome.value == "merged"]) == 20
+
+        caches = {n: StatCache() for n in folders}
+        for n, f in folders.items():
+            read_tree(f, cache=caches[n])
+
+        def end_to_end() -> object:
+            read = {n: read_tree(f, cache=caches[n]) for n, f in folders.items()}
+            return merge3(read["base"], read["ours"], read["theirs"])
+
+        e2e_ms = median_ms(end_to_end, args.runs)
+        git_ms = median_ms(
+            lambda: git(repo, "merge-tree", "--write-tree", "ours", "theirs"), args.runs
+        )
+
+    rows = [
+        ("first read of a folder (hash every file)", first_ms, None),
+        ("no-change re-read (stat cache)", reread_ms, None),
+        ("diff_trees(base, ours)", diff_ms, None),
+        ("merge3 in memory (trees already read)", merge_ms, git_ms),
+        ("re-read 3 folders + merge3", e2e_ms, git_ms),
+        ("git merge-tree --write-tree (peer)", git_ms, None),
+    ]
+    merge_ratio = merge_ms / git_ms
+    reread_ratio = first_ms / reread_ms
+    table = render(rows, args.files, merge_ratio, reread_ratio, args.runs)
+    print(table)
+    if not args.no_write:
+        update_doc(table)
+
+
+def render(
+    rows: list[tuple[str, float, float | None]],
+    files: int,
+    merge_ratio: float,
+    reread_ratio: float,
+    runs: int,
+) -> str:
+    lines = [
+        f"Two {files:,}-file trees, 100 files changed on each side (20 on both); "
+        f"median of {runs} runs, one process, this machine ({os.cpu_count()} cores).",
+        "",
+        "| step | templsync (ms) | vs git merge-tree |",
+        "| --- | ---: | ---: |",
+    ]
+    for name, ms, peer in rows:
+        ratio = f"{ms / peer:.2f}x" if peer else ""
+        lines.append(f"| {name} | {ms:.1f} | {ratio} |")
+    merge_ok = "met" if merge_ratio <= MERGE_TARGET else "MISSED"
+    reread_ok = "met" if reread_ratio >= REREAD_TARGET else "MISSED"
+    lines += [
+        "",
+        f"- Target: in-memory merge within {MERGE_TARGET:.0f}x of git's: "
+        f"**{merge_ratio:.2f}x**, {merge_ok}.",
+        f"- Target: no-change re-read at least {REREAD_TARGET:.0f}x faster than the first read: "
+        f"**{reread_ratio:.1f}x**, {reread_ok}.",
+    ]
+    return "\n".join(lines)
+
+
+def update_doc(table: str) -> None:
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    block = f"{START}\n{table}\n{END}"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n## Engine: read, diff, merge3\n\n" + block + "\n"
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
