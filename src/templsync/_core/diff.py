@@ -209,7 +209,9 @@ def apply_diff(tree: Tree, diff: TreeDiff) -> Tree:
         if change.old_path is not None:
             current = entries.pop(change.old_path, None)
             if current != change.old:
-                raise PatchError(f"{change.old_path}: the tree does not hold the diff's old version")
+                raise PatchError(
+                    f"{change.old_path}: the tree does not hold the diff's old version"
+                )
     for change in diff.changes:
         if change.new is None or change.new_path is None:
             continue

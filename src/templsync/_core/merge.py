@@ -112,7 +112,9 @@ class MergeResult:
     def conflict_at(self, path: str) -> Conflict | None:
         return self._by_path.get(path)
 
-    def with_markers(self, labels: MarkerLabels = MarkerLabels(), *, show_base: bool = False) -> Tree:
+    def with_markers(
+        self, labels: MarkerLabels = MarkerLabels(), *, show_base: bool = False
+    ) -> Tree:
         """The merged Tree with git-style markers written into conflicted text files."""
         updates: dict[str, FileEntry] = {}
         for c in self.conflicts:
@@ -224,7 +226,9 @@ class _Merger:
             theirs_path=theirs_path,
         )
         side = "ours" if we_kept else "theirs"
-        self._place(kept_path, kept, side, Outcome.CONFLICT, conflict, (path, ours_path, theirs_path))
+        self._place(
+            kept_path, kept, side, Outcome.CONFLICT, conflict, (path, ours_path, theirs_path)
+        )
 
     def _rename_rename(self, path: str, ours_path: str, theirs_path: str) -> None:
         base_e, ours_e, theirs_e = self.base[path], self.ours[ours_path], self.theirs[theirs_path]
@@ -374,14 +378,18 @@ def _merge_entries(
     if data_entry is not None:
         entry = data_entry.with_mode(mode)
         if mode_conflict:
-            return entry, Outcome.CONFLICT, Conflict(
-                path, ConflictKind.MODE, base, ours, theirs, mode_conflict=True
+            return (
+                entry,
+                Outcome.CONFLICT,
+                Conflict(path, ConflictKind.MODE, base, ours, theirs, mode_conflict=True),
             )
         return entry, Outcome.MERGED, None
     if not _is_text(base, ours, theirs):
         binary_kind = ConflictKind.BINARY if base is not None else ConflictKind.ADD_ADD
-        return ours, Outcome.CONFLICT, Conflict(
-            path, binary_kind, base, ours, theirs, mode_conflict=mode_conflict
+        return (
+            ours,
+            Outcome.CONFLICT,
+            Conflict(path, binary_kind, base, ours, theirs, mode_conflict=mode_conflict),
         )
     text = merge_text(
         base.content() if base else b"",
@@ -393,8 +401,10 @@ def _merge_entries(
     if text.clean and not mode_conflict:
         return merged, Outcome.MERGED, None
     conflict_kind = kind if not text.clean else ConflictKind.MODE
-    return merged, Outcome.CONFLICT, Conflict(
-        path, conflict_kind, base, ours, theirs, text=text, mode_conflict=mode_conflict
+    return (
+        merged,
+        Outcome.CONFLICT,
+        Conflict(path, conflict_kind, base, ours, theirs, text=text, mode_conflict=mode_conflict),
     )
 
 

@@ -86,9 +86,7 @@ def line_hunks(old: Sequence[bytes], new: Sequence[bytes], context: int = 3) -> 
             lines.extend(("-", line) for line in old[i1:i2])
             lines.extend(("+", line) for line in new[j1:j2])
         first, last = group[0], group[-1]
-        hunks.append(
-            Hunk(first[1], last[2] - first[1], first[3], last[4] - first[3], tuple(lines))
-        )
+        hunks.append(Hunk(first[1], last[2] - first[1], first[3], last[4] - first[3], tuple(lines)))
     return tuple(hunks)
 
 
@@ -118,9 +116,7 @@ def apply_hunks(old: Sequence[bytes], hunks: Sequence[Hunk]) -> Lines:
     return tuple(result)
 
 
-def unified_diff(
-    old: bytes, new: bytes, old_label: str, new_label: str, context: int = 3
-) -> bytes:
+def unified_diff(old: bytes, new: bytes, old_label: str, new_label: str, context: int = 3) -> bytes:
     """A ``diff -u`` style patch between two texts; empty when they are equal."""
     hunks = line_hunks(split_lines(old), split_lines(new), context)
     if not hunks:

@@ -149,7 +149,11 @@ def _coalesce(regions: Sequence[Region]) -> list[Region]:
         prev = out[-1] if out else None
         if prev and prev.kind is r.kind and r.kind is not RegionKind.CONFLICT:
             out[-1] = Region(
-                r.kind, prev.base_start, prev.base + r.base, prev.ours + r.ours, prev.theirs + r.theirs
+                r.kind,
+                prev.base_start,
+                prev.base + r.base,
+                prev.ours + r.ours,
+                prev.theirs + r.theirs,
             )
         else:
             out.append(r)
@@ -203,7 +207,12 @@ def render_rejects(merge: TextMerge, path: str, context: int = 3) -> bytes:
         old_count = len(before) + len(region.base) + len(after)
         new_count = len(before) + len(region.theirs) + len(after)
         out.append(b"@@ -%d,%d +%d,%d @@\n" % (start + 1, old_count, start + 1, new_count))
-        for tag, lines in ((b" ", before), (b"-", region.base), (b"+", region.theirs), (b" ", after)):
+        for tag, lines in (
+            (b" ", before),
+            (b"-", region.base),
+            (b"+", region.theirs),
+            (b" ", after),
+        ):
             for line in lines:
                 out.append(tag + line)
                 if not line.endswith(b"\n"):

@@ -216,7 +216,9 @@ def _check_structure(entries: Mapping[str, FileEntry]) -> None:
 
 def symlink_target(path: str, entry: FileEntry) -> str:
     """Where the symlink at ``path`` points, as a path relative to the root (not normalized)."""
-    return posixpath.join(posixpath.dirname(path), entry.content().decode("utf-8", "surrogateescape"))
+    return posixpath.join(
+        posixpath.dirname(path), entry.content().decode("utf-8", "surrogateescape")
+    )
 
 
 def _check_symlink(path: str, entries: Mapping[str, FileEntry]) -> None:
