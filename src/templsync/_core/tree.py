@@ -211,7 +211,7 @@ def _check_structure(entries: Mapping[str, FileEntry]) -> None:
                 )
     for path, entry in entries.items():
         if entry.is_symlink:
-            _check_symlink(path, entries)
+            check_symlink(path, entries)
 
 
 def symlink_target(path: str, entry: FileEntry) -> str:
@@ -221,29 +221,56 @@ def symlink_target(path: str, entry: FileEntry) -> str:
     )
 
 
-def _check_symlink(path: str, entries: Mapping[str, FileEntry]) -> None:
-    seen = [path]
-    current = path
-    for _ in range(_MAX_SYMLINK_HOPS):
-        entry = entries[current]
-        raw_target = entry.content().decode("utf-8", "surrogateescape")
+def check_symlink(path: str, entries: Mapping[str, FileEntry]) -> None:
+    """Raise :class:`SymlinkError` when the symlink at ``path`` leaves the root or loops.
+
+    The target is resolved one component at a time, following every symlink met on the way as
+    the operating system does, so a link cannot leave the root through another link to a folder
+    higher up (``l -> d/../../x`` with ``d -> ../..``). Components that do not exist are taken
+    as plain folders; a dangling link is allowed.
+    """
+    _Resolver(path, entries).follow(path, ())
+
+
+@dataclass
+class _Resolver:
+    origin: str
+    entries: Mapping[str, FileEntry]
+    hops: int = 0
+
+    def follow(self, link: str, chain: tuple[str, ...]) -> list[str]:
+        """The components of the path the symlink ``link`` resolves to."""
+        if link in chain:
+            shown = " -> ".join([*chain, link])
+            raise SymlinkError(f"symlink loop: {shown}. Break the loop by replacing one link.")
+        self.hops += 1
+        if self.hops > _MAX_SYMLINK_HOPS:
+            raise SymlinkError(
+                f"symlink {self.origin!r} goes through more than {_MAX_SYMLINK_HOPS} links."
+            )
+        raw_target = self.entries[link].content().decode("utf-8", "surrogateescape")
+        via = f" (through the symlink {link!r})" if link != self.origin else ""
         if raw_target.startswith("/"):
             raise SymlinkError(
-                f"symlink {path!r} points to the absolute path {raw_target!r}, outside the "
-                "project. Replace it with a relative link or add it to the ignore rules."
+                f"symlink {self.origin!r} points to the absolute path {raw_target!r}{via}, "
+                "outside the project. Replace it with a relative link or add it to the ignore "
+                "rules."
             )
-        joined = posixpath.normpath(posixpath.join(posixpath.dirname(current), raw_target))
-        if joined == ".." or joined.startswith("../"):
-            raise SymlinkError(
-                f"symlink {path!r} points to {raw_target!r}, which leaves the project root. "
-                "Replace it with a link inside the project or add it to the ignore rules."
-            )
-        target = entries.get(joined)
-        if target is None or not target.is_symlink:
-            return
-        if joined in seen:
-            chain = " -> ".join([*seen, joined])
-            raise SymlinkError(f"symlink loop: {chain}. Break the loop by replacing one link.")
-        seen.append(joined)
-        current = joined
-    raise SymlinkError(f"symlink {path!r} goes through more than {_MAX_SYMLINK_HOPS} links.")
+        parts = link.split("/")[:-1]
+        for name in raw_target.split("/"):
+            if name in ("", "."):
+                continue
+            if name == "..":
+                if not parts:
+                    raise SymlinkError(
+                        f"symlink {self.origin!r} points to {raw_target!r}{via}, which leaves the "
+                        "project root. Replace it with a link inside the project or add it to "
+                        "the ignore rules."
+                    )
+                parts.pop()
+                continue
+            parts.append(name)
+            entry = self.entries.get("/".join(parts))
+            if entry is not None and entry.is_symlink:
+                parts = self.follow("/".join(parts), (*chain, link))
+        return parts
