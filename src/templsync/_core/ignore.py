@@ -1,27 +1,194 @@
-"""Ignore rules with gitignore semantics (via ``pathspec``): negation, ``dir/`` and ``/anchored``.
+"""Ignore rules with gitignore semantics: negation, ``dir/``, ``/anchored`` and ``**`` patterns.
 
 Each caller passes its own defaults; :func:`IgnoreRules.extend` adds a project's own patterns after
 them, so a project can re-include (``!pattern``) what a default ignores. As in git, a file inside an
 ignored folder cannot be re-included: the walk never enters that folder.
+
+Patterns are matched as git matches them (``dir.c`` and ``wildmatch.c``): each pattern is tested
+against one path at a time, the last pattern that matches decides, and a pattern never matches a
+path because it matched one of the path's folders. ``pathspec``'s ``GitIgnoreSpec`` was used here
+before; its patterns also match every path below a matching folder, which gave answers git does not
+give (``a/**`` ignored the folder ``a`` itself; ``!x`` re-included ``x/b`` when ``**/b`` ignored
+it). ``tests/core/test_ignore.py`` checks these rules against git itself.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import pathspec
-
 from templsync._core.tree import Tree, parent_dirs
+
+_POSIX_CLASSES = {
+    "alnum": "a-zA-Z0-9",
+    "alpha": "a-zA-Z",
+    "blank": " \\t",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "\\x21-\\x7e",
+    "lower": "a-z",
+    "print": "\\x20-\\x7e",
+    "punct": re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
+    "space": " \\t\\n\\r\\f\\v",
+    "upper": "A-Z",
+    "xdigit": "0-9A-Fa-f",
+}
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """One compiled gitignore line."""
+
+    regex: re.Pattern[str] | None  # None: a malformed pattern, which git never matches
+    negated: bool
+    dir_only: bool
+    basename: bool  # no slash in the pattern: matched against the last path component
+
+    @classmethod
+    def parse(cls, line: str) -> _Pattern | None:
+        """Compile one line; None for a blank line or a comment."""
+        line = _trim_trailing_spaces(line.rstrip("\r"))
+        if not line or line.startswith("#"):
+            return None
+        negated = line.startswith("!")
+        if negated:
+            line = line[1:]
+        dir_only = line.endswith("/")
+        if dir_only:
+            line = line[:-1]
+        if not line:
+            return None
+        basename = "/" not in line
+        if line.startswith("/"):
+            line = line[1:]
+        source = _translate(line, pathname=not basename)
+        regex = re.compile(source, re.DOTALL) if source is not None else None
+        return cls(regex, negated, dir_only, basename)
+
+    def matches(self, path: str, *, is_dir: bool) -> bool:
+        if self.regex is None or (self.dir_only and not is_dir):
+            return False
+        subject = path.rsplit("/", 1)[-1] if self.basename else path
+        return self.regex.fullmatch(subject) is not None
+
+
+def _trim_trailing_spaces(line: str) -> str:
+    """Drop trailing spaces, except one escaped with a backslash (as git does)."""
+    end = len(line)
+    while end and line[end - 1] == " ":
+        backslashes = len(line[: end - 1]) - len(line[: end - 1].rstrip("\\"))
+        if backslashes % 2:
+            break
+        end -= 1
+    return line[:end]
+
+
+def _translate(pattern: str, *, pathname: bool) -> str | None:
+    """The regex for a wildmatch pattern (None when git would reject the pattern).
+
+    With ``pathname`` (a pattern holding a slash), ``*``, ``?`` and ``[...]`` never match ``/``,
+    ``**/`` matches any number of folders, and a final ``/**`` matches everything inside.
+    """
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            j = i
+            while j < n and pattern[j] == "*":
+                j += 1
+            at_boundary = (i == 0 or pattern[i - 1] == "/") and (j == n or pattern[j] == "/")
+            if not pathname:
+                out.append(".*")
+            elif j - i >= 2 and at_boundary:
+                if j == n:
+                    out.append(".*")
+                else:
+                    out.append("(?:.*/)?")
+                    j += 1  # the slash belongs to "**/"
+            else:
+                out.append("[^/]*")
+            i = j
+        elif c == "?":
+            out.append("[^/]" if pathname else ".")
+            i += 1
+        elif c == "[":
+            parsed = _bracket(pattern, i + 1)
+            if parsed is None:
+                return None
+            regex, i = parsed
+            out.append(("(?!/)" if pathname else "") + regex)
+        elif c == "\\":
+            if i + 1 == n:
+                return None
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return "".join(out)
+
+
+def _bracket(pattern: str, i: int) -> tuple[str, int] | None:
+    """Translate the ``[...]`` class whose body starts at ``i``: (regex, index after ``]``)."""
+    n = len(pattern)
+    negated = i < n and pattern[i] in "!^"
+    if negated:
+        i += 1
+    parts: list[str] = []
+    first = True
+    while True:
+        if i >= n:
+            return None  # no closing bracket: git matches nothing
+        c = pattern[i]
+        if c == "]" and not first:
+            i += 1
+            break
+        first = False
+        if c == "\\":
+            if i + 1 >= n:
+                return None
+            c = pattern[i + 1]
+            i += 2
+        elif c == "[" and pattern.startswith("[:", i):
+            end = pattern.find(":]", i + 2)
+            if end != -1:
+                name = pattern[i + 2 : end]
+                if name not in _POSIX_CLASSES:
+                    return None
+                parts.append(_POSIX_CLASSES[name])
+                i = end + 2
+                continue
+            i += 1
+        else:
+            i += 1
+        if i + 1 < n and pattern[i] == "-" and pattern[i + 1] != "]":
+            high = pattern[i + 1]
+            i += 2
+            if high == "\\":
+                if i >= n:
+                    return None
+                high = pattern[i]
+                i += 1
+            if c <= high:
+                parts.append(f"{re.escape(c)}-{re.escape(high)}")
+            continue
+        parts.append(re.escape(c))
+    body = "".join(parts)
+    if negated:
+        return f"[^{body}]", i
+    return (f"[{body}]" if body else "(?!)"), i
 
 
 @dataclass(frozen=True)
 class IgnoreRules:
     patterns: tuple[str, ...] = ()
-    _spec: pathspec.GitIgnoreSpec = field(init=False, repr=False, compare=False)
+    _compiled: tuple[_Pattern, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_spec", pathspec.GitIgnoreSpec.from_lines(self.patterns))
+        compiled = (_Pattern.parse(p) for p in self.patterns)
+        object.__setattr__(self, "_compiled", tuple(p for p in compiled if p is not None))
 
     @classmethod
     def of(cls, *groups: Iterable[str]) -> IgnoreRules:
@@ -37,13 +204,14 @@ class IgnoreRules:
 
     def matches(self, path: str, *, is_dir: bool = False) -> bool:
         """Whether ``path`` itself is ignored (its folders are not looked at)."""
-        if not self.patterns:
-            return False
-        return self._spec.match_file(path + "/" if is_dir else path)
+        for pattern in reversed(self._compiled):
+            if pattern.matches(path, is_dir=is_dir):
+                return not pattern.negated
+        return False
 
     def ignores(self, path: str) -> bool:
         """Whether the file at ``path`` is ignored, itself or through one of its folders."""
-        if not self.patterns:
+        if not self._compiled:
             return False
         if any(self.matches(d, is_dir=True) for d in parent_dirs(path)):
             return True
@@ -51,6 +219,6 @@ class IgnoreRules:
 
     def filter(self, tree: Tree) -> Tree:
         """The part of ``tree`` these rules do not ignore."""
-        if not self.patterns:
+        if not self._compiled:
             return tree
         return Tree._trusted({p: e for p, e in tree.items() if not self.ignores(p)})
