@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from templsync._core.text import Hunk, PatchError, apply_hunks, is_binary, line_hunks, split_lines
-from templsync._core.tree import FileEntry, Mode, Tree
+from templsync._core.tree import FileEntry, Mode, Tree, blob_digest
 
 DEFAULT_RENAME_THRESHOLD = 0.5
-# Past this many (deleted x added) candidate pairs, similarity is not computed (git: diff.renameLimit).
+# Past this many (deleted x added) pairs, similarity is not computed (git: diff.renameLimit).
 RENAME_PAIR_LIMIT = 1_000_000
 _BLOCK = 64
+_EMPTY_DIGEST = blob_digest(b"")
 
 
 class ChangeKind(enum.StrEnum):
@@ -90,8 +91,13 @@ def diff_trees(
     *,
     renames: bool = True,
     rename_threshold: float = DEFAULT_RENAME_THRESHOLD,
+    rename_empty: bool = True,
 ) -> TreeDiff:
-    """Every change that turns ``a`` into ``b``, sorted by path."""
+    """Every change that turns ``a`` into ``b``, sorted by path.
+
+    With ``rename_empty=False`` empty files are never paired as renames (git's merges do the
+    same: one empty file is no evidence that another one moved).
+    """
     changes: list[Change] = []
     deleted: dict[str, FileEntry] = {}
     added: dict[str, FileEntry] = {}
@@ -111,7 +117,7 @@ def diff_trees(
         if path not in a_keys:
             added[path] = new
     if renames and deleted and added:
-        changes.extend(_renames(deleted, added, rename_threshold))
+        changes.extend(_renames(deleted, added, rename_threshold, rename_empty=rename_empty))
     changes.extend(Change(ChangeKind.DELETED, p, None, e, None) for p, e in deleted.items())
     changes.extend(Change(ChangeKind.ADDED, None, p, None, e) for p, e in added.items())
     changes.sort(key=lambda c: (c.path, c.kind != ChangeKind.DELETED))
@@ -119,22 +125,37 @@ def diff_trees(
 
 
 def _renames(
-    deleted: dict[str, FileEntry], added: dict[str, FileEntry], threshold: float
+    deleted: dict[str, FileEntry],
+    added: dict[str, FileEntry],
+    threshold: float,
+    *,
+    rename_empty: bool,
 ) -> list[Change]:
-    """Pair deleted and added files as renames; the pairs are removed from both dicts."""
+    """Pair deleted and added files as renames; the pairs are removed from both dicts.
+
+    Exact renames first: files with the same content and the same file name, then the same
+    content anywhere, each in path order, so the pairing does not depend on how a Tree was built.
+    """
     found: list[Change] = []
     by_digest: dict[tuple[str, bool], list[str]] = {}
-    for path, entry in deleted.items():
-        by_digest.setdefault((entry.digest, entry.is_symlink), []).append(path)
-    for new_path, entry in sorted(added.items()):
-        candidates = by_digest.get((entry.digest, entry.is_symlink))
-        if not candidates:
-            continue
-        name = posixpath.basename(new_path)
-        old_path = next((p for p in candidates if posixpath.basename(p) == name), candidates[0])
-        candidates.remove(old_path)
-        found.append(Change(ChangeKind.RENAMED, old_path, new_path, deleted.pop(old_path), entry))
-        del added[new_path]
+    for path, entry in sorted(deleted.items()):
+        if rename_empty or entry.digest != _EMPTY_DIGEST:
+            by_digest.setdefault((entry.digest, entry.is_symlink), []).append(path)
+    for same_name in (True, False):
+        for new_path, entry in sorted(added.items()):
+            candidates = by_digest.get((entry.digest, entry.is_symlink))
+            if not candidates or (not rename_empty and entry.digest == _EMPTY_DIGEST):
+                continue
+            name = posixpath.basename(new_path)
+            named = (p for p in candidates if posixpath.basename(p) == name)
+            old_path = next(named, None) if same_name else candidates[0]
+            if old_path is None:
+                continue
+            candidates.remove(old_path)
+            found.append(
+                Change(ChangeKind.RENAMED, old_path, new_path, deleted.pop(old_path), entry)
+            )
+            del added[new_path]
     if deleted and added and len(deleted) * len(added) <= RENAME_PAIR_LIMIT:
         found.extend(_similar_renames(deleted, added, threshold))
     return found
