@@ -8,7 +8,7 @@ A file is binary, as git decides it, when its first 8000 bytes hold a NUL byte.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,9 +38,13 @@ class Matcher(difflib.SequenceMatcher[bytes]):
     """difflib's matcher without the "popular line" heuristic, which loses matches in long files."""
 
     def __init__(
-        self, isjunk: None = None, a: Sequence[bytes] = (), b: Sequence[bytes] = ()
+        self,
+        isjunk: Callable[[bytes], bool] | None = None,
+        a: Sequence[bytes] = (),
+        b: Sequence[bytes] = (),
+        autojunk: bool = False,
     ) -> None:
-        super().__init__(isjunk, a, b, autojunk=False)
+        super().__init__(isjunk, a, b, autojunk=autojunk)
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,29 @@
 """Line-wise three-way merge of one text file (diff3), with conflicts kept as data.
 
 The regions come from the ``merge3`` library (see ``docs/merge-library.md`` for why), run on byte
-lines so line endings, a missing final newline and non-UTF-8 text all survive. A conflict is a
-:class:`Region` holding the base, ours and theirs lines; markers or ``.rej`` hunks are only made when
-a caller renders them.
+lines so line endings, a missing final newline and non-UTF-8 text all survive. Every
+:class:`Region` holds its base, ours and theirs lines, so the regions split each of the three texts
+into consecutive runs and no change is ever out of sight; markers or ``.rej`` hunks are only made
+when a caller renders them.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import merge3
 
-from templsync._core.text import Lines, Matcher, line_ending, split_lines
+from templsync._core.text import (
+    Hunk,
+    Lines,
+    LineTag,
+    Matcher,
+    line_ending,
+    render_hunk,
+    split_lines,
+)
 
 
 class RegionKind(enum.StrEnum):
@@ -27,9 +36,12 @@ class RegionKind(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Region:
-    """A run of lines; for a conflict, all three versions, else just the resulting lines.
+    """A run of lines in all three versions, and what the merge made of it.
 
-    ``base_start`` is the 0-based line in the base where the region begins.
+    ``base_start`` is the 0-based line in the base where the region begins. The kind says which
+    side changed the run: ``UNCHANGED`` (base == ours == theirs), ``OURS`` (theirs == base),
+    ``THEIRS`` (ours == base), ``SAME`` (ours == theirs != base) or ``CONFLICT`` (all differ).
+    Joining every region's ``base`` (``ours``, ``theirs``) gives the whole base (ours, theirs).
     """
 
     kind: RegionKind
@@ -76,6 +88,22 @@ class TextMerge:
         )
 
 
+class _BlockMatcher:
+    """:class:`Matcher` as merge3 types its matcher (blocks as plain tuples)."""
+
+    def __init__(
+        self,
+        isjunk: Callable[[bytes], bool] | None = None,
+        a: Sequence[bytes] = (),
+        b: Sequence[bytes] = (),
+        autojunk: bool = False,
+    ) -> None:
+        self._matcher = Matcher(isjunk, a, b, autojunk=autojunk)
+
+    def get_matching_blocks(self) -> list[tuple[int, int, int]]:
+        return list(self._matcher.get_matching_blocks())
+
+
 def merge_text(base: bytes, ours: bytes, theirs: bytes, *, refine: bool = False) -> TextMerge:
     """Merge two texts that both descend from ``base``.
 
@@ -83,44 +111,49 @@ def merge_text(base: bytes, ours: bytes, theirs: bytes, *, refine: bool = False)
     for files added on both sides, whose base is empty).
     """
     base_lines, ours_lines, theirs_lines = split_lines(base), split_lines(ours), split_lines(theirs)
-    m = merge3.Merge3(base_lines, ours_lines, theirs_lines, sequence_matcher=Matcher)
+    m = merge3.Merge3(base_lines, ours_lines, theirs_lines, sequence_matcher=_BlockMatcher)
     regions: list[Region] = []
-    for region in m.merge_regions():
-        kind = region[0]
-        if kind == "unchanged":
-            lines = base_lines[region[1] : region[2]]
-            regions.append(Region(RegionKind.UNCHANGED, region[1], lines, lines, lines))
-        elif kind == "conflict":
-            _, z1, z2, a1, a2, b1, b2 = region
-            assert z1 is not None and z2 is not None
-            base_part, ours_part = base_lines[z1:z2], ours_lines[a1:a2]
-            theirs_part = theirs_lines[b1:b2]
-            if refine:
-                regions.extend(_refine(z1, base_part, ours_part, theirs_part))
-            else:
-                regions.append(Region(RegionKind.CONFLICT, z1, base_part, ours_part, theirs_part))
-        else:
-            regions.append(_one_sided(kind, region[1], region[2], ours_lines, theirs_lines))
-    _fix_base_starts(regions)
+    iz = ia = ib = 0
+    # Between two sync regions (where all three agree) one run is changed on one or both sides:
+    # merge3's merge_regions() decides it the same way, but reports no base lines for it.
+    for zmatch, zend, amatch, aend, bmatch, bend in m.find_sync_regions():
+        base_part = base_lines[iz:zmatch]
+        ours_part, theirs_part = ours_lines[ia:amatch], theirs_lines[ib:bmatch]
+        if base_part or ours_part or theirs_part:
+            regions.extend(_changed(iz, base_part, ours_part, theirs_part, refine=refine))
+        if zend > zmatch:
+            same = base_lines[zmatch:zend]
+            regions.append(Region(RegionKind.UNCHANGED, zmatch, same, same, same))
+        iz, ia, ib = zend, aend, bend
     return TextMerge(tuple(_coalesce(regions)))
 
 
-def _one_sided(kind: str, start: int, end: int, ours: Lines, theirs: Lines) -> Region:
-    if kind == "b":
-        return Region(RegionKind.THEIRS, 0, (), (), theirs[start:end])
-    lines = ours[start:end]
-    if kind == "same":
-        return Region(RegionKind.SAME, 0, (), lines, lines)
-    return Region(RegionKind.OURS, 0, (), lines, ())
+def _changed(start: int, base: Lines, ours: Lines, theirs: Lines, *, refine: bool) -> list[Region]:
+    if ours == theirs:
+        kind = RegionKind.UNCHANGED if ours == base else RegionKind.SAME
+    elif ours == base:
+        kind = RegionKind.THEIRS
+    elif theirs == base:
+        kind = RegionKind.OURS
+    elif refine and not base:
+        return _refine(start, ours, theirs)
+    else:
+        kind = RegionKind.CONFLICT
+    return [Region(kind, start, base, ours, theirs)]
 
 
-def _refine(start: int, base: Lines, ours: Lines, theirs: Lines) -> list[Region]:
-    """Split a conflict where ours and theirs share lines (only when ``base`` is empty)."""
-    if base:
-        return [Region(RegionKind.CONFLICT, start, base, ours, theirs)]
+def _refine(start: int, ours: Lines, theirs: Lines) -> list[Region]:
+    """Split a conflict with an empty base where ours and theirs share lines.
+
+    The lines are matched in a fixed order of the two sides (the smaller first), so swapping
+    ours and theirs mirrors the result instead of aligning the sides differently.
+    """
+    swap = theirs < ours
+    first, second = (theirs, ours) if swap else (ours, theirs)
     out: list[Region] = []
     i = j = 0
-    for bi, bj, size in Matcher(None, ours, theirs).get_matching_blocks():
+    for fi, si, size in Matcher(None, first, second).get_matching_blocks():
+        bi, bj = (si, fi) if swap else (fi, si)
         if i < bi or j < bj:
             out.append(Region(RegionKind.CONFLICT, start, (), ours[i:bi], theirs[j:bj]))
         if size:
@@ -130,22 +163,9 @@ def _refine(start: int, base: Lines, ours: Lines, theirs: Lines) -> list[Region]
     return out
 
 
-def _fix_base_starts(regions: list[Region]) -> None:
-    """Give one-sided regions the base line where they begin (merge3 does not report it)."""
-    pos = 0
-    for i, r in enumerate(regions):
-        if r.kind in (RegionKind.UNCHANGED, RegionKind.CONFLICT) and r.base:
-            pos = r.base_start + len(r.base)
-            continue
-        if r.kind in (RegionKind.OURS, RegionKind.THEIRS, RegionKind.SAME):
-            regions[i] = Region(r.kind, pos, r.base, r.ours, r.theirs)
-
-
 def _coalesce(regions: Sequence[Region]) -> list[Region]:
     out: list[Region] = []
     for r in regions:
-        if not (r.base or r.ours or r.theirs):
-            continue
         prev = out[-1] if out else None
         if prev and prev.kind is r.kind and r.kind is not RegionKind.CONFLICT:
             out[-1] = Region(
@@ -193,28 +213,36 @@ def render_markers(
 def render_rejects(merge: TextMerge, path: str, context: int = 3) -> bytes:
     """The changes from base to theirs that could not be applied, as ``.rej`` hunks.
 
-    Line numbers count in the base; each hunk carries up to ``context`` unchanged lines around it.
+    Each conflict becomes one hunk from the base's lines to theirs, as ``patch`` writes a hunk it
+    could not apply: old line numbers count in the base, new ones in theirs, and up to
+    ``context`` lines that base and theirs share are kept around it.
     """
     out = [b"--- " + path.encode("utf-8", "surrogateescape") + b"\n"]
     out.append(b"+++ " + path.encode("utf-8", "surrogateescape") + b"\n")
     regions = merge.regions
+    theirs_start = 0
     for i, region in enumerate(regions):
-        if region.kind is not RegionKind.CONFLICT:
-            continue
-        before = regions[i - 1].base[-context:] if i > 0 and context else ()
-        after = regions[i + 1].base[:context] if i + 1 < len(regions) and context else ()
-        start = region.base_start - len(before)
-        old_count = len(before) + len(region.base) + len(after)
-        new_count = len(before) + len(region.theirs) + len(after)
-        out.append(b"@@ -%d,%d +%d,%d @@\n" % (start + 1, old_count, start + 1, new_count))
-        for tag, lines in (
-            (b" ", before),
-            (b"-", region.base),
-            (b"+", region.theirs),
-            (b" ", after),
-        ):
-            for line in lines:
-                out.append(tag + line)
-                if not line.endswith(b"\n"):
-                    out.append(b"\n\\ No newline at end of file\n")
+        if region.kind is RegionKind.CONFLICT:
+            before = _context(regions[i - 1], context, at_end=True) if i > 0 else ()
+            after = _context(regions[i + 1], context, at_end=False) if i + 1 < len(regions) else ()
+            lines: list[tuple[LineTag, bytes]] = [(" ", line) for line in before]
+            lines.extend(("-", line) for line in region.base)
+            lines.extend(("+", line) for line in region.theirs)
+            lines.extend((" ", line) for line in after)
+            hunk = Hunk(
+                region.base_start - len(before),
+                len(before) + len(region.base) + len(after),
+                theirs_start - len(before),
+                len(before) + len(region.theirs) + len(after),
+                tuple(lines),
+            )
+            out.append(render_hunk(hunk))
+        theirs_start += len(region.theirs)
     return b"".join(out)
+
+
+def _context(region: Region, count: int, *, at_end: bool) -> Lines:
+    """Up to ``count`` lines of ``region`` that base and theirs share (at its end or start)."""
+    if not count or region.base != region.theirs:
+        return ()
+    return region.base[-count:] if at_end else region.base[:count]
