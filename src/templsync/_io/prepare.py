@@ -1,0 +1,109 @@
+"""Everything the writer does before the commit point: the record, the temp files, the backups.
+
+None of it changes what the folder holds: temp files have names of their own (or live in the
+journal), and backups are hard links inside the journal. Every piece of new content is loaded and
+checked against its digest here, before any old file is replaced or deleted.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import stat
+from pathlib import Path
+
+from templsync._core.plan import OpKind, Plan, PlanOp
+from templsync._core.tree import Mode, blob_digest
+from templsync._io.check import Layout
+from templsync._io.fsutil import fsync_dirs, write_new_file
+from templsync._io.hashing import changed_error
+from templsync._io.journal import JOURNAL_DIR, TEMP_PREFIX, Journal, JournalOp, Record
+from templsync._io.statcache import signature
+
+
+def with_exec_bit(perm: int, executable: bool) -> int:
+    """``perm`` made executable (x wherever r is, and for the owner) or not executable."""
+    if executable:
+        return perm | stat.S_IXUSR | ((perm & 0o444) >> 2)
+    return perm & ~0o111
+
+
+def build_record(plan: Plan, layout: Layout, journal: Journal, token: str) -> Record:
+    ops = []
+    for i, op in enumerate(plan.ops):
+        found = layout.found.get(op.path)
+        old_perm = None if found is None else found.perm
+        new_perm = None
+        if old_perm is not None and op.new is not None and not op.new.is_symlink:
+            new_perm = with_exec_bit(old_perm, op.new.mode is Mode.EXECUTABLE)
+        temp = None
+        if op.kind is OpKind.WRITE:
+            if op.path in layout.staged:
+                temp = journal.scratch("staging", str(i))
+            else:
+                temp = posixpath.join(posixpath.dirname(op.path), f"{TEMP_PREFIX}{token}-{i}")
+        backup = None if found is None else journal.scratch("backup", str(i))
+        old_sig = None if found is None else found.sig
+        ops.append(JournalOp(op.kind, op.path, temp, backup, old_perm, new_perm, old_sig))
+    return Record(token, tuple(ops), layout.created_dirs, layout.removed_dirs)
+
+
+def prepare_temps(root: Path, plan: Plan, record: Record) -> None:
+    """Write every new file and symlink at its temp path, fsynced."""
+    folders = {root}
+    for op, jop in zip(plan.ops, record.ops, strict=True):
+        if jop.temp is None:
+            continue
+        temp = root / jop.temp
+        if jop.temp.startswith(JOURNAL_DIR + "/"):
+            temp.parent.mkdir(exist_ok=True)  # the staging folder
+        _write_temp(temp, op, jop)
+        folders.add(temp.parent)
+    fsync_dirs(folders)
+
+
+def _write_temp(temp: Path, op: PlanOp, jop: JournalOp) -> None:
+    new = op.new
+    assert new is not None
+    data = new.content()
+    if blob_digest(data) != new.digest:
+        raise changed_error(op.path, "has new content that no longer matches what was planned")
+    if new.is_symlink:
+        temp.symlink_to(os.fsdecode(data))
+    elif jop.new_perm is not None:
+        write_new_file(temp, data, jop.new_perm, exact=True)
+    else:
+        write_new_file(temp, data, 0o777 if new.mode is Mode.EXECUTABLE else 0o666)
+
+
+def make_backups(root: Path, record: Record, layout: Layout) -> None:
+    """Save every path the plan replaces or deletes into the journal, then check it is unchanged."""
+    folders = set()
+    for jop in record.ops:
+        if jop.backup is None:
+            continue
+        source = root / jop.path
+        backup = root / jop.backup
+        backup.parent.mkdir(exist_ok=True)
+        folders.add(backup.parent)
+        save_copy(source, backup)
+        if signature(source.lstat()) != layout.found[jop.path].sig:
+            raise changed_error(jop.path, "changed")
+    fsync_dirs(folders)
+
+
+def save_copy(source: Path, dest: Path) -> None:
+    """A hard link of ``source`` at ``dest`` (a symlink is linked, not followed), else a copy."""
+    try:
+        os.link(source, dest, follow_symlinks=False)
+        return
+    except OSError:
+        pass
+    shutil.copy2(source, dest, follow_symlinks=False)
+    if not dest.is_symlink():
+        fd = os.open(dest, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,126 @@
+"""Playing a journal record forward (finish the plan) or backward (restore the backups).
+
+Both directions are idempotent: each step looks at what is on disk and does only what is left, so
+either can be interrupted at any point and run again from the start. Both raise ``OSError``; the
+caller decides what that means.
+
+Neither ever goes through a symlink: before a path is changed, every folder above it must be a real
+folder. Forward, anything else is an error; backward, a path behind a non-folder cannot hold
+anything this plan wrote, so it is left alone.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from templsync._core.plan import OpKind
+from templsync._core.tree import parent_dirs
+from templsync._io.fsutil import fsync_dirs, is_real_dir, lstat_or_none, unlink_if_present
+from templsync._io.journal import TEMP_PREFIX, Record
+from templsync._io.prepare import save_copy
+from templsync._io.statcache import Signature
+
+
+def _behind_real_dirs(root: Path, rel: str) -> bool:
+    return all(is_real_dir(lstat_or_none(root / d)) for d in parent_dirs(rel))
+
+
+def _require_real_dirs(root: Path, rel: str) -> None:
+    for folder in parent_dirs(rel):
+        if not is_real_dir(lstat_or_none(root / folder)):
+            raise NotADirectoryError(
+                errno.ENOTDIR, f"{folder!r} is not a real folder", os.fspath(root / rel)
+            )
+
+
+def _untouched(st: os.stat_result, old: Signature | None) -> bool:
+    """Whether ``st`` is still the old file itself (its mode aside, which a chmod may have set)."""
+    return old is not None and (st.st_mtime_ns, st.st_size, st.st_ino) == old[:3]
+
+
+def _touched_folders(root: Path, record: Record) -> set[Path]:
+    folders = {root}
+    for jop in record.ops:
+        folders.add((root / jop.path).parent)
+        if jop.temp is not None:
+            folders.add((root / jop.temp).parent)
+    folders.update((root / d).parent for d in record.created_dirs)
+    folders.update((root / d).parent for d, _ in record.removed_dirs)
+    return folders
+
+
+def roll_forward(root: Path, record: Record) -> None:
+    """Finish the plan: deletions, emptied folders, new folders, renames, mode changes."""
+    for jop in record.ops:
+        if jop.kind is OpKind.DELETE:
+            _require_real_dirs(root, jop.path)
+            unlink_if_present(root / jop.path)  # a folder here is one this plan already made
+    for folder, _ in record.removed_dirs:
+        _require_real_dirs(root, folder)
+        path = root / folder
+        if is_real_dir(lstat_or_none(path)):
+            try:
+                path.rmdir()
+            except OSError as err:
+                # Someone else put a file there: keep it. A write to this path will then fail.
+                if err.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT):
+                    raise
+    for folder in record.created_dirs:
+        _require_real_dirs(root, folder)
+        path = root / folder
+        if not is_real_dir(lstat_or_none(path)):
+            path.mkdir()
+    for jop in record.ops:
+        if jop.kind is OpKind.WRITE and jop.temp is not None:
+            temp = root / jop.temp
+            if lstat_or_none(temp) is not None:  # else renamed by an earlier attempt
+                _require_real_dirs(root, jop.path)
+                temp.replace(root / jop.path)
+        elif jop.kind is OpKind.CHMOD and jop.new_perm is not None:
+            _require_real_dirs(root, jop.path)
+            path = root / jop.path
+            if stat.S_ISREG(path.lstat().st_mode):
+                path.chmod(jop.new_perm)
+    fsync_dirs(_touched_folders(root, record))
+
+
+def discard_temps(root: Path, record: Record) -> None:
+    """Remove the temp files of a run that did not reach its commit point."""
+    for jop in record.ops:
+        if jop.temp is not None and _behind_real_dirs(root, jop.temp):
+            unlink_if_present(root / jop.temp)
+
+
+def roll_back(root: Path, record: Record) -> None:
+    """Put back what was there before the plan, from the backups, whatever was done already."""
+    for jop in record.ops:
+        if jop.kind is OpKind.WRITE and jop.backup is None and _behind_real_dirs(root, jop.path):
+            unlink_if_present(root / jop.path)  # a file this plan created
+    discard_temps(root, record)
+    for folder in reversed(record.created_dirs):
+        path = root / folder
+        if _behind_real_dirs(root, folder) and is_real_dir(lstat_or_none(path)):
+            path.rmdir()
+    for folder, perm in reversed(record.removed_dirs):
+        _require_real_dirs(root, folder)
+        path = root / folder
+        if not is_real_dir(lstat_or_none(path)):
+            path.mkdir()
+            path.chmod(perm)
+    for i, jop in enumerate(record.ops):
+        if jop.backup is None:
+            continue
+        _require_real_dirs(root, jop.path)
+        target = root / jop.path
+        now = lstat_or_none(target)
+        if now is None or not _untouched(now, jop.old_sig):
+            staged = target.with_name(f"{TEMP_PREFIX}{record.token}-r{i}")
+            unlink_if_present(staged)
+            save_copy(root / jop.backup, staged)
+            staged.replace(target)
+        if jop.old_perm is not None and stat.S_IMODE(target.lstat().st_mode) != jop.old_perm:
+            target.chmod(jop.old_perm)
+    fsync_dirs(_touched_folders(root, record))
