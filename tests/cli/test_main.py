@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from templsync import __version__
+from templsync.cli.handler import EXIT_BUG, EXIT_CONFLICTS, EXIT_INTERRUPTED, handle
+from templsync.cli.main import main
+from templsync.errors import ConflictsLeft, UserError
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"templsync {__version__}"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "templsync", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"templsync {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["recover"]])
+def test_every_help_has_an_example(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*command, "--help"]) == 0
+    assert "Example" in capsys.readouterr().out
+
+
+def test_unknown_option_is_a_user_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--no-such-flag"]) == 1
+    assert "--no-such-flag" in capsys.readouterr().err
+
+
+def test_user_error_exits_1_with_its_message(capsys: pytest.CaptureFixture[str]) -> None:
+    def fail() -> int:
+        raise UserError("the answers file is missing; run `templsync copy` first")
+
+    assert handle(fail) == 1
+    assert "the answers file is missing" in capsys.readouterr().err
+
+
+def test_conflicts_exit_2_and_list_the_files(capsys: pytest.CaptureFixture[str]) -> None:
+    def conflicted() -> int:
+        raise ConflictsLeft(["pyproject.toml", "src/app.py"])
+
+    assert handle(conflicted) == EXIT_CONFLICTS
+    err = capsys.readouterr().err
+    assert "pyproject.toml" in err
+    assert "src/app.py" in err
+
+
+def test_ctrl_c_exits_130() -> None:
+    def interrupted() -> int:
+        raise KeyboardInterrupt
+
+    assert handle(interrupted) == EXIT_INTERRUPTED
+
+
+def test_a_bug_prints_one_line_and_writes_the_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEMPLSYNC_CACHE_DIR", str(tmp_path / "cache"))
+
+    def buggy() -> int:
+        return {"a": 1}["b"]
+
+    assert handle(buggy) == EXIT_BUG
+    err = capsys.readouterr().err
+    assert "unexpected error: KeyError" in err
+    logs = list((tmp_path / "cache" / "logs").glob("crash-*.log"))
+    assert len(logs) == 1
+    assert str(logs[0]) in err.replace("\n", "")
+    assert "Traceback" in logs[0].read_text()
+    assert "in buggy" in logs[0].read_text()
