@@ -36,6 +36,14 @@ def _require_real_dirs(root: Path, rel: str) -> None:
             )
 
 
+def _rename(source: Path, target: Path) -> None:
+    """``os.replace``, with errors naming the target (the path the person knows), not the temp."""
+    try:
+        source.replace(target)
+    except OSError as err:
+        raise type(err)(err.errno, err.strerror, os.fspath(target)) from err
+
+
 def _untouched(st: os.stat_result, old: Signature | None) -> bool:
     """Whether ``st`` is still the old file itself (its mode aside, which a chmod may have set)."""
     return old is not None and (st.st_mtime_ns, st.st_size, st.st_ino) == old[:3]
@@ -55,13 +63,12 @@ def _touched_folders(root: Path, record: Record) -> set[Path]:
 def roll_forward(root: Path, record: Record) -> None:
     """Finish the plan: deletions, emptied folders, new folders, renames, mode changes."""
     for jop in record.ops:
-        if jop.kind is OpKind.DELETE:
-            _require_real_dirs(root, jop.path)
+        # Behind anything but real folders, the path cannot hold the file to delete (gone already).
+        if jop.kind is OpKind.DELETE and _behind_real_dirs(root, jop.path):
             unlink_if_present(root / jop.path)  # a folder here is one this plan already made
     for folder, _ in record.removed_dirs:
-        _require_real_dirs(root, folder)
         path = root / folder
-        if is_real_dir(lstat_or_none(path)):
+        if _behind_real_dirs(root, folder) and is_real_dir(lstat_or_none(path)):
             try:
                 path.rmdir()
             except OSError as err:
@@ -78,7 +85,7 @@ def roll_forward(root: Path, record: Record) -> None:
             temp = root / jop.temp
             if lstat_or_none(temp) is not None:  # else renamed by an earlier attempt
                 _require_real_dirs(root, jop.path)
-                temp.replace(root / jop.path)
+                _rename(temp, root / jop.path)
         elif jop.kind is OpKind.CHMOD and jop.new_perm is not None:
             _require_real_dirs(root, jop.path)
             path = root / jop.path
@@ -120,7 +127,7 @@ def roll_back(root: Path, record: Record) -> None:
             staged = target.with_name(f"{TEMP_PREFIX}{record.token}-r{i}")
             unlink_if_present(staged)
             save_copy(root / jop.backup, staged)
-            staged.replace(target)
+            _rename(staged, target)
         if jop.old_perm is not None and stat.S_IMODE(target.lstat().st_mode) != jop.old_perm:
             target.chmod(jop.old_perm)
     fsync_dirs(_touched_folders(root, record))

@@ -1,0 +1,90 @@
+"""Helpers for the I/O tests: exact folder snapshots, detached trees, unprivileged calls."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from templsync._core.tree import FileEntry, Tree
+
+Snapshot = dict[str, tuple[str, int, bytes]]
+
+
+def snapshot(root: Path) -> Snapshot:
+    """Everything under ``root``, journal included: each path's kind, permissions and bytes."""
+    found: Snapshot = {}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(folder) / name
+            rel = path.relative_to(root).as_posix()
+            st = path.lstat()
+            perm = stat.S_IMODE(st.st_mode)
+            if stat.S_ISLNK(st.st_mode):
+                found[rel] = ("symlink", 0, os.fsencode(path.readlink()))
+            elif stat.S_ISDIR(st.st_mode):
+                found[rel] = ("folder", perm, b"")
+            else:
+                found[rel] = ("file", perm, path.read_bytes())
+    return found
+
+
+def detached(tree: Tree) -> Tree:
+    """``tree`` with every content loaded into memory, so it no longer depends on the disk."""
+    return Tree({p: FileEntry.from_bytes(e.content(), e.mode) for p, e in tree.items()})
+
+
+def folders(root: Path) -> set[str]:
+    """Every folder under ``root``, as relative POSIX paths."""
+    return {
+        (Path(folder) / name).relative_to(root).as_posix()
+        for folder, dirs, _ in os.walk(root)
+        for name in dirs
+    }
+
+
+NOBODY = 65534
+
+
+def call_unprivileged(fn: Callable[[], object]) -> str:
+    """Run ``fn`` without the power to ignore file permissions; return what happened as text.
+
+    When the tests run as root (root reads any file whatever its mode), ``fn`` runs in a forked
+    child that switched to the ``nobody`` user first: permissions then apply for real. The result
+    is ``"ok"`` or ``"<ExceptionType>: <message>"``.
+    """
+    if os.geteuid() != 0:
+        return _outcome(fn)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            os.write(write_end, _outcome(fn).encode())
+        except BaseException:
+            os.write(write_end, traceback.format_exc().encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        result = pipe.read().decode()
+    os.waitpid(pid, 0)
+    return result
+
+
+def _outcome(fn: Callable[[], object]) -> str:
+    try:
+        fn()
+    except Exception as err:
+        return f"{type(err).__name__}: {err}"
+    return "ok"
+
+
+HELPERS_DIR = str(Path(__file__).parent)
+PYTHON = sys.executable
