@@ -87,18 +87,14 @@ def test_an_ignored_escaping_symlink_is_not_an_error(workdir: Path) -> None:
     assert sorted(read_tree(root, IgnoreRules.of(["up"]))) == ["a"]
 
 
-def test_fifos_and_sockets_are_skipped(workdir: Path) -> None:
+def test_fifos_and_sockets_are_skipped(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build_tree(workdir, {"a": "a"})
     os.mkfifo(workdir / "fifo")
-    # AF_UNIX paths are limited to ~100 bytes: bind through a short relative path.
-    cwd = Path.cwd()
-    os.chdir(workdir)
-    try:
-        with socket.socket(socket.AF_UNIX) as sock:
-            sock.bind("sock")
-            assert sorted(read_tree(workdir)) == ["a"]
-    finally:
-        os.chdir(cwd)
+    monkeypatch.chdir(workdir)  # AF_UNIX paths are limited to ~100 bytes: bind a relative one
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind("sock")
+
+        assert sorted(read_tree(workdir)) == ["a"]
 
 
 def test_the_journal_folder_is_always_skipped(workdir: Path) -> None:
@@ -230,3 +226,15 @@ def test_a_large_file_is_hashed_in_chunks(workdir: Path) -> None:
 
     assert tree["big"].digest == blob_digest(data)
     assert tree["big"].content() == data
+
+
+def test_entries_of_a_relative_root_load_from_anywhere(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_tree(workdir / "project", {"a": "content"})
+    monkeypatch.chdir(workdir)
+    tree = read_tree(Path("project"))
+
+    monkeypatch.chdir(workdir / "project")
+
+    assert tree["a"].content() == b"content"

@@ -37,7 +37,8 @@ def read_tree(
     that leaves the root or loops.
     """
     _check_root(root)
-    walk = _Walk(os.fspath(root), ignore, cache)
+    # Absolute, so that the entries' loaders do not depend on the working folder at load time.
+    walk = _Walk(os.fspath(root.absolute()), ignore, cache)
     with _gc_paused():
         walk.run()
     if walk.symlinks:
