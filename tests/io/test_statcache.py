@@ -146,9 +146,14 @@ def test_the_cache_round_trips_through_a_file(workdir: Path) -> None:
         b"[]",
         b'{"version": 1}',
         b'{"version": 99, "paths": [], "ints": [], "digests": ""}',
-        b'{"version": 1, "paths": ["a"], "ints": [1, 2, 3], "digests": ""}',
-        b'{"version": 1, "paths": ["a"], "ints": [1, 2, 3, 4], "digests": "' + b"z" * 40 + b'"}',
-        b'{"version": 1, "paths": [["a"]], "ints": [1, 2, 3, 4], "digests": "' + b"0" * 40 + b'"}',
+        b'{"version": 1, "paths": ["a"], "ints": [1, 2, 3], "digests": ["' + b"0" * 40 + b'"]}',
+        b'{"version": 1, "paths": ["a"], "ints": [1, 2, 3, 4], "digests": ["' + b"z" * 40 + b'"]}',
+        b'{"version": 1, "paths": ["a"], "ints": [1, 2, 3, 4], "digests": ["' + b"0" * 39 + b'"]}',
+        b'{"version": 1, "paths": ["a"], "ints": [1, 2, 3, 4], "digests": [12]}',
+        b'{"version": 1, "paths": ["a"], "ints": [1, 2, 3, 4], "digests": "' + b"0" * 40 + b'"}',
+        b'{"version": 1, "paths": [["a"]], "ints": [1, 2, 3, 4], "digests": ["'
+        + b"0" * 40
+        + b'"]}',
     ],
 )
 def test_a_damaged_cache_file_is_an_empty_cache(workdir: Path, content: bytes) -> None:

@@ -7,12 +7,10 @@ refuses content that no longer matches the digest taken during the walk.
 
 from __future__ import annotations
 
-import gc
 import os
 import stat
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Mode, Tree, normalize_path
 from templsync._io.hashing import hash_file, load_checked, read_error, translate
 from templsync._io.journal import JOURNAL_DIR
-from templsync._io.statcache import Row, StatCache, is_racy, signature
+from templsync._io.statcache import Row, StatCache, gc_paused, is_racy, signature
 from templsync.errors import ReadError
 
 _NO_RULES = IgnoreRules()
@@ -39,7 +37,7 @@ def read_tree(
     _check_root(root)
     # Absolute, so that the entries' loaders do not depend on the working folder at load time.
     walk = _Walk(os.fspath(root.absolute()), ignore, cache)
-    with _gc_paused():
+    with gc_paused():
         walk.run()
     if walk.symlinks:
         # Validating the symlinks on their own is exactly Tree's check: a link is followed only
@@ -48,19 +46,6 @@ def read_tree(
     if cache is not None and walk.new_rows is not None:
         cache.replace(walk.new_rows, changed=walk.stored > 0, entries=(walk.root, walk.entries))
     return Tree._trusted(walk.entries)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC: a walk allocates thousands of objects and frees none, so collections
-    would only rescan them (about a fifth of a warm read's time). Nothing here makes cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _check_root(root: Path) -> None:
