@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import resource
+import signal
 import stat
 import sys
 import traceback
@@ -49,23 +51,18 @@ def folders(root: Path) -> set[str]:
 NOBODY = 65534
 
 
-def call_unprivileged(fn: Callable[[], object]) -> str:
-    """Run ``fn`` without the power to ignore file permissions; return what happened as text.
+def call_forked(fn: Callable[[], object], setup: Callable[[], None]) -> str:
+    """Run ``setup()`` then ``fn()`` in a forked child; return what happened as text.
 
-    When the tests run as root (root reads any file whatever its mode), ``fn`` runs in a forked
-    child that switched to the ``nobody`` user first: permissions then apply for real. The result
-    is ``"ok"`` or ``"<ExceptionType>: <message>"``.
+    The result is ``"ok"`` or ``"<ExceptionType>: <message>"``. The child never returns into
+    pytest: it ends with ``os._exit``.
     """
-    if os.geteuid() != 0:
-        return _outcome(fn)
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
+    if pid == 0:
         try:
             os.close(read_end)
-            os.setgroups([])
-            os.setgid(NOBODY)
-            os.setuid(NOBODY)
+            setup()
             os.write(write_end, _outcome(fn).encode())
         except BaseException:
             os.write(write_end, traceback.format_exc().encode())
@@ -76,6 +73,34 @@ def call_unprivileged(fn: Callable[[], object]) -> str:
         result = pipe.read().decode()
     os.waitpid(pid, 0)
     return result
+
+
+def call_unprivileged(fn: Callable[[], object]) -> str:
+    """Run ``fn`` without the power to ignore file permissions; return what happened as text.
+
+    When the tests run as root (root reads any file whatever its mode), ``fn`` runs in a forked
+    child that switched to the ``nobody`` user first, so permissions apply for real.
+    """
+    if os.geteuid() != 0:
+        return _outcome(fn)
+
+    def become_nobody() -> None:
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+
+    return call_forked(fn, become_nobody)
+
+
+def call_with_file_size_limit(fn: Callable[[], object], limit: int) -> str:
+    """Run ``fn`` where no file can grow past ``limit`` bytes (writes fail with EFBIG, as on a
+    full disk); return what happened as text."""
+
+    def limit_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return call_forked(fn, limit_files)
 
 
 def _outcome(fn: Callable[[], object]) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from io_helpers import detached, folders, snapshot
+from io_helpers import call_with_file_size_limit, detached, folders, snapshot
 
 from templsync._core.ignore import IgnoreRules
 from templsync._core.plan import OpKind, Plan, PlanOp, make_plan
@@ -375,6 +375,20 @@ def test_a_failure_after_the_commit_point_restores_everything(workdir: Path) -> 
     assert "Nothing was changed" in str(raised.value)
     assert isinstance(raised.value.__cause__, OSError)
     assert raised.value.__cause__.errno == errno.ENAMETOOLONG
+    assert snapshot(workdir) == before
+
+
+def test_a_failed_write_before_the_commit_point_changes_nothing(workdir: Path) -> None:
+    build_tree(workdir, {"a": "a", "b": "b"})
+    plan = make_plan(
+        read_tree(workdir),
+        Tree.from_texts({"a": "small", "big/new": "x" * 100_000, "c": "c"}),
+    )
+    before = snapshot(workdir)
+
+    outcome = call_with_file_size_limit(lambda: apply_plan(workdir, plan), 50_000)
+
+    assert outcome.startswith("WriteError: could not write 'big/new': File too large.")
     assert snapshot(workdir) == before
 
 

@@ -58,7 +58,10 @@ def prepare_temps(root: Path, plan: Plan, record: Record) -> None:
         temp = root / jop.temp
         if jop.temp.startswith(JOURNAL_DIR + "/"):
             temp.parent.mkdir(exist_ok=True)  # the staging folder
-        _write_temp(temp, op, jop)
+        try:
+            _write_temp(temp, op, jop)
+        except OSError as err:  # name the file the person knows, not its temp file
+            raise type(err)(err.errno, err.strerror, os.fspath(root / op.path)) from err
         folders.add(temp.parent)
     fsync_dirs(folders)
 
