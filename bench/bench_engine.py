@@ -97,6 +97,18 @@ def commit_tree(repo: Path, files: dict[str, str], branch: str, parent: str | No
     git(repo, "commit", "-q", "-m", branch)
 
 
+def evict(root: Path) -> None:
+    """Drop the folder's files from the page cache, as for a first read after a reboot."""
+    os.sync()
+    for path in root.rglob("*"):
+        if path.is_file():
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+
+
 def median_ms(fn: Callable[[], object], runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -137,6 +149,18 @@ def main() -> None:
         time.sleep(2.1)  # let every file's mtime age past the stat cache's racy window
         read_tree(folders["ours"], cache=warm)
         first_ms = median_ms(first_read, args.runs)
+
+        def cold_read() -> Tree:
+            evict(folders["ours"])
+            start = time.perf_counter()
+            tree = first_read()
+            cold_times.append((time.perf_counter() - start) * 1000)
+            return tree
+
+        cold_times: list[float] = []
+        for _ in range(args.runs):
+            cold_read()
+        cold_ms = statistics.median(cold_times)
         reread_ms = median_ms(lambda: read_tree(folders["ours"], cache=warm), args.runs)
 
         trees = {n: read_tree(f, cache=StatCache()) for n, f in folders.items()}
@@ -162,7 +186,8 @@ def main() -> None:
         )
 
     rows = [
-        ("first read of a folder (hash every file)", first_ms, None),
+        ("first read, files not in the page cache (hash every file)", cold_ms, None),
+        ("first read, files in the page cache (hash every file)", first_ms, None),
         ("no-change re-read (stat cache)", reread_ms, None),
         ("diff_trees(base, ours)", diff_ms, None),
         ("merge3 in memory (trees already read)", merge_ms, git_ms),
@@ -170,8 +195,8 @@ def main() -> None:
         ("git merge-tree --write-tree (peer)", git_ms, None),
     ]
     merge_ratio = merge_ms / git_ms
-    reread_ratio = first_ms / reread_ms
-    table = render(rows, args.files, merge_ratio, reread_ratio, args.runs)
+    reread_ratios = (cold_ms / reread_ms, first_ms / reread_ms)
+    table = render(rows, args.files, merge_ratio, reread_ratios, args.runs)
     print(table)
     if not args.no_write:
         update_doc(table)
@@ -181,7 +206,7 @@ def render(
     rows: list[tuple[str, float, float | None]],
     files: int,
     merge_ratio: float,
-    reread_ratio: float,
+    reread_ratios: tuple[float, float],
     runs: int,
 ) -> str:
     lines = [
@@ -195,13 +220,19 @@ def render(
         ratio = f"{ms / peer:.2f}x" if peer else ""
         lines.append(f"| {name} | {ms:.1f} | {ratio} |")
     merge_ok = "met" if merge_ratio <= MERGE_TARGET else "MISSED"
-    reread_ok = "met" if reread_ratio >= REREAD_TARGET else "MISSED"
+    cold_ratio, warm_ratio = reread_ratios
+
+    def verdict(ratio: float) -> str:
+        return "met" if ratio >= REREAD_TARGET else "MISSED"
+
     lines += [
         "",
         f"- Target: in-memory merge within {MERGE_TARGET:.0f}x of git's: "
         f"**{merge_ratio:.2f}x**, {merge_ok}.",
         f"- Target: no-change re-read at least {REREAD_TARGET:.0f}x faster than the first read: "
-        f"**{reread_ratio:.1f}x**, {reread_ok}.",
+        f"**{cold_ratio:.1f}x** against a first read from disk ({verdict(cold_ratio)}), "
+        f"**{warm_ratio:.1f}x** against a first read of files already in memory "
+        f"({verdict(warm_ratio)}).",
     ]
     return "\n".join(lines)
 
