@@ -5,6 +5,17 @@
 version when one side deleted it) and one :class:`Conflict` per conflicted path. Callers turn
 conflicts into git-style markers (:meth:`MergeResult.with_markers`) or ``.rej`` files
 (:meth:`MergeResult.with_rejects`) when they want files on disk.
+
+Rules that are not one file's three-way merge:
+
+- A rename on one side is followed when the other side changed the file; a rename onto a path
+  where the other side has another file is not (both files meet there as add/add).
+- A file on one side where the other side has a folder moves aside to ``<path>~ours`` or
+  ``<path>~theirs``, after the side whose file it is.
+- A file made a symlink (or back) on one side and changed on the other is a conflict.
+- The result is always a valid Tree: a symlink that would leave the root or loop among the
+  merged files is left out, as a ``symlink`` conflict.
+- Swapping ours and theirs mirrors every conflict (:meth:`Conflict.mirrored`).
 """
 
 from __future__ import annotations
@@ -23,7 +34,8 @@ from templsync._core.textmerge import (
     render_markers,
     render_rejects,
 )
-from templsync._core.tree import FileEntry, Mode, Tree, parent_dirs
+from templsync._core.tree import FileEntry, Mode, Tree, check_symlink, parent_dirs
+from templsync.errors import SymlinkError
 
 
 class Outcome(enum.StrEnum):
@@ -47,6 +59,7 @@ class ConflictKind(enum.StrEnum):
     RENAME_RENAME = "rename/rename"  # both renamed it, to different paths
     MODE = "mode"  # both changed the mode differently, contents merged
     FILE_DIRECTORY = "file/directory"  # one side's file is the other side's folder
+    SYMLINK = "symlink"  # the merged symlink would leave the root or loop: left out of the tree
 
     def mirrored(self) -> ConflictKind:
         swap = {
@@ -70,14 +83,21 @@ class Conflict:
     theirs_path: str | None = None
     text: TextMerge | None = None
     mode_conflict: bool = False
+    moved_from: str | None = None  # file/directory: where the file was, before it moved aside
 
     @property
     def hunks(self) -> tuple[Region, ...]:
         return self.text.conflicts if self.text else ()
 
     def mirrored(self) -> Conflict:
+        """The same conflict seen with ours and theirs swapped.
+
+        Everything that belongs to a side swaps; the path stays, except for a file/directory
+        conflict, whose path names the side the file came from (``a~ours`` <-> ``a~theirs``).
+        """
         return replace(
             self,
+            path=self._mirrored_path(),
             kind=self.kind.mirrored(),
             ours=self.theirs,
             theirs=self.ours,
@@ -85,6 +105,18 @@ class Conflict:
             theirs_path=self.ours_path,
             text=self.text.mirrored() if self.text else None,
         )
+
+    def _mirrored_path(self) -> str:
+        if self.kind is not ConflictKind.FILE_DIRECTORY or self.moved_from is None:
+            return self.path
+        for side, other in (("~ours", "~theirs"), ("~theirs", "~ours")):
+            prefix = self.moved_from + side
+            if self.path == prefix or self.path.startswith(prefix + "~"):
+                return self.moved_from + other + self.path[len(prefix) :]
+        return self.path
+
+
+_LABELS = MarkerLabels()
 
 
 class PathOutcome(NamedTuple):
@@ -112,9 +144,7 @@ class MergeResult:
     def conflict_at(self, path: str) -> Conflict | None:
         return self._by_path.get(path)
 
-    def with_markers(
-        self, labels: MarkerLabels = MarkerLabels(), *, show_base: bool = False
-    ) -> Tree:
+    def with_markers(self, labels: MarkerLabels = _LABELS, *, show_base: bool = False) -> Tree:
         """The merged Tree with git-style markers written into conflicted text files."""
         updates: dict[str, FileEntry] = {}
         for c in self.conflicts:
@@ -150,7 +180,6 @@ class _Merger:
     theirs: Tree
     threshold: float
     result: dict[str, FileEntry] = field(default_factory=dict)
-    origin: dict[str, str] = field(default_factory=dict)  # result path -> "ours" / "theirs"
     outcomes: list[PathOutcome] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     placed: set[str] = field(default_factory=set)  # result paths decided by a merge, not copied
@@ -158,6 +187,7 @@ class _Merger:
     def run(self) -> MergeResult:
         ours_fate, ours_added = _fates(self.base, self.ours, self.threshold)
         theirs_fate, theirs_added = _fates(self.base, self.theirs, self.threshold)
+        _drop_colliding_renames((ours_fate, ours_added), (theirs_fate, theirs_added))
         ours_get, theirs_get = self.ours.get, self.theirs.get
         for path, base_e in self.base.items():
             ours_e, theirs_e = ours_get(path), theirs_get(path)
@@ -168,13 +198,13 @@ class _Merger:
                 and ours_e.mode == base_e.mode == theirs_e.mode
             ):
                 self.result[path] = ours_e
-                self.origin[path] = "ours"
                 self.outcomes.append(PathOutcome(path, Outcome.UNCHANGED, path, path, path))
                 continue
             self._merge_known(path, ours_fate.get(path), theirs_fate.get(path))
         for path in sorted(ours_added | theirs_added):
             self._merge_added(path, path in ours_added, path in theirs_added)
         self._file_directory_conflicts()
+        self._unsafe_symlinks()
         self.outcomes.sort(key=lambda o: o.path)
         self.conflicts.sort(key=lambda c: c.path)
         return MergeResult(Tree._trusted(self.result), tuple(self.outcomes), tuple(self.conflicts))
@@ -188,7 +218,8 @@ class _Merger:
             self._merge_deleted_on_one_side(path, ours_path, theirs_path)
             return
         ours_e, theirs_e = self.ours[ours_path], self.theirs[theirs_path]
-        if ours_path == theirs_path or theirs_path == path:
+        # The side that moved the file decides where it goes.
+        if theirs_path in (ours_path, path):
             target = ours_path
         elif ours_path == path:
             target = theirs_path
@@ -200,8 +231,7 @@ class _Merger:
             conflict = replace(
                 conflict, base_path=path, ours_path=ours_path, theirs_path=theirs_path
             )
-        side = "theirs" if outcome is Outcome.THEIRS else "ours"
-        self._place(target, entry, side, outcome, conflict, (path, ours_path, theirs_path))
+        self._place(target, entry, outcome, conflict, paths=(path, ours_path, theirs_path))
 
     def _merge_deleted_on_one_side(
         self, path: str, ours_path: str | None, theirs_path: str | None
@@ -225,10 +255,8 @@ class _Merger:
             ours_path=ours_path,
             theirs_path=theirs_path,
         )
-        side = "ours" if we_kept else "theirs"
-        self._place(
-            kept_path, kept, side, Outcome.CONFLICT, conflict, (path, ours_path, theirs_path)
-        )
+        paths = (path, ours_path, theirs_path)
+        self._place(kept_path, kept, Outcome.CONFLICT, conflict, paths=paths)
 
     def _rename_rename(self, path: str, ours_path: str, theirs_path: str) -> None:
         base_e, ours_e, theirs_e = self.base[path], self.ours[ours_path], self.theirs[theirs_path]
@@ -243,46 +271,42 @@ class _Merger:
             ours_path=ours_path,
             theirs_path=theirs_path,
             text=content_conflict.text if content_conflict else None,
+            mode_conflict=content_conflict.mode_conflict if content_conflict else False,
         )
         paths = (path, ours_path, theirs_path)
-        self._place(ours_path, entry, "ours", Outcome.CONFLICT, conflict, paths)
+        self._place(ours_path, entry, Outcome.CONFLICT, conflict, paths=paths)
         theirs_entry = entry if content_conflict is None else theirs_e
         at_theirs = replace(conflict, path=theirs_path)
-        self._place(theirs_path, theirs_entry, "theirs", Outcome.CONFLICT, at_theirs, paths)
+        self._place(theirs_path, theirs_entry, Outcome.CONFLICT, at_theirs, paths=paths)
 
     def _merge_added(self, path: str, in_ours: bool, in_theirs: bool) -> None:
         if in_ours and in_theirs:
             ours_e, theirs_e = self.ours[path], self.theirs[path]
             entry, outcome, conflict = _merge_entries(path, None, ours_e, theirs_e)
-            self._place(path, entry, "ours", outcome, conflict, (None, path, path))
+            self._place(path, entry, outcome, conflict, paths=(None, path, path))
             return
-        side = "ours" if in_ours else "theirs"
         entry = (self.ours if in_ours else self.theirs)[path]
         outcome = Outcome.OURS if in_ours else Outcome.THEIRS
         paths = (None, path, None) if in_ours else (None, None, path)
-        self._place(path, entry, side, outcome, None, paths)
+        self._place(path, entry, outcome, None, paths=paths)
 
     def _place(
         self,
         path: str,
         entry: FileEntry,
-        side: str,
         outcome: Outcome,
         conflict: Conflict | None,
+        *,
         paths: tuple[str | None, str | None, str | None],
     ) -> None:
-        """Put ``entry`` at ``path``; a path already taken by the other side is an add/add."""
-        existing = self.result.get(path)
-        if existing is not None and existing != entry:
-            ours_e, theirs_e = (existing, entry) if side == "theirs" else (entry, existing)
-            merged, _, collision = _merge_entries(path, None, ours_e, theirs_e)
-            conflict = collision or Conflict(path, ConflictKind.ADD_ADD, None, ours_e, theirs_e)
-            conflict = replace(conflict, kind=ConflictKind.ADD_ADD)
-            self.conflicts = [c for c in self.conflicts if c.path != path]
-            self.outcomes = [o for o in self.outcomes if o.path != path]
-            entry, outcome = merged, Outcome.CONFLICT
+        """Put ``entry`` at ``path``.
+
+        Every result path is decided once: renames that would meet another file at their new
+        path are not followed (see :func:`_drop_colliding_renames`), and added paths are merged
+        once for both sides.
+        """
+        assert path not in self.result, f"{path!r} placed twice"
         self.result[path] = entry
-        self.origin[path] = side
         self.placed.add(path)
         if conflict is not None:
             self.conflicts.append(conflict)
@@ -301,8 +325,11 @@ class _Merger:
     def _file_directory_conflicts(self) -> None:
         """A path that is a file on one side and a folder on the other: move the file aside.
 
-        Only paths placed by a decision can clash: two paths identical on all sides both come
-        from the base, which cannot hold a file and a folder of the same name.
+        The file goes to ``<path>~ours`` or ``<path>~theirs``, after the side whose tree holds
+        it (``~ours~2``... when that name is taken). A conflict the file already had moves with
+        it (its versions and text hunks are kept; its kind becomes file/directory). Only paths
+        placed by a decision can clash: two paths identical on all sides both come from the
+        base, which cannot hold a file and a folder of the same name.
         """
         for path in sorted(self.placed):
             if path not in self.result:
@@ -310,34 +337,128 @@ class _Merger:
             for parent in parent_dirs(path):
                 if parent not in self.result:
                     continue
-                side = self.origin[parent]
-                aside = f"{parent}~{side}"
+                # One side's tree holds the file, the other the folder; never both the file.
+                side = "ours" if parent in self.ours else "theirs"
+                aside = self._free_name(f"{parent}~{side}")
                 entry = self.result.pop(parent)
                 self.result[aside] = entry
-                self.origin[aside] = side
-                self.conflicts = [c for c in self.conflicts if c.path != parent]
-                self.conflicts.append(
-                    Conflict(
-                        aside,
+                self.placed.add(aside)
+                earlier = self._conflict_at(parent)
+                (placed,) = [o for o in self.outcomes if o.path == parent]
+                if earlier is None:
+                    earlier = Conflict(
+                        parent,
                         ConflictKind.FILE_DIRECTORY,
-                        self.base.get(parent),
+                        self.base.get(placed.base_path) if placed.base_path else None,
                         entry if side == "ours" else None,
                         entry if side == "theirs" else None,
-                        base_path=parent if parent in self.base else None,
+                        base_path=placed.base_path,
                         ours_path=parent if side == "ours" else None,
                         theirs_path=parent if side == "theirs" else None,
                     )
+                self.conflicts = [c for c in self.conflicts if c.path != parent]
+                self.conflicts.append(
+                    replace(
+                        earlier, path=aside, kind=ConflictKind.FILE_DIRECTORY, moved_from=parent
+                    )
                 )
                 self.outcomes = [o for o in self.outcomes if o.path != parent]
-                self._outcome(aside, Outcome.CONFLICT, None, None, None)
+                self._outcome(
+                    aside, Outcome.CONFLICT, placed.base_path, placed.ours_path, placed.theirs_path
+                )
+
+    def _conflict_at(self, path: str) -> Conflict | None:
+        return next((c for c in self.conflicts if c.path == path), None)
+
+    def _free_name(self, name: str) -> str:
+        """``name``, or ``name~2``, ``name~3``... : the first that is neither a file nor a folder
+        in the result or in any of the three trees."""
+        taken = [self.result, self.base, self.ours, self.theirs]
+        candidate, n = name, 1
+        while any(candidate in t for t in taken) or any(
+            p.startswith(candidate + "/") for t in taken for p in t
+        ):
+            n += 1
+            candidate = f"{name}~{n}"
+        return candidate
+
+    def _unsafe_symlinks(self) -> None:
+        """Leave out of the result every symlink that, among the merged files, would leave the
+        root or loop (each side's links were fine in that side's tree; together they may not be,
+        e.g. ``a -> b`` added by us and ``b -> a`` by them).
+
+        A link that is not in conflict yet becomes a symlink conflict when it is unsafe in the
+        result, or in the result with every conflicted path holding our version, or holding
+        theirs: so swapping the sides finds the same links. A link already in conflict is only
+        taken out when the result itself cannot hold it.
+        """
+        while True:
+            prefer_ours = self._with_versions("ours")
+            prefer_theirs = self._with_versions("theirs")
+            suspect = _unsafe_links(self.result) | _unsafe_links(prefer_ours)
+            suspect |= _unsafe_links(prefer_theirs)
+            unsafe_here = _unsafe_links(self.result)
+            changed = False
+            for path in sorted(suspect):
+                if self._conflict_at(path) is not None:
+                    if path in unsafe_here:
+                        del self.result[path]
+                        changed = True
+                    continue
+                self._symlink_conflict(path)
+                changed = True
+            if not changed:
+                return
+
+    def _with_versions(self, side: str) -> dict[str, FileEntry]:
+        """The result with each conflicted path holding ``side``'s version (when it has one)."""
+        tree = dict(self.result)
+        for c in self.conflicts:
+            entry = c.ours if side == "ours" else c.theirs
+            if entry is not None and c.path in tree:
+                tree[c.path] = entry
+        return tree
+
+    def _symlink_conflict(self, path: str) -> None:
+        self.result.pop(path, None)
+        (placed,) = [o for o in self.outcomes if o.path == path]
+        self.conflicts.append(
+            Conflict(
+                path,
+                ConflictKind.SYMLINK,
+                self.base.get(placed.base_path) if placed.base_path else None,
+                self.ours.get(placed.ours_path) if placed.ours_path else None,
+                self.theirs.get(placed.theirs_path) if placed.theirs_path else None,
+                base_path=placed.base_path,
+                ours_path=placed.ours_path,
+                theirs_path=placed.theirs_path,
+            )
+        )
+        self.outcomes = [o for o in self.outcomes if o.path != path]
+        self._outcome(path, Outcome.CONFLICT, *placed[2:])
+
+
+def _unsafe_links(tree: dict[str, FileEntry]) -> set[str]:
+    unsafe = set()
+    for path, entry in tree.items():
+        if entry.is_symlink:
+            try:
+                check_symlink(path, tree)
+            except SymlinkError:
+                unsafe.add(path)
+    return unsafe
 
 
 def _fates(base: Tree, side: Tree, threshold: float) -> tuple[dict[str, str], set[str]]:
-    """Where each base path went on one side (absent: deleted), and the paths that side added."""
+    """Where each base path went on one side (absent: deleted), and the paths that side added.
+
+    Empty files are never taken for renames: one empty file is no evidence that another moved.
+    """
     side_keys = side.keys()
-    fate = {p: p for p in base.keys() if p in side_keys}
+    fate = {p: p for p in base if p in side_keys}
     added: set[str] = set()
-    for change in diff_trees(base, side, rename_threshold=threshold).changes:
+    diff = diff_trees(base, side, rename_threshold=threshold, rename_empty=False)
+    for change in diff.changes:
         if change.kind is ChangeKind.DELETED:
             assert change.old_path is not None
             if change.old_path in side:  # replaced by a symlink or back: not a deletion
@@ -353,6 +474,33 @@ def _fates(base: Tree, side: Tree, threshold: float) -> tuple[dict[str, str], se
     return fate, added
 
 
+def _drop_colliding_renames(
+    ours: tuple[dict[str, str], set[str]], theirs: tuple[dict[str, str], set[str]]
+) -> None:
+    """Stop following a rename whose new path the other side uses for another file.
+
+    When one side moves ``x`` to ``c`` and the other side adds its own ``c`` (or moves another
+    file there), the move counts as deleting ``x`` and adding ``c``: the two ``c`` meet as an
+    add/add conflict between the files each side has there, and what the other side did to
+    ``x`` stays at ``x`` (a delete/modify conflict if it changed it). Both sides are judged on
+    the fates as they were, so the rule is the same with ours and theirs swapped.
+    """
+    drops = []
+    for (fate, _), (other_fate, other_added) in ((ours, theirs), (theirs, ours)):
+        other_source = {target: source for source, target in other_fate.items()}
+        drops.append(
+            [
+                source
+                for source, target in fate.items()
+                if target != source
+                and (target in other_added or other_source.get(target, source) != source)
+            ]
+        )
+    for (fate, added), dropped in zip((ours, theirs), drops, strict=True):
+        for source in dropped:
+            added.add(fate.pop(source))
+
+
 def _merge_entries(
     path: str, base: FileEntry | None, ours: FileEntry, theirs: FileEntry
 ) -> tuple[FileEntry, Outcome, Conflict | None]:
@@ -365,6 +513,10 @@ def _merge_entries(
         return theirs, Outcome.THEIRS, None
     if base == theirs:
         return ours, Outcome.OURS, None
+    if len({e.is_symlink for e in (base, ours, theirs) if e is not None}) > 1:
+        # A file made a symlink (or back) on one side and changed on the other: nothing to merge.
+        kind = ConflictKind.BINARY if base is not None else ConflictKind.ADD_ADD
+        return ours, Outcome.CONFLICT, Conflict(path, kind, base, ours, theirs)
     mode, mode_conflict = _merge_mode(base, ours, theirs)
     kind = ConflictKind.CONTENT if base is not None else ConflictKind.ADD_ADD
     if ours.digest == theirs.digest:
