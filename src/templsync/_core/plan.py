@@ -57,7 +57,7 @@ class Plan:
 
 
 def make_plan(current: Tree, target: Tree) -> Plan:
-    """The operations that turn ``current`` into ``target``, deletions first, each sorted by path."""
+    """The operations that turn ``current`` into ``target``: deletions first, each group by path."""
     deletes: list[PlanOp] = []
     others: list[PlanOp] = []
     for path, old in current.items():
