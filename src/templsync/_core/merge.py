@@ -392,12 +392,15 @@ class _Merger:
         theirs: so swapping the sides finds the same links. A link already in conflict is only
         taken out when the result itself cannot hold it.
         """
+        versions = (e for c in self.conflicts for e in (c.ours, c.theirs) if e is not None)
+        if not any(e.is_symlink for e in self.result.values()) and not any(
+            e.is_symlink for e in versions
+        ):
+            return  # the common case: no symlinks at all
         while True:
-            prefer_ours = self._with_versions("ours")
-            prefer_theirs = self._with_versions("theirs")
-            suspect = _unsafe_links(self.result) | _unsafe_links(prefer_ours)
-            suspect |= _unsafe_links(prefer_theirs)
             unsafe_here = _unsafe_links(self.result)
+            suspect = unsafe_here | _unsafe_links(self._with_versions("ours"))
+            suspect |= _unsafe_links(self._with_versions("theirs"))
             changed = False
             for path in sorted(suspect):
                 if self._conflict_at(path) is not None:
