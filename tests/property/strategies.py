@@ -5,10 +5,13 @@ make; a version is derived from another by random edits (insert, delete, replace
 line endings, drop or add the final newline). Trees hold nested paths, text, binary files,
 executables and symlinks; a side is derived from the base by editing, deleting, renaming,
 changing the mode or the type of files and by adding files, some of them at paths the other side
-may also use, so that add/add, rename and file/directory cases come up.
+may also use, so that add/add, rename and file/directory cases come up. ``LINKS`` trees hold
+mostly symlinks between a few names, so that merged links can loop or leave the root.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
@@ -127,6 +130,33 @@ def entries(draw: st.DrawFn) -> FileEntry:
 paths = st.builds(lambda d, n: d + n, st.sampled_from(DIRS), st.sampled_from(NAMES))
 
 
+@st.composite
+def link_entries(draw: st.DrawFn) -> FileEntry:
+    """Mostly symlinks between a few names, up and down folders, so that merged links can loop
+    or leave the root."""
+    if draw(st.integers(0, 3)) == 0:
+        return FileEntry.from_bytes(draw(texts(max_lines=2)))
+    targets = ["a", "b", "c", "../a", "../b", "d/a", "d", "e/c", "..", "../.."]
+    return FileEntry.symlink(draw(st.sampled_from(targets)))
+
+
+link_paths = st.builds(
+    lambda d, n: d + n, st.sampled_from(["", "d/", "d/e/"]), st.sampled_from(["a", "b", "c"])
+)
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """What a generated tree holds: its files' entries and paths."""
+
+    entries: st.SearchStrategy[FileEntry]
+    paths: st.SearchStrategy[str]
+
+
+MIXED = Flavour(entries(), paths)  # text, executables, binary files, a few symlinks
+LINKS = Flavour(link_entries(), link_paths)  # mostly symlinks
+
+
 def valid_tree(files: dict[str, FileEntry]) -> Tree:
     """A Tree of ``files`` minus what a Tree refuses: a file where another path needs a folder
     (the file goes), and symlinks that leave the root or loop."""
@@ -146,19 +176,19 @@ def valid_tree(files: dict[str, FileEntry]) -> Tree:
 
 
 @st.composite
-def trees(draw: st.DrawFn) -> Tree:
-    return valid_tree(draw(st.dictionaries(paths, entries(), max_size=6)))
+def trees(draw: st.DrawFn, flavour: Flavour = MIXED) -> Tree:
+    return valid_tree(draw(st.dictionaries(flavour.paths, flavour.entries, max_size=6)))
 
 
 @st.composite
-def edited_entry(draw: st.DrawFn, entry: FileEntry) -> FileEntry:
+def edited_entry(draw: st.DrawFn, entry: FileEntry, flavour: Flavour = MIXED) -> FileEntry:
     if entry.is_symlink or b"\0" in entry.content():
-        return draw(entries())
+        return draw(flavour.entries)
     return FileEntry.from_bytes(draw(edited(entry.content())), entry.mode)
 
 
 @st.composite
-def side_of(draw: st.DrawFn, base: Tree) -> Tree:
+def side_of(draw: st.DrawFn, base: Tree, flavour: Flavour = MIXED) -> Tree:
     """One side's version of ``base``."""
     files: dict[str, FileEntry] = {}
     for path, entry in base.items():
@@ -170,12 +200,12 @@ def side_of(draw: st.DrawFn, base: Tree) -> Tree:
         if action == "keep":
             files[path] = entry
         elif action == "edit":
-            files[path] = draw(edited_entry(entry))
+            files[path] = draw(edited_entry(entry, flavour))
         elif action == "delete":
             continue
         elif action in ("rename", "rename+edit"):
-            new_path = draw(paths)
-            new = draw(edited_entry(entry)) if action == "rename+edit" else entry
+            new_path = draw(flavour.paths)
+            new = draw(edited_entry(entry, flavour)) if action == "rename+edit" else entry
             files[new_path] = new
         elif action == "mode":
             if entry.is_symlink:
@@ -184,14 +214,14 @@ def side_of(draw: st.DrawFn, base: Tree) -> Tree:
                 other = Mode.REGULAR if entry.mode is Mode.EXECUTABLE else Mode.EXECUTABLE
                 files[path] = entry.with_mode(other)
         else:
-            files[path] = draw(entries())
+            files[path] = draw(flavour.entries)
     for _ in range(draw(st.integers(0, 2))):
-        files[draw(paths)] = draw(entries())
+        files[draw(flavour.paths)] = draw(flavour.entries)
     return valid_tree(files)
 
 
 @st.composite
-def tree_versions(draw: st.DrawFn) -> tuple[Tree, Tree, Tree]:
+def tree_versions(draw: st.DrawFn, flavour: Flavour = MIXED) -> tuple[Tree, Tree, Tree]:
     """(base, ours, theirs): two independent sides of one base."""
-    base = draw(trees())
-    return base, draw(side_of(base)), draw(side_of(base))
+    base = draw(trees(flavour))
+    return base, draw(side_of(base, flavour)), draw(side_of(base, flavour))

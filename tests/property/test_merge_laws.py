@@ -36,9 +36,12 @@ from hypothesis import strategies as st
 from templsync._core.merge import MergeResult, Outcome, merge3
 from templsync._core.tree import Tree
 
-from .strategies import side_of, tree_versions, trees
+from .strategies import LINKS, MIXED, Flavour, side_of, tree_versions, trees
 
-EXAMPLES = settings(max_examples=250, deadline=None)
+EXAMPLES = settings(max_examples=300, deadline=None)
+# Half the examples hold mostly symlinks, so that merged links loop or leave the root.
+flavours = st.sampled_from([MIXED, LINKS])
+versions = flavours.flatmap(tree_versions)
 
 
 def assert_valid(result: MergeResult) -> None:
@@ -49,8 +52,9 @@ def assert_valid(result: MergeResult) -> None:
 @EXAMPLES
 @given(st.data())
 def test_only_their_side_changed(data: st.DataObject) -> None:
-    base = data.draw(trees())
-    theirs = data.draw(side_of(base))
+    flavour: Flavour = data.draw(flavours)
+    base = data.draw(trees(flavour))
+    theirs = data.draw(side_of(base, flavour))
     result = merge3(base, base, theirs)
     assert result.clean
     assert result.tree == theirs
@@ -59,8 +63,9 @@ def test_only_their_side_changed(data: st.DataObject) -> None:
 @EXAMPLES
 @given(st.data())
 def test_only_our_side_changed(data: st.DataObject) -> None:
-    base = data.draw(trees())
-    ours = data.draw(side_of(base))
+    flavour: Flavour = data.draw(flavours)
+    base = data.draw(trees(flavour))
+    ours = data.draw(side_of(base, flavour))
     result = merge3(base, ours, base)
     assert result.clean
     assert result.tree == ours
@@ -69,15 +74,16 @@ def test_only_our_side_changed(data: st.DataObject) -> None:
 @EXAMPLES
 @given(st.data())
 def test_the_same_changes_on_both_sides(data: st.DataObject) -> None:
-    base = data.draw(trees())
-    both = data.draw(side_of(base))
+    flavour: Flavour = data.draw(flavours)
+    base = data.draw(trees(flavour))
+    both = data.draw(side_of(base, flavour))
     result = merge3(base, both, both)
     assert result.clean
     assert result.tree == both
 
 
 @EXAMPLES
-@given(tree_versions())
+@given(versions)
 def test_swapping_the_sides_mirrors_the_conflicts(versions: tuple[Tree, Tree, Tree]) -> None:
     base, ours, theirs = versions
     forward = merge3(base, ours, theirs)
@@ -89,7 +95,7 @@ def test_swapping_the_sides_mirrors_the_conflicts(versions: tuple[Tree, Tree, Tr
 
 
 @EXAMPLES
-@given(tree_versions())
+@given(versions)
 def test_the_result_is_a_valid_tree(versions: tuple[Tree, Tree, Tree]) -> None:
     result = merge3(*versions)
     assert_valid(result)
@@ -99,7 +105,7 @@ def test_the_result_is_a_valid_tree(versions: tuple[Tree, Tree, Tree]) -> None:
 
 
 @EXAMPLES
-@given(tree_versions())
+@given(versions)
 def test_every_result_path_has_one_outcome(versions: tuple[Tree, Tree, Tree]) -> None:
     """One outcome per path; a path left out of the tree (an unsafe symlink) is a conflict."""
     result = merge3(*versions)
