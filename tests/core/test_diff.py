@@ -191,7 +191,7 @@ def test_equal_similarity_prefers_the_same_file_name() -> None:
     assert [(c.old_path, c.new_path) for c in renamed] == [("a/config.toml", "b/config.toml")]
 
 
-def test_binary_similarity_counts_blocks_and_never_pairs_with_text() -> None:
+def test_binary_similarity_counts_blocks() -> None:
     blob = bytes(range(256)) * 8  # 2048 bytes, NUL inside
     a = T({"img.bin": blob, "text.txt": numbered(20)})
     b = T({"moved.bin": blob[:-64] + b"\0" * 64, "bin.txt": blob[:1000].replace(b"\0", b"")})

@@ -194,22 +194,14 @@ def test_mode_only_conflict() -> None:
     assert_mirrors(Tree(), ours, theirs)
 
 
-def test_content_conflict_with_a_mode_conflict_too() -> None:
+def test_added_with_other_text_and_other_modes() -> None:
     ours = Tree({"tool": f("a\nours\n", Mode.EXECUTABLE)})
     theirs = Tree({"tool": f("a\ntheirs\n")})
-    (conflict,) = merge3(Tree(), ours, theirs).conflicts
-    assert conflict.kind is ConflictKind.ADD_ADD
-    assert conflict.mode_conflict
-
-
-def test_clean_text_merge_with_a_mode_conflict() -> None:
-    """Added on both sides with different modes; the texts merge (one side is a prefix)."""
-    ours = Tree({"tool": f("a\n", Mode.EXECUTABLE)})
-    theirs = Tree({"tool": f("a\nb\n")})
     result = merge3(Tree(), ours, theirs)
     (conflict,) = result.conflicts
+    assert conflict.kind is ConflictKind.ADD_ADD
     assert conflict.mode_conflict
-    assert conflict.kind is ConflictKind.ADD_ADD  # the refined text still differs at the end
+    assert result.tree["tool"].mode is Mode.EXECUTABLE
 
 
 # --- binary files and symlinks -----------------------------------------------------------------

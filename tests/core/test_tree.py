@@ -172,9 +172,9 @@ def test_symlink_leaving_the_root_through_a_folder_link_is_refused() -> None:
 def test_symlink_through_another_link_that_leaves_names_both() -> None:
     with pytest.raises(SymlinkError) as info:
         Tree({"a": FileEntry.symlink("b/x"), "b": FileEntry.symlink("/abs")})
-    message = str(info.value)
-    assert "'a'" in message or "'b'" in message
-    assert "absolute" in message
+    assert str(info.value).startswith(
+        "symlink 'a' points to the absolute path '/abs' (through the symlink 'b')"
+    )
 
 
 @pytest.mark.parametrize(
