@@ -79,8 +79,10 @@ def git(repo: Path, *args: str) -> str:
         "GIT_COMMITTER_EMAIL": "bench@example.com",
     }
     done = subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+        ["git", "-C", str(repo), *args], check=False, capture_output=True, text=True, env=env
     )
+    if done.returncode:
+        raise SystemExit(f"git {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout
 
 
