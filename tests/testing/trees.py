@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -26,7 +25,7 @@ def write_tree(root: Path, tree: Tree) -> Path:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         if entry.mode is Mode.SYMLINK:
-            os.symlink(entry.content().decode(), path)
+            path.symlink_to(entry.content().decode())
             continue
         path.write_bytes(entry.content())
         path.chmod(0o755 if entry.mode is Mode.EXECUTABLE else 0o644)

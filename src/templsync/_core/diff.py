@@ -101,21 +101,24 @@ def diff_trees(
     changes: list[Change] = []
     deleted: dict[str, FileEntry] = {}
     added: dict[str, FileEntry] = {}
-    b_get, a_keys = b.get, a.keys()
-    for path, old in a.items():
-        new = b_get(path)
+    a_keys, b_keys = a.keyed(), b.keyed()
+    b_key = b_keys.get
+    differ = [path for path, key in a_keys.items() if b_key(path) != key]
+    for path in differ:
+        old, new = a[path], b.get(path)
         if new is None:
             deleted[path] = old
-        elif new.digest != old.digest or new.mode != old.mode:
-            if old.is_symlink != new.is_symlink:
-                # A file replaced by a symlink (or back) is a deletion plus an addition, as in git.
-                changes.append(Change(ChangeKind.DELETED, path, None, old, None))
-                changes.append(Change(ChangeKind.ADDED, None, path, None, new))
-            else:
-                changes.append(Change(ChangeKind.MODIFIED, path, path, old, new))
-    for path, new in b.items():
-        if path not in a_keys:
-            added[path] = new
+        elif old.is_symlink != new.is_symlink:
+            # A file replaced by a symlink (or back) is a deletion plus an addition, as in git.
+            changes.append(Change(ChangeKind.DELETED, path, None, old, None))
+            changes.append(Change(ChangeKind.ADDED, None, path, None, new))
+        else:
+            changes.append(Change(ChangeKind.MODIFIED, path, path, old, new))
+    if len(b_keys) != len(a_keys) - len(deleted):  # otherwise b holds no path that a lacks
+        for path in b_keys.keys() - a_keys.keys():
+            added[path] = b[path]
+    deleted = dict(sorted(deleted.items()))
+    added = dict(sorted(added.items()))
     if renames and deleted and added:
         changes.extend(_renames(deleted, added, rename_threshold, rename_empty=rename_empty))
     changes.extend(Change(ChangeKind.DELETED, p, None, e, None) for p, e in deleted.items())

