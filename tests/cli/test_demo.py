@@ -87,13 +87,22 @@ def test_demo_output_with_rej_applies_what_merges_and_rejects_the_rest(
     assert "-requires-python" not in rej
 
 
-def test_demo_twice_into_the_same_folder_changes_nothing_more(
-    example: Path, tmp_path: Path
+def test_demo_refuses_a_folder_with_files_unless_told(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    out = tmp_path / "merged"
+    (out / "notes").mkdir(parents=True)
+    (out / "notes" / "mine.txt").write_text("keep me\n")
+    assert main(["demo", str(example), "--output", str(out)]) == 1
+    assert "--overwrite" in capsys.readouterr().err
+    assert [p.relative_to(out).as_posix() for p in out.rglob("*")] == ["notes", "notes/mine.txt"]
+
+
+def test_demo_twice_with_overwrite_changes_nothing_more(example: Path, tmp_path: Path) -> None:
     out = tmp_path / "merged"
     main(["demo", str(example), "--output", str(out)])
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    main(["demo", str(example), "--output", str(out)])
+    assert main(["demo", str(example), "--output", str(out), "--overwrite"]) == 2
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert before == after
 

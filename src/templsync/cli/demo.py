@@ -19,7 +19,7 @@ from templsync._io import apply_plan, read_tree
 from templsync.cli import render
 from templsync.cli.output import print_json, stdout
 from templsync.cli.recover import recover_and_report
-from templsync.errors import ConflictsLeft, ReadError
+from templsync.errors import ConflictsLeft, ReadError, UserError
 
 DEMO_IGNORE = IgnoreRules.of([".git/", "__pycache__/", "*.pyc", ".venv/", ".DS_Store"])
 LABELS = MarkerLabels(ours="ours", theirs="theirs", base="base")
@@ -42,6 +42,8 @@ Example:
   templsync demo examples/demo
 
   templsync demo examples/demo --output /tmp/merged --conflict rej
+
+--output wants an empty or new folder; --overwrite lets it replace a folder's contents.
 """
 
 
@@ -54,8 +56,15 @@ def demo(
         Path, typer.Argument(help="Folder holding base/, ours/ and theirs/.")
     ] = Path("examples/demo"),
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the merged tree to this folder.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write the merged tree to this (empty) folder."),
     ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite", help="Let --output replace a folder's contents with the merged tree."
+        ),
+    ] = False,
     conflict: Annotated[
         ConflictStyle,
         typer.Option(
@@ -76,7 +85,7 @@ def demo(
     result = merge3(trees["base"], trees["ours"], trees["theirs"])
     merged = _resolved(result, conflict)
     if output is not None:
-        _write(output, merged)
+        _write(output, merged, overwrite=overwrite)
     if as_json:
         print_json(
             {
@@ -118,10 +127,15 @@ def _resolved(result: MergeResult, style: ConflictStyle) -> Tree:
     return result.with_markers(LABELS)
 
 
-def _write(output: Path, tree: Tree) -> None:
+def _write(output: Path, tree: Tree, *, overwrite: bool) -> None:
     output.mkdir(parents=True, exist_ok=True)
     recover_and_report(output)
     current = read_tree(output, DEMO_IGNORE)
+    if current and not overwrite:
+        raise UserError(
+            f"{output} is not empty. --output makes the folder hold exactly the merged tree, "
+            "so its other files would be deleted: pick an empty folder, or add --overwrite."
+        )
     apply_plan(output, make_plan(current, tree))
 
 
