@@ -20,159 +20,22 @@ Rules that are not one file's three-way merge:
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field, replace
-from functools import cached_property
-from typing import NamedTuple
 
-from templsync._core.diff import DEFAULT_RENAME_THRESHOLD, ChangeKind, diff_trees
-from templsync._core.text import is_binary
-from templsync._core.textmerge import (
-    MarkerLabels,
-    Region,
-    TextMerge,
-    merge_text,
-    render_markers,
-    render_rejects,
+from templsync._core.diff import DEFAULT_RENAME_THRESHOLD
+from templsync._core.filemerge import merge_entries
+from templsync._core.moves import drop_colliding_renames, side_moves
+from templsync._core.outcome import (
+    Conflict,
+    ConflictKind,
+    MergeResult,
+    Outcome,
+    PathOutcome,
 )
-from templsync._core.tree import FileEntry, Mode, Tree, check_symlink, parent_dirs
+from templsync._core.tree import FileEntry, Tree, check_symlink, parent_dirs
 from templsync.errors import SymlinkError
 
-
-class Outcome(enum.StrEnum):
-    """What happened to one file."""
-
-    UNCHANGED = "unchanged"
-    OURS = "ours"  # only our side changed it (or added it)
-    THEIRS = "theirs"  # only their side changed it (or added it)
-    BOTH_SAME = "both-same"  # both sides made the same change
-    MERGED = "merged"  # both sides changed it and the changes merged cleanly
-    DELETED = "deleted"  # gone from the result
-    CONFLICT = "conflict"
-
-
-class ConflictKind(enum.StrEnum):
-    CONTENT = "content"  # both changed the same lines of a text file
-    BINARY = "binary"  # both changed a binary file or symlink differently
-    ADD_ADD = "add/add"  # two different files arrive at the same path
-    MODIFY_DELETE = "modify/delete"  # we changed it, they deleted it
-    DELETE_MODIFY = "delete/modify"  # we deleted it, they changed it
-    RENAME_RENAME = "rename/rename"  # both renamed it, to different paths
-    MODE = "mode"  # both changed the mode differently, contents merged
-    FILE_DIRECTORY = "file/directory"  # one side's file is the other side's folder
-    SYMLINK = "symlink"  # the merged symlink would leave the root or loop: left out of the tree
-
-    def mirrored(self) -> ConflictKind:
-        swap = {
-            ConflictKind.MODIFY_DELETE: ConflictKind.DELETE_MODIFY,
-            ConflictKind.DELETE_MODIFY: ConflictKind.MODIFY_DELETE,
-        }
-        return swap.get(self, self)
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A conflicted path with all three versions and, for text, the conflicting hunks."""
-
-    path: str
-    kind: ConflictKind
-    base: FileEntry | None
-    ours: FileEntry | None
-    theirs: FileEntry | None
-    base_path: str | None = None
-    ours_path: str | None = None
-    theirs_path: str | None = None
-    text: TextMerge | None = None
-    mode_conflict: bool = False
-    moved_from: str | None = None  # file/directory: where the file was, before it moved aside
-
-    @property
-    def hunks(self) -> tuple[Region, ...]:
-        return self.text.conflicts if self.text else ()
-
-    def mirrored(self) -> Conflict:
-        """The same conflict seen with ours and theirs swapped.
-
-        Everything that belongs to a side swaps; the path stays, except for a file/directory
-        conflict, whose path names the side the file came from (``a~ours`` <-> ``a~theirs``).
-        """
-        return replace(
-            self,
-            path=self._mirrored_path(),
-            kind=self.kind.mirrored(),
-            ours=self.theirs,
-            theirs=self.ours,
-            ours_path=self.theirs_path,
-            theirs_path=self.ours_path,
-            text=self.text.mirrored() if self.text else None,
-        )
-
-    def _mirrored_path(self) -> str:
-        if self.kind is not ConflictKind.FILE_DIRECTORY or self.moved_from is None:
-            return self.path
-        for side, other in (("~ours", "~theirs"), ("~theirs", "~ours")):
-            prefix = self.moved_from + side
-            if self.path == prefix or self.path.startswith(prefix + "~"):
-                return self.moved_from + other + self.path[len(prefix) :]
-        return self.path
-
-
-_LABELS = MarkerLabels()
-
-
-class PathOutcome(NamedTuple):
-    path: str
-    outcome: Outcome
-    base_path: str | None
-    ours_path: str | None
-    theirs_path: str | None
-
-
-@dataclass(frozen=True)
-class MergeResult:
-    """The merged Tree, the conflicts, and a decision for every path.
-
-    ``decided`` holds the paths something happened to; ``unchanged`` the base paths that are the
-    same file on all three sides. ``outcomes`` lists both, sorted by path.
-    """
-
-    tree: Tree
-    decided: tuple[PathOutcome, ...]
-    conflicts: tuple[Conflict, ...]
-    unchanged: frozenset[str] = frozenset()
-    _by_path: dict[str, Conflict] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_path", {c.path: c for c in self.conflicts})
-
-    @cached_property
-    def outcomes(self) -> tuple[PathOutcome, ...]:
-        same = (PathOutcome(p, Outcome.UNCHANGED, p, p, p) for p in self.unchanged)
-        return tuple(sorted((*self.decided, *same), key=lambda o: o.path))
-
-    @property
-    def clean(self) -> bool:
-        return not self.conflicts
-
-    def conflict_at(self, path: str) -> Conflict | None:
-        return self._by_path.get(path)
-
-    def with_markers(self, labels: MarkerLabels = _LABELS, *, show_base: bool = False) -> Tree:
-        """The merged Tree with git-style markers written into conflicted text files."""
-        updates: dict[str, FileEntry] = {}
-        for c in self.conflicts:
-            if c.text is not None and not c.text.clean and c.path in self.tree:
-                data = render_markers(c.text, labels, show_base=show_base)
-                updates[c.path] = FileEntry.from_bytes(data, self.tree[c.path].mode)
-        return self.tree.replace(updates)
-
-    def with_rejects(self, suffix: str = ".rej") -> Tree:
-        """The merged Tree (our version of each conflicted file) with ``<path>.rej`` beside it."""
-        updates: dict[str, FileEntry] = {}
-        for c in self.conflicts:
-            if c.text is not None and not c.text.clean and c.path in self.tree:
-                updates[c.path + suffix] = FileEntry.from_bytes(render_rejects(c.text, c.path))
-        return self.tree.replace(updates)
+__all__ = ["Conflict", "ConflictKind", "MergeResult", "Outcome", "PathOutcome", "merge3"]
 
 
 def merge3(
@@ -198,9 +61,9 @@ class _Merger:
     placed: set[str] = field(default_factory=set)  # result paths decided by a merge, not copied
 
     def run(self) -> MergeResult:
-        ours_moves, ours_added = _moves(self.base, self.ours, self.threshold)
-        theirs_moves, theirs_added = _moves(self.base, self.theirs, self.threshold)
-        _drop_colliding_renames(self.base, (ours_moves, ours_added), (theirs_moves, theirs_added))
+        ours_moves, ours_added = side_moves(self.base, self.ours, self.threshold)
+        theirs_moves, theirs_added = side_moves(self.base, self.theirs, self.threshold)
+        drop_colliding_renames(self.base, (ours_moves, ours_added), (theirs_moves, theirs_added))
         touched = ours_moves.keys() | theirs_moves.keys()
         # Every other base path is the same file on all three sides: it is kept as it is, in one
         # C-level copy, and only the paths that changed somewhere are decided one by one.
@@ -237,7 +100,7 @@ class _Merger:
         else:
             self._rename_rename(path, ours_path, theirs_path)
             return
-        entry, outcome, conflict = _merge_entries(target, base_e, ours_e, theirs_e)
+        entry, outcome, conflict = merge_entries(target, base_e, ours_e, theirs_e)
         if conflict is not None:
             conflict = replace(
                 conflict, base_path=path, ours_path=ours_path, theirs_path=theirs_path
@@ -271,7 +134,7 @@ class _Merger:
 
     def _rename_rename(self, path: str, ours_path: str, theirs_path: str) -> None:
         base_e, ours_e, theirs_e = self.base[path], self.ours[ours_path], self.theirs[theirs_path]
-        entry, _, content_conflict = _merge_entries(ours_path, base_e, ours_e, theirs_e)
+        entry, _, content_conflict = merge_entries(ours_path, base_e, ours_e, theirs_e)
         conflict = Conflict(
             ours_path,
             ConflictKind.RENAME_RENAME,
@@ -293,7 +156,7 @@ class _Merger:
     def _merge_added(self, path: str, in_ours: bool, in_theirs: bool) -> None:
         if in_ours and in_theirs:
             ours_e, theirs_e = self.ours[path], self.theirs[path]
-            entry, outcome, conflict = _merge_entries(path, None, ours_e, theirs_e)
+            entry, outcome, conflict = merge_entries(path, None, ours_e, theirs_e)
             self._place(path, entry, outcome, conflict, paths=(None, path, path))
             return
         entry = (self.ours if in_ours else self.theirs)[path]
@@ -460,156 +323,3 @@ def _unsafe_links(tree: dict[str, FileEntry]) -> set[str]:
             except SymlinkError:
                 unsafe.add(path)
     return unsafe
-
-
-def _moves(base: Tree, side: Tree, threshold: float) -> tuple[dict[str, str | None], set[str]]:
-    """What one side did to the base paths it changed, and the paths it added.
-
-    ``moves[path]`` is the path the file now has on that side (the same path when it was only
-    modified, None when it was deleted); a base path absent from ``moves`` is unchanged there.
-    Empty files are never taken for renames: one empty file is no evidence that another moved.
-    """
-    moves: dict[str, str | None] = {}
-    added: set[str] = set()
-    diff = diff_trees(base, side, rename_threshold=threshold, rename_empty=False)
-    for change in diff.changes:
-        if change.kind is ChangeKind.MODIFIED:
-            assert change.old_path is not None
-            moves[change.old_path] = change.old_path
-        elif change.kind is ChangeKind.DELETED:
-            assert change.old_path is not None
-            # Replaced by a symlink (or back) at the same path: a change, not a deletion.
-            moves[change.old_path] = change.old_path if change.old_path in side else None
-        elif change.kind is ChangeKind.ADDED:
-            assert change.new_path is not None
-            if change.new_path not in base:
-                added.add(change.new_path)
-        elif change.kind is ChangeKind.RENAMED:
-            assert change.old_path is not None and change.new_path is not None
-            moves[change.old_path] = change.new_path
-    return moves, added
-
-
-def _drop_colliding_renames(
-    base: Tree,
-    ours: tuple[dict[str, str | None], set[str]],
-    theirs: tuple[dict[str, str | None], set[str]],
-) -> None:
-    """Stop following a rename whose new path the other side uses for another file.
-
-    When one side moves ``x`` to ``c`` and the other side adds its own ``c`` (or moves another
-    file there, or keeps the base file ``c`` where it was), the move counts as deleting ``x`` and
-    adding ``c``: the two ``c`` meet as an add/add conflict between the files each side has
-    there, and what the other side did to ``x`` stays at ``x`` (a delete/modify conflict if it
-    changed it). Both sides are judged on the moves as they were, so the rule is the same with
-    ours and theirs swapped.
-    """
-    drops = [
-        _colliding_renames(base, moves, other_moves, other_added)
-        for (moves, _), (other_moves, other_added) in ((ours, theirs), (theirs, ours))
-    ]
-    for (moves, added), dropped in zip((ours, theirs), drops, strict=True):
-        for source in dropped:
-            target = moves[source]
-            assert target is not None
-            added.add(target)
-            moves[source] = None
-
-
-def _colliding_renames(
-    base: Tree,
-    moves: dict[str, str | None],
-    other_moves: dict[str, str | None],
-    other_added: set[str],
-) -> list[str]:
-    """The sources of this side's renames whose new path the other side holds another file at."""
-    other_source = {t: s for s, t in other_moves.items() if t is not None}
-    base_keys = base.keys()
-
-    def source_on_other_side(target: str) -> str | None:
-        if target in other_source:
-            return other_source[target]
-        if target in base_keys and target not in other_moves:
-            return target  # the other side kept the base file there
-        return None
-
-    return [
-        source
-        for source, target in moves.items()
-        if target is not None
-        and target != source
-        and (target in other_added or source_on_other_side(target) not in (None, source))
-    ]
-
-
-def _merge_entries(
-    path: str, base: FileEntry | None, ours: FileEntry, theirs: FileEntry
-) -> tuple[FileEntry, Outcome, Conflict | None]:
-    """Merge one file's three versions (``base`` None: added on both sides)."""
-    if ours == theirs:
-        if base == ours:
-            return ours, Outcome.UNCHANGED, None
-        return ours, Outcome.BOTH_SAME, None
-    if base == ours:
-        return theirs, Outcome.THEIRS, None
-    if base == theirs:
-        return ours, Outcome.OURS, None
-    if len({e.is_symlink for e in (base, ours, theirs) if e is not None}) > 1:
-        # A file made a symlink (or back) on one side and changed on the other: nothing to merge.
-        kind = ConflictKind.BINARY if base is not None else ConflictKind.ADD_ADD
-        return ours, Outcome.CONFLICT, Conflict(path, kind, base, ours, theirs)
-    mode, mode_conflict = _merge_mode(base, ours, theirs)
-    kind = ConflictKind.CONTENT if base is not None else ConflictKind.ADD_ADD
-    if ours.digest == theirs.digest:
-        data_entry: FileEntry | None = ours
-    elif base is not None and ours.digest == base.digest:
-        data_entry = theirs
-    elif base is not None and theirs.digest == base.digest:
-        data_entry = ours
-    else:
-        data_entry = None
-    if data_entry is not None:
-        entry = data_entry.with_mode(mode)
-        if mode_conflict:
-            return (
-                entry,
-                Outcome.CONFLICT,
-                Conflict(path, ConflictKind.MODE, base, ours, theirs, mode_conflict=True),
-            )
-        return entry, Outcome.MERGED, None
-    if not _is_text(base, ours, theirs):
-        binary_kind = ConflictKind.BINARY if base is not None else ConflictKind.ADD_ADD
-        return (
-            ours,
-            Outcome.CONFLICT,
-            Conflict(path, binary_kind, base, ours, theirs, mode_conflict=mode_conflict),
-        )
-    text = merge_text(
-        base.content() if base else b"",
-        ours.content(),
-        theirs.content(),
-        refine=base is None,
-    )
-    merged = FileEntry.from_bytes(text.merged(), mode)
-    if text.clean and not mode_conflict:
-        return merged, Outcome.MERGED, None
-    conflict_kind = kind if not text.clean else ConflictKind.MODE
-    return (
-        merged,
-        Outcome.CONFLICT,
-        Conflict(path, conflict_kind, base, ours, theirs, text=text, mode_conflict=mode_conflict),
-    )
-
-
-def _merge_mode(base: FileEntry | None, ours: FileEntry, theirs: FileEntry) -> tuple[Mode, bool]:
-    if ours.mode == theirs.mode:
-        return ours.mode, False
-    if base is not None and base.mode == ours.mode:
-        return theirs.mode, False
-    if base is not None and base.mode == theirs.mode:
-        return ours.mode, False
-    return ours.mode, True
-
-
-def _is_text(*entries: FileEntry | None) -> bool:
-    return all(e is None or (not e.is_symlink and not is_binary(e.content())) for e in entries)
