@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import pytest
 
-from templsync._core.plan import make_plan
 from templsync._core.tree import Tree
 from templsync._io import JOURNAL_DIR, read_tree
-from templsync._io.check import check_plan
 from templsync._io.journal import COMMITTED, Journal
-from templsync._io.prepare import build_record, make_backups, prepare_temps
 from templsync.cli.main import main
-from testing.trees import build_tree
+from testing.interrupted import stop_before_commit
 
 OLD = {"README.md": "old\n", "gone.txt": "bye\n"}
 NEW = {"README.md": "new\n", "src/app.py": "print('hi')\n"}
@@ -22,17 +18,9 @@ NEW = {"README.md": "new\n", "src/app.py": "print('hi')\n"}
 
 def interrupt(root: Path, *, committed: bool) -> None:
     """Run the writer's own steps up to the commit point (and past it), then stop."""
-    build_tree(root, OLD)
-    plan = make_plan(read_tree(root), Tree.from_texts(NEW))
-    layout = check_plan(root, plan)
-    journal = Journal(root)
-    record = build_record(plan, layout, journal, secrets.token_hex(8))
-    journal.create()
-    journal.write_record(record)
-    prepare_temps(root, plan, record)
-    make_backups(root, record, layout)
+    stop_before_commit(root, OLD, Tree.from_texts(NEW))
     if committed:
-        journal.mark(COMMITTED)
+        Journal(root).mark(COMMITTED)
 
 
 def test_recover_finishes_a_write_stopped_after_its_commit_point(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import secrets
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,10 @@ from io_helpers import folders, snapshot
 from templsync._core.plan import OpKind, Plan, make_plan
 from templsync._core.tree import FileEntry, Mode, Tree
 from templsync._io import JOURNAL_DIR, Recovery, apply_plan, read_tree, recover
-from templsync._io.check import check_plan
 from templsync._io.journal import COMMITTED, ROLLBACK, Journal, Record
-from templsync._io.prepare import build_record, make_backups, prepare_temps
 from templsync._io.replay import roll_back, roll_forward
 from templsync.errors import JournalError
+from testing.interrupted import stop_before_commit
 from testing.trees import build_tree
 
 OLD = {
@@ -45,16 +43,7 @@ def new_tree() -> Tree:
 
 def start(root: Path, target: Tree | None = None) -> tuple[Plan, Record]:
     """Build OLD under ``root`` and run apply's steps up to (not including) the commit point."""
-    build_tree(root, OLD)
-    plan = make_plan(read_tree(root), target or new_tree())
-    layout = check_plan(root, plan)
-    journal = Journal(root)
-    record = build_record(plan, layout, journal, secrets.token_hex(8))
-    journal.create()
-    journal.write_record(record)
-    prepare_temps(root, plan, record)
-    make_backups(root, record, layout)
-    return plan, record
+    return stop_before_commit(root, OLD, target or new_tree())
 
 
 def forward_halfway(record: Record) -> Record:
