@@ -1,0 +1,1 @@
+"""Copier-compatible templates: copier.yml, questions, the answers file, and rendering to a Tree."""
