@@ -1,0 +1,277 @@
+"""A git repository read through pygit2: tags, versions, refs and commit trees, no checkout.
+
+A commit's files become a :class:`Tree` straight from git objects: a Tree's digests are git blob
+ids, so listing a commit reads tree objects only, and a file's bytes are read from the object
+database the first time someone asks for them.
+
+Versions follow Copier: tags are ordered as PEP 440 versions, tags that are not PEP 440 are
+ignored, pre-releases count only when asked for, and with no version tag the default is ``HEAD``.
+What Copier records as ``_commit`` is ``git describe --tags --always`` of the commit, which is the
+tag's name when the commit is tagged.
+
+Copier includes a local repository's uncommitted changes (tracked edits and untracked files that
+``.gitignore`` does not exclude) when, and only when, the ref it checks out is ``HEAD``;
+:meth:`GitRepo.working_tree` reads exactly those files from disk for that case.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import pygit2
+from packaging.version import InvalidVersion, Version
+from pygit2.enums import DescribeStrategy, FileMode, FileStatus, RepositoryOpenFlag, SortMode
+
+from templsync._core.tree import FileEntry, Mode, Tree, normalize_path
+from templsync._io.hashing import hash_file, load_checked, translate
+from templsync.errors import InvalidPathError, UserError
+
+_TAG_PREFIX = "refs/tags/"
+_MODES = {
+    FileMode.BLOB: Mode.REGULAR,
+    FileMode.BLOB_EXECUTABLE: Mode.EXECUTABLE,
+    FileMode.LINK: Mode.SYMLINK,
+}
+_SHOWN_TAGS = 5
+
+
+class GitRepoError(UserError):
+    """A git repository could not be opened or read."""
+
+
+class RefNotFoundError(GitRepoError):
+    """A ref (tag, branch, commit) that the repository does not have."""
+
+    def __init__(self, ref: str, where: str, tags: list[str]) -> None:
+        self.ref = ref
+        shown = ", ".join(tags[:_SHOWN_TAGS]) + (", ..." if len(tags) > _SHOWN_TAGS else "")
+        hint = f"Its newest tags: {shown}." if tags else "It has no tags."
+        super().__init__(
+            f"the template {where} has no tag, branch or commit {ref!r}. {hint} "
+            "Pass an existing ref to --vcs-ref."
+        )
+
+
+def parse_version(tag: str) -> Version | None:
+    """``tag`` as a PEP 440 version (``v1.0`` is ``1.0``), or None when it is not one."""
+    try:
+        return Version(tag)
+    except InvalidVersion:
+        return None
+
+
+def version_tags(tags: list[str], *, prereleases: bool = False) -> list[tuple[Version, str]]:
+    """The tags that are PEP 440 versions, highest first, as Copier orders them.
+
+    Tags are taken in git's order (by name), and equal versions keep that order, which is how
+    Copier's stable sort of ``git ls-remote`` output breaks ties (``1.0`` before ``v1.0``).
+    """
+    found = []
+    for tag in sorted(tags, key=lambda t: t.encode("utf-8", "surrogateescape")):
+        version = parse_version(tag)
+        if version is not None and (prereleases or not version.is_prerelease):
+            found.append((version, tag))
+    found.sort(key=lambda pair: pair[0], reverse=True)
+    return found
+
+
+@dataclass(frozen=True)
+class _BlobLoader:
+    """Reads one blob's bytes from the object database when called."""
+
+    repo: pygit2.Repository
+    oid: pygit2.Oid
+    path: str
+
+    def __call__(self) -> bytes:
+        try:
+            blob = self.repo[self.oid]
+        except KeyError as err:
+            raise GitRepoError(
+                f"{self.path!r}: blob {self.oid} is missing from the git repository "
+                f"{self.repo.path!r}. Fetch it again (--refresh for a remote template)."
+            ) from err
+        assert isinstance(blob, pygit2.Blob)
+        return blob.data
+
+
+@dataclass(frozen=True)
+class GitRepo:
+    """A repository opened with pygit2; ``where`` names it in messages."""
+
+    repo: pygit2.Repository
+    where: str
+
+    @property
+    def workdir(self) -> Path | None:
+        """The working folder, or None for a bare repository."""
+        workdir = self.repo.workdir
+        return Path(workdir) if workdir else None
+
+    def tags(self) -> list[str]:
+        """Every tag name, in git's order."""
+        return sorted(
+            ref[len(_TAG_PREFIX) :]
+            for ref in self.repo.listall_references()
+            if ref.startswith(_TAG_PREFIX)
+        )
+
+    def versions(self, *, prereleases: bool = False) -> list[tuple[Version, str]]:
+        """The PEP 440 tags, highest first (see :func:`version_tags`)."""
+        return version_tags(self.tags(), prereleases=prereleases)
+
+    def default_ref(self, *, prereleases: bool = False) -> str:
+        """The highest PEP 440 tag, else ``HEAD`` (Copier's ``get_latest_tag``)."""
+        found = self.versions(prereleases=prereleases)
+        return found[0][1] if found else "HEAD"
+
+    def has_ref(self, ref: str) -> bool:
+        try:
+            self.resolve(ref)
+        except RefNotFoundError:
+            return False
+        return True
+
+    def resolve(self, ref: str) -> str:
+        """The full sha of the commit ``ref`` names (tag, branch, sha, ``HEAD``...).
+
+        As Copier does, a name that is not found as given is tried as ``origin``'s branch.
+        """
+        if ref and not ref.startswith("-") and "\n" not in ref and "\r" not in ref:
+            for candidate in (ref, f"refs/remotes/origin/{ref}"):
+                try:
+                    obj = self.repo.revparse_single(candidate)
+                    return str(obj.peel(pygit2.Commit).id)
+                except (KeyError, ValueError, pygit2.GitError):
+                    continue
+        tags = [tag for _, tag in self.versions(prereleases=True)] or self.tags()
+        raise RefNotFoundError(ref, self.where, tags)
+
+    def describe(self, commit: str) -> str:
+        """``git describe --tags --always`` of ``commit``: what Copier records as ``_commit``."""
+        try:
+            return self.repo.describe(
+                commit,
+                describe_strategy=DescribeStrategy.TAGS,
+                show_commit_oid_as_fallback=True,
+            )
+        except pygit2.GitError as err:
+            raise GitRepoError(f"cannot describe commit {commit} of {self.where}: {err}") from err
+
+    def commits_between(self, old: str, new: str) -> list[str]:
+        """The commits reachable from ``new`` but not from ``old``, newest first."""
+        walker = self.repo.walk(self.repo[self.resolve(new)].id, SortMode.TOPOLOGICAL)
+        walker.hide(self.repo[self.resolve(old)].id)
+        return [str(commit.id) for commit in walker]
+
+    def is_dirty(self) -> bool:
+        """Whether ``git status --porcelain`` would print anything (ignored files aside)."""
+        if self.repo.is_bare:
+            return False
+        return any(
+            flags != FileStatus.CURRENT and not flags & FileStatus.IGNORED
+            for flags in self.repo.status(untracked_files="all").values()
+        )
+
+    def read_tree(self, commit: str, subdirectory: str | None = None) -> Tree:
+        """The files of ``commit`` (or of one of its folders) from git objects.
+
+        Submodules (commit entries) are skipped, as a checkout without submodules shows them
+        as empty folders. Raises :class:`GitRepoError` when ``subdirectory`` is not a folder.
+        """
+        root = self.repo[self.resolve(commit)].peel(pygit2.Tree)
+        prefix = ""
+        if subdirectory is not None:
+            try:
+                prefix = normalize_path(subdirectory)
+            except InvalidPathError as err:
+                raise GitRepoError(
+                    f"invalid subdirectory {subdirectory!r} of {self.where}: {err.reason}"
+                ) from err
+            try:
+                sub = root[prefix]
+            except KeyError:
+                sub = None
+            if not isinstance(sub, pygit2.Tree):
+                raise GitRepoError(
+                    f"commit {commit} of {self.where} has no folder {prefix!r}. "
+                    "Check the template's subdirectory."
+                )
+            root = sub
+        entries: dict[str, FileEntry] = {}
+        self._walk(root, "", entries)
+        return Tree(entries)
+
+    def _walk(self, tree: pygit2.Tree, prefix: str, entries: dict[str, FileEntry]) -> None:
+        repo = self.repo
+        for item in tree:
+            path = prefix + (item.name or "")
+            mode = _MODES.get(FileMode(item.filemode))
+            if mode is not None:
+                entries[path] = FileEntry(str(item.id), mode, _BlobLoader(repo, item.id, path))
+            elif item.filemode == FileMode.TREE:
+                sub = repo[item.id]
+                assert isinstance(sub, pygit2.Tree)
+                self._walk(sub, path + "/", entries)
+
+    def working_tree(self, subdirectory: str | None = None) -> Tree:
+        """The files Copier would take from a dirty checkout at ``HEAD``.
+
+        That is ``git add -A``: tracked files as they are on disk (deleted ones gone) plus
+        untracked files ``.gitignore`` does not exclude.
+        """
+        workdir = self.workdir
+        if workdir is None:
+            raise GitRepoError(f"{self.where} is a bare repository: it has no working tree.")
+        status = self.repo.status(untracked_files="all")
+        wanted = {entry.path for entry in self.repo.index}
+        for path, flags in status.items():
+            if flags & FileStatus.WT_DELETED:
+                wanted.discard(path)
+            elif flags & (FileStatus.WT_NEW | FileStatus.INDEX_NEW):
+                wanted.add(path)
+        files = {path: _read_file(workdir, path) for path in wanted}
+        if subdirectory is not None:
+            prefix = normalize_path(subdirectory) + "/"
+            files = {p[len(prefix) :]: e for p, e in files.items() if p.startswith(prefix)}
+        return Tree(files)
+
+
+def _read_file(root: Path, rel: str) -> FileEntry:
+    """One file of a working tree, hashed now and re-read (checked) when its content is asked."""
+    path = root / rel
+    full = os.fspath(path)
+    try:
+        if stat.S_ISLNK(path.lstat().st_mode):
+            return FileEntry.from_bytes(os.fsencode(path.readlink()), Mode.SYMLINK)
+    except OSError as err:
+        raise translate(rel, err) from err
+    digest, st = hash_file(full, rel)
+    mode = Mode.EXECUTABLE if st.st_mode & 0o100 else Mode.REGULAR
+    return FileEntry(digest, mode, partial(load_checked, full, rel, digest))
+
+
+def open_repo(path: Path, *, where: str | None = None) -> GitRepo:
+    """Open the repository at ``path`` (its working folder or a bare repository).
+
+    ``where`` names it in messages (default: the path, quoted).
+    """
+    where = where or repr(str(path))
+    try:
+        repo = pygit2.Repository(str(path), RepositoryOpenFlag.NO_SEARCH)
+    except pygit2.GitError as err:
+        raise GitRepoError(f"{where} is not a git repository: {err}") from err
+    return GitRepo(repo, where)
+
+
+def is_repo_root(path: Path) -> bool:
+    """Whether ``path`` is the top folder of a git working tree or a bare repository."""
+    try:
+        pygit2.Repository(str(path), RepositoryOpenFlag.NO_SEARCH)
+    except pygit2.GitError:
+        return False
+    return True
