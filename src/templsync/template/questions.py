@@ -1,0 +1,560 @@
+"""Questions of ``copier.yml`` and how an answer is cast, checked and chosen, as Copier does.
+
+Everything here follows ``copier/_user_data.py`` (Copier 9.19.1): the type inferred from the
+default, ``cast_answer``, ``parse_answer`` (choices, multiselect), ``validate_answer`` (a
+rendered validator whose non-empty output is the error) and ``when``/``ask``. Templated values
+are rendered through a :class:`StringRenderer`, so the Jinja environment plugs in from outside.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import yaml
+
+from templsync.errors import UserError
+from templsync.template.yamlload import TemplateConfigError
+
+if TYPE_CHECKING:
+    from templsync.template.config import TemplateConfig
+
+
+class StringRenderer(Protocol):
+    """Renders one templated string with a context (the template's Jinja environment)."""
+
+    def render(self, source: str, context: Mapping[str, object]) -> str: ...
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+"""No value: a question without a default."""
+
+
+class QuestionError(UserError):
+    """An answer or a default that does not fit its question; the message names the question."""
+
+
+def cast_to_bool(value: Any) -> bool:
+    """Copier's ``cast_to_bool``: numbers, then YAML-style words, then Python truth."""
+    try:
+        return bool(float(value))
+    except (TypeError, ValueError):
+        pass
+    try:
+        lower = value.strip().lower()
+    except AttributeError:
+        return bool(value)
+    if not lower:
+        return False
+    if lower in {"y", "yes", "t", "true", "on"}:
+        return True
+    if lower in {"n", "no", "f", "false", "off", "~", "null", "none"}:
+        return False
+    return bool(value)
+
+
+def cast_to_str(value: Any) -> str:
+    """Copier's ``cast_to_str``: strings, numbers and bytes only."""
+    if isinstance(value, str):
+        return str(value.value) if isinstance(value, Enum) else value
+    if isinstance(value, float | int | Decimal):
+        return str(value)
+    if isinstance(value, bytes | bytearray):
+        return value.decode()
+    raise ValueError(f"Could not convert {value} to string")
+
+
+def parse_yaml_string(string: Any) -> Any:
+    try:
+        return yaml.safe_load(string)
+    except yaml.YAMLError as error:
+        raise ValueError(str(error)) from error
+
+
+CAST_STR_TO_NATIVE: Mapping[str, Callable[[Any], Any]] = {
+    "bool": cast_to_bool,
+    "float": float,
+    "int": int,
+    "json": json.loads,
+    "str": cast_to_str,
+    "yaml": parse_yaml_string,
+    "path": str,
+}
+
+_RESERVED_NAMES = frozenset({"now", "make_secret"})
+_STRING_FIELDS = ("help", "placeholder", "validator", "type")
+_CONDITION_FIELDS = ("multiline", "when", "ask")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question as written in ``copier.yml`` (templated fields are kept unrendered).
+
+    ``type`` is already inferred from the default when the file does not give one (``str``,
+    ``int``, ``float``, ``bool`` by the default's Python type, ``yaml`` otherwise).
+    """
+
+    name: str
+    location: str
+    type: str
+    default: object = MISSING
+    choices: object = ()
+    multiselect: bool = False
+    help: str = ""
+    multiline: str | bool = False
+    placeholder: str = ""
+    qmark: str | None = None
+    secret: bool = False
+    validator: str = ""
+    when: str | bool = True
+    ask: str | bool = True
+
+
+def parse_question(name: str, body: Mapping[str, Any], location: str) -> Question:
+    """Build a :class:`Question` from its mapping in ``copier.yml``; unknown keys are ignored."""
+
+    def fail(what: str) -> TemplateConfigError:
+        return TemplateConfigError(f"{location}: question '{name}': {what}.")
+
+    if name in _RESERVED_NAMES:
+        raise fail(f"'{name}' is reserved by Copier; rename the question")
+    for key in _STRING_FIELDS:
+        if key in body and not isinstance(body[key], str):
+            raise fail(f"'{key}' must be a string, not {body[key]!r}")
+    for key in _CONDITION_FIELDS:
+        if key in body and not isinstance(body[key], str | bool):
+            raise fail(f"'{key}' must be a boolean or a template string, not {body[key]!r}")
+    default = body.get("default", MISSING)
+    type_name = body.get("type", "")
+    if type_name == "":
+        inferred = type(default).__name__
+        type_name = inferred if inferred in CAST_STR_TO_NATIVE else "yaml"
+    elif type_name not in CAST_STR_TO_NATIVE and "{" not in type_name:
+        raise fail(
+            f'unsupported type "{type_name}"; use one of {", ".join(sorted(CAST_STR_TO_NATIVE))}'
+        )
+    choices = body.get("choices", ())
+    if not isinstance(choices, list | dict | str | tuple):
+        raise fail(f"'choices' must be a list, a mapping or a template string, not {choices!r}")
+    secret = bool(body.get("secret", False))
+    if secret and default is MISSING:
+        raise fail("a secret question requires a default value")
+    qmark = body.get("qmark")
+    return Question(
+        name=name,
+        location=location,
+        type=type_name,
+        default=default,
+        choices=choices,
+        multiselect=bool(body.get("multiselect", False)),
+        help=body.get("help", ""),
+        multiline=body.get("multiline", False),
+        placeholder=body.get("placeholder", ""),
+        qmark=None if qmark is None else str(qmark),
+        secret=secret,
+        validator=body.get("validator", ""),
+        when=body.get("when", True),
+        ask=body.get("ask", True),
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A rendered choice; a non-empty ``disabled`` is the reason it cannot be picked."""
+
+    name: str
+    value: object
+    disabled: str = ""
+
+
+@dataclass(frozen=True)
+class BoundQuestion:
+    """A question bound to a renderer and the context it is asked in (Copier's ``Question``)."""
+
+    question: Question
+    renderer: StringRenderer
+    context: Mapping[str, object]
+
+    @property
+    def name(self) -> str:
+        return self.question.name
+
+    def fail(self, what: str) -> QuestionError:
+        return QuestionError(f"{self.question.location}: question '{self.name}': {what}")
+
+    def render_value(self, value: object, extra: Mapping[str, object] | None = None) -> Any:
+        if isinstance(value, str):
+            return self.renderer.render(value, {**self.context, **(extra or {})})
+        if isinstance(value, list):
+            return [self.render_value(item) for item in value]
+        return value
+
+    def type_name(self) -> str:
+        type_name = self.render_value(self.question.type)
+        if type_name not in CAST_STR_TO_NATIVE:
+            raise self.fail(f'unsupported type "{type_name}"')
+        return str(type_name)
+
+    def when(self) -> bool:
+        return cast_to_bool(self.render_value(self.question.when))
+
+    def ask(self) -> bool:
+        return cast_to_bool(self.render_value(self.question.ask))
+
+    def multiline(self) -> bool:
+        return cast_to_bool(self.render_value(self.question.multiline))
+
+    def cast_answer(self, answer: Any) -> Any:
+        type_name = self.type_name()
+        type_fn = CAST_STR_TO_NATIVE[type_name]
+        if answer is None and type_name not in {"json", "yaml"}:
+            raise ValueError(
+                f'Invalid answer "{answer}" of type "{type(answer)}" '
+                f'to question "{self.name}" of type "{type_name}"'
+            )
+        try:
+            if self.question.multiselect and isinstance(answer, list):
+                return [type_fn(item) for item in answer]
+            return type_fn(answer)
+        except (TypeError, AttributeError) as error:
+            if type_name in {"json", "yaml"}:
+                return answer
+            raise ValueError(
+                f'Invalid answer {answer!r} to question "{self.name}" of type "{type_name}"'
+            ) from error
+
+    def choices(self) -> tuple[Choice, ...]:
+        raw: Any = self.question.choices
+        if isinstance(raw, str):
+            raw = parse_yaml_string(self.render_value(raw))
+        if isinstance(raw, dict):
+            raw = list(raw.items())
+        result = []
+        for choice in raw or ():
+            if isinstance(choice, tuple | list):
+                name, value = choice
+            else:
+                name = value = choice
+            title = str(self.render_value(name))
+            disabled = ""
+            if isinstance(choice, tuple | list) and isinstance(value, dict):
+                if "value" not in value:
+                    raise self.fail(f"choice {title!r} needs a 'value'")
+                if "validator" in value and not isinstance(value["validator"], str):
+                    raise self.fail(f"the validator of choice {title!r} must be a string")
+                disabled = str(self.render_value(value.get("validator", "")))
+                value = value["value"]
+            rendered = self.render_value(value)
+            made = Choice(title, title if rendered is None else rendered, disabled)
+            self.cast_answer(made.value)
+            result.append(made)
+        return tuple(result)
+
+    def parse_answer(self, answer: Any) -> Any:
+        """Cast ``answer`` to the question's type and check it against the choices."""
+        if self.question.multiselect:
+            if isinstance(answer, str):
+                answer = parse_yaml_list(answer)
+            parsed = [self._parse_one(a) for a in answer]
+            cast = (self.cast_answer(c.value) for c in self.choices())
+            return [c for c in cast if c in parsed]
+        return self._parse_one(answer)
+
+    def _parse_one(self, answer: Any) -> Any:
+        ans = self.cast_answer(answer)
+        choices = self.choices()
+        if not choices:
+            return ans
+        choice_error = ""
+        valid = []
+        for choice in choices:
+            cast_ans = self.cast_answer(choice.value)
+            if not choice.disabled:
+                valid.append(cast_ans)
+            if ans == cast_ans:
+                if not choice.disabled:
+                    return ans
+                choice_error = choice_error or choice.disabled
+        detail = choice_error or f"{ans!r} is not in {valid}"
+        raise ValueError(f"Invalid choice for '{self.name}': {detail}")
+
+    def validation_error(self, answer: Any) -> str:
+        """The validator's output for ``answer`` (empty when valid), as Copier renders it."""
+        if not self.question.validator:
+            return ""
+        try:
+            return str(self.render_value(self.question.validator, {self.name: answer})).strip()
+        except Exception as error:  # Copier shows any rendering error as the validation message
+            return str(error)
+
+    def check(self, answer: Any) -> Any:
+        """Parse and validate ``answer``; raise :class:`QuestionError` naming the question."""
+        try:
+            parsed = self.parse_answer(answer)
+        except (ValueError, TypeError, KeyError) as err:
+            raise self.fail(f"invalid answer {answer!r}: {err}") from err
+        if message := self.validation_error(parsed):
+            raise self.fail(f"the answer {parsed!r} is not valid: {message}")
+        return parsed
+
+    def default(self, recorded: Mapping[str, object]) -> Any:
+        """Copier's ``get_default``: a recorded answer, else the rendered default, parsed.
+
+        The default is validated only when the question is asked (``when`` true) and not secret.
+        """
+        if self.name in recorded:
+            result: Any = recorded[self.name]
+        else:
+            result = self.render_value(self.question.default)
+            if result is MISSING:
+                return MISSING
+        try:
+            parsed = self.parse_answer(result)
+        except (ValueError, TypeError, KeyError) as err:
+            raise self.fail(f"the default {result!r} does not fit the question: {err}") from err
+        if self.when() and not self.question.secret:
+            message = self.validation_error(parsed)
+            if message:
+                raise self.fail(
+                    f"the default {parsed!r} fails the question's own validator: {message}"
+                )
+        return parsed
+
+    def message(self) -> str:
+        """The prompt text, exactly as Copier builds it."""
+        if self.question.help and (text := str(self.render_value(self.question.help))):
+            return (text if text.endswith("\n") else text + "\n") + "  "
+        message = self.name
+        if (type_name := self.type_name()) != "str":
+            message += f" ({type_name})"
+        return message + "\n  "
+
+
+def parse_yaml_list(string: str) -> list[str]:
+    """Copier's ``parse_yaml_list``: the raw items of a YAML list, unquoted, not parsed."""
+    node = yaml.compose(string, Loader=yaml.SafeLoader)
+    if not isinstance(node, yaml.SequenceNode):
+        raise TypeError(f"Not a YAML list: {string!r}")
+    items = []
+    for item in node.value:
+        raw = string[item.start_mark.index : item.end_mark.index].strip()
+        if (
+            isinstance(item, yaml.ScalarNode)
+            and item.tag == "tag:yaml.org,2002:str"
+            and (
+                (raw.startswith('"') and raw.endswith('"'))
+                or (raw.startswith("'") and raw.endswith("'"))
+            )
+        ):
+            raw = raw[1:-1]
+        items.append(raw)
+    return items
+
+
+# --- answering: Copier's ``Worker._ask`` without a terminal -------------------------------
+
+
+class MissingAnswerError(QuestionError):
+    """A question needs an answer and nothing can give one without a person at a terminal."""
+
+
+@dataclass(frozen=True)
+class QuestionPrompt:
+    """Everything an interactive front-end needs to ask one question."""
+
+    name: str
+    message: str
+    type_name: str
+    default: object
+    choices: tuple[Choice, ...]
+    multiselect: bool
+    multiline: bool
+    placeholder: str
+    secret: bool
+    qmark: str | None
+    validate: Callable[[object], str | None]
+    """Return why an answer is refused (cast error, choice or validator), or None."""
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The outcome of answering a template's questions.
+
+    ``values`` holds every question that got a value, in question order (``when: false``
+    questions with a default included); ``context`` is what templates render with (values,
+    extra ``data`` keys and recorded answers); ``remembered`` is what the answers file records,
+    in Copier's order (recorded, then data, then the rest), secrets and hidden questions left out.
+    """
+
+    values: Mapping[str, object]
+    context: Mapping[str, object]
+    remembered: Mapping[str, object]
+    secret: frozenset[str]
+    hidden: frozenset[str]
+    from_user: frozenset[str]
+    defaulted: frozenset[str]
+    kept: frozenset[str]
+
+
+_JSON_TYPES = (dict, list, str, int, float, bool, type(None))
+
+
+class _Answering:
+    """The mutable state of one run of :func:`answer_questions` (Copier's ``AnswersMap``)."""
+
+    def __init__(
+        self,
+        config: TemplateConfig,
+        data: Mapping[str, object],
+        previous: Mapping[str, object],
+        base_context: Mapping[str, object],
+    ) -> None:
+        self.config = config
+        self.names = frozenset(q.name for q in config.questions)
+        self.secret = config.secret_questions
+        self.init = dict(data)
+        self.last = {k: v for k, v in previous.items() if not k.startswith("_")}
+        self.user: dict[str, object] = {}
+        self.hidden: set[str] = set()
+        self.base_context = base_context
+
+    def combined(self) -> dict[str, object]:
+        return {**self.last, **self.init, **self.user}
+
+    def remembered(self) -> dict[str, object]:
+        combined = self.combined()
+        order = dict.fromkeys([*self.last, *self.init, *self.user])
+        return {
+            k: combined[k]
+            for k in order
+            if not k.startswith("_")
+            and k not in self.hidden
+            and k not in self.secret
+            and k in self.names
+            and isinstance(combined[k], _JSON_TYPES)
+        }
+
+    def bind(self, question: Question, renderer: StringRenderer) -> BoundQuestion:
+        context = {
+            **self.base_context,
+            **self.combined(),
+            "_copier_answers": {**_metadata(self.base_context), **self.remembered()},
+        }
+        return BoundQuestion(question, renderer, context)
+
+
+def _metadata(context: Mapping[str, object]) -> dict[str, object]:
+    return {k: context[k] for k in ("_commit", "_src_path") if context.get(k) is not None}
+
+
+def answer_questions(
+    config: TemplateConfig,
+    renderer: StringRenderer,
+    *,
+    data: Mapping[str, object],
+    previous: Mapping[str, object] = MappingProxyType({}),
+    use_defaults: bool,
+    ask: Callable[[QuestionPrompt], object] | None,
+    skip_answered: bool = False,
+    context: Mapping[str, object] = MappingProxyType({}),
+) -> Answers:
+    """Answer every question in order, as Copier does.
+
+    For each question: an answer in ``data`` wins (cast and validated); else a ``previous``
+    answer is kept when ``skip_answered`` or the question says ``ask: false``; else the default
+    is used when ``use_defaults``, when ``ask`` is false or when ``when`` is false; else ``ask``
+    is called; without it, :class:`MissingAnswerError` names the question and the flag to pass.
+    ``context`` is the rest of the render context (``_copier_conf``, ``_src_path``, ...).
+    """
+    state = _Answering(config, data, previous, context)
+    defaulted: set[str] = set()
+    from_user: set[str] = set()
+    for question in config.questions:
+        name = question.name
+        bound = state.bind(question, renderer)
+        if name in state.last:
+            try:
+                bound.check(state.last[name])
+            except QuestionError:
+                del state.last[name]
+        asked = bound.ask()
+        when = bound.when()
+        if not when:
+            state.hidden.add(name)
+            state.last.pop(name, None)
+            if bound.default(state.init) is MISSING:
+                continue
+        if name in state.init:
+            state.user[name] = bound.check(state.init[name])
+            from_user.add(name)
+            continue
+        if name in state.last and (skip_answered or not asked):
+            continue
+        if not asked or use_defaults or not when:
+            value = bound.default(state.last)
+            if value is MISSING:
+                if not asked:
+                    continue
+                raise _missing(question, use_defaults=use_defaults)
+            state.user[name] = value
+            defaulted.add(name)
+            continue
+        if ask is None:
+            raise _missing(question, use_defaults=use_defaults)
+        state.user[name] = bound.check(ask(_prompt(bound, state.last)))
+        from_user.add(name)
+    combined = state.combined()
+    return Answers(
+        values={q.name: combined[q.name] for q in config.questions if q.name in combined},
+        context=combined,
+        remembered=state.remembered(),
+        secret=state.secret,
+        hidden=frozenset(state.hidden),
+        from_user=frozenset(from_user),
+        defaulted=frozenset(defaulted),
+        kept=frozenset(k for k in state.last if k in state.names and k not in state.user),
+    )
+
+
+def _missing(question: Question, *, use_defaults: bool) -> MissingAnswerError:
+    why = "has no default" if use_defaults else "needs an answer and there is no terminal to ask"
+    return MissingAnswerError(
+        f"{question.location}: question '{question.name}' {why}. "
+        f"Pass it with --data {question.name}=VALUE"
+        + ("" if use_defaults else " (or --defaults to take every default)")
+        + "."
+    )
+
+
+def _prompt(bound: BoundQuestion, recorded: Mapping[str, object]) -> QuestionPrompt:
+    def validate(answer: object) -> str | None:
+        try:
+            bound.check(answer)
+        except QuestionError as err:
+            return str(err)
+        return None
+
+    q = bound.question
+    return QuestionPrompt(
+        name=q.name,
+        message=bound.message(),
+        type_name=bound.type_name(),
+        default=bound.default(recorded),
+        choices=bound.choices(),
+        multiselect=q.multiselect,
+        multiline=bound.multiline(),
+        placeholder=str(bound.render_value(q.placeholder)),
+        secret=q.secret,
+        qmark=q.qmark,
+        validate=validate,
+    )

@@ -1,0 +1,164 @@
+"""Load ``copier.yml`` as Copier does: multi-document, ``!include`` with globs, merged settings.
+
+Copier (``copier/_template.py``, ``load_template_config``) reads every document of the file,
+drops empty ones, flattens lists (an ``!include`` yields the list of the included documents),
+then merges: four list settings are concatenated across documents, every other key takes the
+value of the last document that sets it, and keys keep the order in which they first appear.
+
+Here the files come from a :class:`~templsync._core.tree.Tree`, so nothing touches the disk, and
+the line of every top-level key is kept so errors can say where a question is defined.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import io
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from templsync._core.tree import Tree
+from templsync.errors import UserError
+
+MERGED_LIST_SETTINGS = ("_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists")
+
+
+class TemplateConfigError(UserError):
+    """``copier.yml`` (or a file it includes) is invalid; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a top-level key of the configuration is defined (``line`` counts from 1)."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class LoadedYaml:
+    """The merged configuration mapping and where each top-level key was defined."""
+
+    data: Mapping[str, Any]
+    locations: Mapping[str, Location]
+
+
+class _NamedBytes(io.BytesIO):
+    """Bytes with a ``name``, so PyYAML's marks name the file."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        super().__init__(data)
+        self.name = name
+
+
+def load_config_yaml(tree: Tree, path: str) -> LoadedYaml:
+    """Load and merge the configuration file ``path`` of ``tree`` (which must contain it)."""
+    locations: dict[str, Location] = {}
+
+    class _Loader(yaml.SafeLoader):
+        """A loader class of its own, so ``!include`` is not added to PyYAML's SafeLoader."""
+
+        _root: yaml.Node | None = None
+
+        def construct_document(self, node: yaml.Node) -> Any:
+            self._root = node
+            return super().construct_document(node)
+
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            if node is self._root:
+                for key_node, _ in node.value:
+                    if isinstance(key_node, yaml.ScalarNode):
+                        locations[str(key_node.value)] = Location(
+                            str(key_node.start_mark.name), key_node.start_mark.line + 1
+                        )
+            return super().construct_mapping(node, deep=deep)
+
+    def _include(loader: yaml.SafeLoader, node: yaml.Node) -> list[Any]:
+        if not isinstance(node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "!include takes a path or glob pattern", node.start_mark
+            )
+        pattern = str(loader.construct_scalar(node))
+        if pattern.startswith("/"):
+            raise yaml.constructor.ConstructorError(
+                None, None, "YAML include file path must be a relative path", node.start_mark
+            )
+        data: list[Any] = []
+        for included in glob_tree(tree, pattern):
+            data.extend(_flatten(filter(None, _load_all(tree, included, _Loader))))
+        return data
+
+    _Loader.add_constructor("!include", _include)
+    documents = _flatten(filter(None, _load_all(tree, path, _Loader)))
+    for position, document in enumerate(documents):
+        if not isinstance(document, dict):
+            raise TemplateConfigError(
+                f"{path}: document {position + 1} is a {type(document).__name__}, not a mapping "
+                "of questions and settings."
+            )
+    return LoadedYaml(_merge(documents), locations)
+
+
+def _load_all(tree: Tree, path: str, loader: type[yaml.SafeLoader]) -> list[Any]:
+    try:
+        return list(yaml.load_all(_NamedBytes(tree[path].content(), path), Loader=loader))
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"{mark.name}:{mark.line + 1}" if mark is not None else path
+        problem = err.problem or err.context or "invalid YAML"
+        raise TemplateConfigError(
+            f"{where}: invalid YAML: {problem}. Fix the file so it parses as YAML."
+        ) from err
+    except yaml.YAMLError as err:
+        raise TemplateConfigError(f"{path}: invalid YAML: {err}") from err
+
+
+def _flatten(items: Any) -> list[Any]:
+    """``funcy.lflatten``: lists and tuples are opened recursively, anything else is kept."""
+    result: list[Any] = []
+    for item in items:
+        if isinstance(item, list | tuple):
+            result.extend(_flatten(item))
+        else:
+            result.append(item)
+    return result
+
+
+def _merge(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    merged_lists: dict[str, list[Any]] = {}
+    for option in MERGED_LIST_SETTINGS:
+        for document in documents:
+            if option in document:
+                merged_lists.setdefault(option, []).extend(document[option])
+    result: dict[str, Any] = {}
+    for document in documents:
+        for key in document:
+            result.setdefault(key, None)
+    for document in documents:
+        result.update(document)
+    result.update(merged_lists)
+    return result
+
+
+def glob_tree(tree: Tree, pattern: str) -> Iterator[str]:
+    """The files of ``tree`` matching ``pattern`` as :meth:`pathlib.Path.glob` matches, sorted."""
+    parts = [p for p in pattern.split("/") if p not in ("", ".")]
+    for path in sorted(tree):
+        if _match_parts(parts, path.split("/")):
+            yield path
+
+
+def _match_parts(pattern: list[str], parts: list[str]) -> bool:
+    if not pattern:
+        return not parts
+    head = pattern[0]
+    if head == "**":
+        return any(_match_parts(pattern[1:], parts[i:]) for i in range(len(parts) + 1))
+    if not parts:
+        return False
+    return fnmatch.fnmatchcase(parts[0], head) and _match_parts(pattern[1:], parts[1:])
