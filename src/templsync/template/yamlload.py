@@ -101,7 +101,7 @@ def load_config_yaml(tree: Tree, path: str) -> LoadedYaml:
                 f"{path}: document {position + 1} is a {type(document).__name__}, not a mapping "
                 "of questions and settings."
             )
-    return LoadedYaml(_merge(documents), locations)
+    return LoadedYaml(_merge(documents, locations, path), locations)
 
 
 def _load_all(tree: Tree, path: str, loader: type[yaml.SafeLoader]) -> list[Any]:
@@ -129,11 +129,19 @@ def _flatten(items: Any) -> list[Any]:
     return result
 
 
-def _merge(documents: list[dict[str, Any]]) -> dict[str, Any]:
+def _merge(
+    documents: list[dict[str, Any]], locations: Mapping[str, Location], path: str
+) -> dict[str, Any]:
     merged_lists: dict[str, list[Any]] = {}
     for option in MERGED_LIST_SETTINGS:
         for document in documents:
             if option in document:
+                if not isinstance(document[option], list):
+                    where = locations.get(option, path)
+                    raise TemplateConfigError(
+                        f"{where}: setting '{option}' must be a list of strings, "
+                        f"not {document[option]!r}."
+                    )
                 merged_lists.setdefault(option, []).extend(document[option])
     result: dict[str, Any] = {}
     for document in documents:
