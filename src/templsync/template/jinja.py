@@ -1,0 +1,305 @@
+"""The Jinja environment templates render in, configured as Copier 9 configures it.
+
+Copier's defaults: ``keep_trailing_newline=True`` unless ``_envops`` says otherwise, the Ansible
+core filters (``to_nice_yaml``, ``b64encode``, ...; from ``jinja2-ansible-filters`` when it is
+installed), the ``{% yield %}`` tag for path names, a ``to_json`` that also serializes paths and
+mappings, and a ``pathjoin`` global. ``_envops.undefined`` may name ``jinja2.Undefined`` or
+``jinja2.StrictUndefined``.
+
+Untrusted templates get a :class:`~jinja2.sandbox.SandboxedEnvironment`; ``_jinja_extensions``
+import code, so they need trust. Template files are served from a :class:`Tree` in memory by
+:class:`TreeLoader`, so ``{% include %}`` and ``{% import %}`` see the template's own files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import importlib.util
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
+from pathlib import PurePath, PurePosixPath, PureWindowsPath
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.parser import Parser
+from jinja2.sandbox import SandboxedEnvironment
+
+from templsync._core.tree import Tree
+from templsync.errors import UserError
+from templsync.template.links import resolve
+
+ANSIBLE_FILTERS = "jinja2_ansible_filters.AnsibleCoreFiltersExtension"
+_UNDEFINED_CLASSES: Mapping[str, type[jinja2.Undefined]] = {
+    "jinja2.Undefined": jinja2.Undefined,
+    "jinja2.StrictUndefined": jinja2.StrictUndefined,
+}
+
+
+class TrustRequiredError(UserError):
+    """A template setting runs code, and the template was not trusted."""
+
+    def __init__(self, setting: str) -> None:
+        self.setting = setting
+        super().__init__(
+            f"the template's `{setting}` setting runs code from the template, so it needs "
+            "trust. If you trust this template, run again with `--trust`."
+        )
+
+
+class JinjaSetupError(UserError):
+    """``_envops`` or ``_jinja_extensions`` cannot be used to build the Jinja environment."""
+
+
+class TemplateRenderError(UserError):
+    """A template failed to compile or render; names the template file and line."""
+
+    def __init__(self, name: str, line: int | None, message: str) -> None:
+        self.name = name
+        self.line = line
+        where = f"{name}, line {line}" if line is not None else name
+        super().__init__(f"cannot render the template {where}: {message}")
+
+
+class BinaryTemplateError(TemplateRenderError):
+    """A template file that is not UTF-8 text."""
+
+
+class YieldExtension(Extension):
+    """Copier's ``{% yield item from items %}...{% endyield %}`` tag, for path names.
+
+    Rendering a name with the tag records the loop variable and the iterable; the path renderer
+    then renders the name once per item. The record lives on this (per-environment) instance.
+    """
+
+    tags = frozenset({"yield"})  # type: ignore[assignment]  # Extension declares a mutable set
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        self.yield_name: str | None = None
+        self.yield_iterable: Iterable[object] | None = None
+
+    def reset(self) -> None:
+        self.yield_name = None
+        self.yield_iterable = None
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        target = parser.parse_assign_target(name_only=True)
+        assert isinstance(target, nodes.Name)  # name_only=True parses a plain name
+        parser.stream.expect("name:from")
+        iterable = parser.parse_expression()
+        body = parser.parse_statements(("name:endyield",), drop_needle=True)
+        call = self.call_method("_yield_support", [nodes.Const(target.name), iterable])
+        return nodes.CallBlock(call, [], [], body, lineno=lineno)
+
+    def _yield_support(
+        self, name: str, iterable: Iterable[object], caller: Callable[[], str]
+    ) -> str:
+        if self.yield_name is not None or self.yield_iterable is not None:
+            raise UserError(
+                "a path name may hold only one yield tag; found a second one for "
+                f"{name!r} after {self.yield_name!r}."
+            )
+        self.yield_name = name
+        self.yield_iterable = iterable
+        try:
+            return caller()
+        except jinja2.UndefinedError:
+            return ""
+
+
+class _Sandbox(SandboxedEnvironment):
+    """Copier's sandbox: also keeps ``PurePath.parser`` (a module) away from templates."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:  # Jinja's signature
+        if isinstance(obj, PurePath) and attr == "parser":
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
+def make_environment(
+    *,
+    envops: Mapping[str, object],
+    extensions: Sequence[str],
+    trusted: bool,
+    source: Tree | None = None,
+) -> jinja2.Environment:
+    """A Jinja environment as Copier builds it for a template.
+
+    ``envops`` and ``extensions`` are the template's ``_envops`` and ``_jinja_extensions``;
+    ``source`` (the whole template Tree) backs ``{% include %}``, ``{% import %}`` and
+    ``get_template``. Raises :class:`TrustRequiredError` for extensions without trust, and
+    :class:`JinjaSetupError` for an unknown ``undefined`` class or an extension that cannot be
+    imported.
+    """
+    if extensions and not trusted:
+        raise TrustRequiredError("_jinja_extensions")
+    options: dict[str, Any] = dict(envops)
+    options.setdefault("keep_trailing_newline", True)
+    undefined = options.get("undefined")
+    if undefined is not None:
+        if undefined not in _UNDEFINED_CLASSES:
+            raise JinjaSetupError(
+                f"unsupported `_envops.undefined` value {undefined!r}. Use "
+                '"jinja2.Undefined" or "jinja2.StrictUndefined".'
+            )
+        options["undefined"] = _UNDEFINED_CLASSES[str(undefined)]
+    defaults: list[str | type[Extension]] = [YieldExtension]
+    if importlib.util.find_spec("jinja2_ansible_filters") is not None:
+        defaults.insert(0, ANSIBLE_FILTERS)
+    cls = jinja2.Environment if trusted else _Sandbox
+    try:
+        env = cls(
+            loader=TreeLoader(source or Tree()),
+            extensions=[*defaults, *extensions],
+            **options,
+        )
+    except (ImportError, AttributeError) as err:
+        raise JinjaSetupError(
+            f"cannot load the Jinja extensions {list(extensions)!r}: {err}. Install them "
+            "alongside templsync."
+        ) from err
+    except TypeError as err:
+        raise JinjaSetupError(f"invalid `_envops`: {err}") from err
+    to_json = env.filters.get("to_json")
+    if to_json is not None:
+        env.filters["to_json"] = partial(to_json, default=_jsonable)
+    env.globals["pathjoin"] = _pathjoin
+    return env
+
+
+def _jsonable(value: object) -> object:
+    """``to_json``'s fallback for values ``json`` cannot encode (Copier uses pydantic's)."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_PATH_TYPES: Mapping[str, type[PurePath]] = {
+    "posix": PurePosixPath,
+    "windows": PureWindowsPath,
+    "native": PurePath,
+}
+
+
+def _pathjoin(*path: str, mode: str = "posix") -> str:
+    return str(_PATH_TYPES[mode](*path))
+
+
+class TreeLoader(jinja2.BaseLoader):
+    """Serves template files from a Tree, following symlinks inside it as the disk would."""
+
+    def __init__(self, tree: Tree) -> None:
+        self.tree = tree
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        entry = self.tree.get(resolve(self.tree, template))
+        if entry is None or entry.is_symlink:
+            raise jinja2.TemplateNotFound(template)
+        try:
+            text = entry.content().decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise BinaryTemplateError(
+                template, None, f"the file is not UTF-8 text ({err.reason})"
+            ) from err
+        return text, template, _always_fresh
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.tree)
+
+
+def _always_fresh() -> bool:
+    return True
+
+
+@dataclasses.dataclass(frozen=True)
+class Yielded:
+    """What a ``{% yield name from iterable %}`` tag recorded while a string rendered."""
+
+    name: str
+    values: tuple[object, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class JinjaRenderer:
+    """Renders strings and template files with one environment, compiling each source once.
+
+    ``render`` is the string renderer questions and settings use; ``render_file`` renders a
+    template file the environment's loader serves (by its path in the template).
+    """
+
+    env: jinja2.Environment
+    _strings: dict[str, jinja2.Template] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def render(self, source: str, context: Mapping[str, object]) -> str:
+        """Render the template string ``source`` with ``context``."""
+        return self.render_yielding(source, context)[0]
+
+    def render_yielding(
+        self, source: str, context: Mapping[str, object], *, name: str = "<string>"
+    ) -> tuple[str, Yielded | None]:
+        """Render ``source``; also return what a ``{% yield %}`` tag in it recorded."""
+        ext = self._yield_extension()
+        ext.reset()
+        try:
+            template = self._strings.get(source)
+            if template is None:
+                template = self._strings[source] = self.env.from_string(source)
+            text = template.render(context)
+        except jinja2.TemplateError as err:
+            raise _translate(err, name, source="<template>") from err
+        if ext.yield_name is None:
+            return text, None
+        return text, Yielded(ext.yield_name, tuple(ext.yield_iterable or ()))
+
+    def render_file(self, path: str, context: Mapping[str, object]) -> str:
+        """Render the template file at ``path``; a ``{% yield %}`` tag in a file is an error."""
+        ext = self._yield_extension()
+        ext.reset()
+        try:
+            text = self.env.get_template(path).render(context)
+        except jinja2.TemplateError as err:
+            raise _translate(err, path, source=path) from err
+        if ext.yield_name is not None:
+            raise TemplateRenderError(path, None, "a yield tag is allowed in path names only")
+        return text
+
+    def _yield_extension(self) -> YieldExtension:
+        ext = self.env.extensions[YieldExtension.identifier]
+        assert isinstance(ext, YieldExtension)  # make_environment always adds it
+        return ext
+
+
+def _translate(err: jinja2.TemplateError, name: str, *, source: str) -> TemplateRenderError:
+    """A Jinja error as a message naming the template and, where Jinja knows it, the line."""
+    if isinstance(err, jinja2.TemplateSyntaxError):
+        shown = err.name if err.name and err.name != source else name
+        return TemplateRenderError(shown, err.lineno, err.message or "syntax error")
+    line = None
+    tb = err.__traceback__
+    while tb is not None:
+        # Jinja rewrites tracebacks so that template frames carry the template's name and line.
+        if tb.tb_frame.f_code.co_filename in (source, name):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    if isinstance(err, jinja2.TemplateNotFound):
+        return TemplateRenderError(name, line, f"no template file {err.name!r} to include")
+    return TemplateRenderError(name, line, str(err.message or err))

@@ -1,0 +1,310 @@
+"""render_template against Copier: each fixture is copied by Copier and rendered by us."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from template.oracle import (
+    ANSWERS_FILE,
+    Fixture,
+    describe,
+    render_ours,
+    run_copier,
+    write_template,
+)
+from templsync._core.ignore import IgnoreRules
+from templsync._core.tree import FileEntry, Mode, Tree
+from templsync.template.jinja import TemplateRenderError, make_environment
+from templsync.template.render import (
+    ForbiddenPathError,
+    RenderConflictError,
+    SourceInfo,
+    render_template,
+)
+
+BINARY = bytes(range(256)) + b"{{ not_rendered }}\0"
+
+FIXTURES: dict[str, Fixture] = {
+    "plain": Fixture({"README.md": "hello\n", "docs/a.txt": "a", "docs/deep/b.txt": "{{ x }}\n"}),
+    "templated-names": Fixture(
+        {"{{ slug }}.py.jinja": "NAME = '{{ slug }}'\n", "{{ slug }}-notes.txt": "{{ raw }}"},
+        answers={"slug": "demo"},
+    ),
+    "nested-templated-folders": Fixture(
+        {
+            "{{ pkg }}/{{ sub }}/__init__.py.jinja": "# {{ pkg }}.{{ sub }}\n",
+            "{{ pkg }}/plain.txt": "x",
+            "{{ pkg }}/{{ sub }}/{{ sub }}_mod.py": "",
+        },
+        answers={"pkg": "app", "sub": "core"},
+    ),
+    "conditional-folder": Fixture(
+        {
+            "{% if docs %}docs{% endif %}/index.md.jinja": "# {{ name }}\n",
+            "{% if docs %}docs{% endif %}/deep/x.txt": "x",
+            "{% if not docs %}nodocs{% endif %}/why.txt": "no docs\n",
+            "keep.txt": "",
+        },
+        answers={"docs": False, "name": "n"},
+    ),
+    "conditional-file": Fixture(
+        {
+            "{% if ci %}.gitlab-ci.yml{% endif %}.jinja": "stages: []\n",
+            "{% if lint %}ruff.toml{% endif %}": "line-length = 100\n",
+            "{% if not ci %}NO_CI{% endif %}.jinja": "no ci for {{ name }}\n",
+        },
+        answers={"ci": False, "lint": True, "name": "n"},
+    ),
+    "custom-suffix": Fixture(
+        {"a.txt.tmpl": "{{ x }}\n", "b.txt.jinja": "{{ x }}\n", "c.tmpl": "c {{ x }}"},
+        answers={"x": "X"},
+        settings={"templates_suffix": ".tmpl"},
+    ),
+    "empty-suffix": Fixture(
+        {"a.txt": "{{ x }}\n", "{{ x }}.md": "# {{ x }}", "bin.dat": BINARY},
+        answers={"x": "X"},
+        settings={"templates_suffix": ""},
+    ),
+    "binary-and-modes": Fixture(
+        {
+            "logo.png": BINARY,
+            "run.sh.jinja": "#!/bin/sh\necho {{ x }}\n",
+            "tool": "#!/bin/sh\n",
+            "plain.txt": "p",
+        },
+        answers={"x": "X"},
+        executables=frozenset({"run.sh.jinja", "tool"}),
+        git=True,  # modes as Copier takes them from the git index of its clone
+    ),
+    "symlinks-followed": Fixture(
+        {"real/a.txt": "a\n", "real/t.txt.jinja": "{{ x }}\n", "top.txt": "top"},
+        answers={"x": "X"},
+        symlinks={"link.txt": "real/a.txt", "linkdir": "real", "tl.jinja": "real/t.txt.jinja"},
+    ),
+    "symlinks-preserved": Fixture(
+        {"real/a.txt": "a\n", "real/b.txt.jinja": "{{ x }}\n"},
+        answers={"x": "X"},
+        settings={"preserve_symlinks": True},
+        symlinks={
+            "link.txt": "real/a.txt",
+            "linkdir": "real",
+            "{{ x }}-link.jinja": "real/{{ x }}.txt",
+        },
+    ),
+    "exclude-negation": Fixture(
+        {
+            "docs/keep.md": "k",
+            "docs/drop.md": "d",
+            "app.log": "l",
+            "logs/x.log": "l",
+            "secret-{{ x }}.txt": "s",
+            "src/ok.py": "",
+            "src/cache.pyc": "",
+            "copier.yaml.bak": "",
+        },
+        answers={"x": "X"},
+        settings={
+            "exclude": [
+                "copier.yml",
+                ".git",
+                "docs",
+                "!docs/keep.md",
+                "*.log",
+                "secret-{{ x }}.txt",
+                "*.pyc",
+            ]
+        },
+        git=True,  # with its own `_exclude`, a template must exclude `.git` from the clone itself
+    ),
+    "default-exclude": Fixture(
+        {"a.pyc": "", "__pycache__/x.py": "", "~tmp": "", "ok.txt": "ok", "sub/.DS_Store": ""}
+    ),
+    "include-import": Fixture(
+        {
+            "inc/header.txt": "HEADER {{ name }}\n",
+            "inc/macros.j2": "{% macro hi(who) %}hi {{ who }}{% endmacro %}",
+            "main.txt.jinja": (
+                "{% include 'inc/header.txt' %}{% from 'inc/macros.j2' import hi %}"
+                "{{ hi(name) }}\n{% import 'inc/macros.j2' as m %}{{ m.hi('x') }}\n"
+            ),
+        },
+        answers={"name": "N"},
+    ),
+    "whitespace": Fixture(
+        {
+            "final.txt.jinja": "line {{ x }}\n",
+            "nofinal.txt.jinja": "no newline {{ x }}",
+            "two.txt.jinja": "two\n\n",
+            "crlf.txt.jinja": "a\r\nb {{ x }}\r\n",
+            "crlf-plain.txt": "a\r\nb\r\n",
+            "blocks.txt.jinja": "{% if true %}\nX\n{% endif %}\n{%- if true %} Y {% endif -%}\nZ",
+            "empty.txt.jinja": "",
+        },
+        answers={"x": "X"},
+    ),
+    "trim-envops": Fixture(
+        {"a.txt.jinja": "[[ x ]] {{ x }}\n[% if x %]\nyes\n[% endif %]\n"},
+        answers={"x": "X"},
+        settings={
+            "envops": {
+                "variable_start_string": "[[",
+                "variable_end_string": "]]",
+                "block_start_string": "[%",
+                "block_end_string": "%]",
+                "trim_blocks": True,
+                "keep_trailing_newline": False,
+            }
+        },
+    ),
+    "filters": Fixture(
+        {
+            "conf.yml.jinja": "{{ {'a': [1, 2], 'b': name} | to_nice_yaml }}",
+            "conf.json.jinja": "{{ {'a': name} | to_json }} {{ name | b64encode }}",
+            "path.txt.jinja": "{{ pathjoin('a', name, 'c') }} {{ name | regex_replace('a', 'o') }}",
+        },
+        answers={"name": "banana"},
+    ),
+    "jinja2-time": Fixture(
+        {"year.txt.jinja": "{% now 'utc', '%Y' %}\n"},
+        settings={"jinja_extensions": ["jinja2_time.TimeExtension"]},
+    ),
+    "yield-names": Fixture(
+        {
+            "{% yield i from items.split(',') %}{{ i }}{% endyield %}.txt.jinja": "{{ i }}\n",
+            "{% yield d from items.split(',') %}{{ d }}{% endyield %}/f.txt": "f",
+        },
+        answers={"items": "a,b,c"},
+    ),
+    "subdirectory": Fixture(
+        {"tpl/a.txt.jinja": "{{ x }}\n", "tpl/{{ x }}/b.txt": "b", "other/c.txt": "c"},
+        answers={"x": "X"},
+        settings={"subdirectory": "tpl"},
+    ),
+    "templated-sibling": Fixture(
+        {"README.md": "plain", "README.md.jinja": "templated {{ x }}", "only.txt": "o"},
+        answers={"x": "X"},
+    ),
+    "answers-file": Fixture(
+        {
+            "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers | to_nice_yaml }}",
+            "folder.txt.jinja": "{{ _folder_name }}\n",
+        },
+        answers={"x": "X"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_matches_copier(name: str, tmp_path: Path) -> None:
+    fixture = FIXTURES[name]
+    template = write_template(tmp_path / "template", fixture)
+    dst = tmp_path / "project"
+    answers_templated = any("answers_file" in p for p in fixture.files)
+    expected = run_copier(template, dst, answers_file_templated=answers_templated)
+    rendered = render_ours(fixture, dst)
+    ours = rendered.tree
+    if answers_templated:
+        assert ANSWERS_FILE in ours
+        ours = ours.replace(removals=frozenset({ANSWERS_FILE}))
+    assert describe(ours) == describe(expected)
+    assert set(rendered.sources) == set(rendered.tree)
+    # Rendering the same inputs again gives an equal tree.
+    assert render_ours(fixture, dst).tree == rendered.tree
+
+
+def test_source_map_names_template_paths(tmp_path: Path) -> None:
+    rendered = render_ours(FIXTURES["templated-names"], tmp_path / "p")
+    assert dict(rendered.sources) == {
+        "demo.py": SourceInfo("{{ slug }}.py.jinja", templated=True),
+        "demo-notes.txt": SourceInfo("{{ slug }}-notes.txt", templated=False),
+    }
+    sub = render_ours(FIXTURES["subdirectory"], tmp_path / "p")
+    assert sub.sources["a.txt"] == SourceInfo("tpl/a.txt.jinja", templated=True)
+
+
+def _render(files: dict[str, str], **context: object) -> Tree:
+    tree = Tree.from_texts(files)
+    env = make_environment(envops={}, extensions=[], trusted=False, source=tree)
+    return render_template(tree, context, env=env).tree
+
+
+@pytest.mark.parametrize("name", ["{{ up }}/x.txt", "a/{{ up }}/{{ up }}/x.txt", "{{ abs }}"])
+def test_path_escaping_destination_is_an_error(name: str) -> None:
+    with pytest.raises(ForbiddenPathError) as info:
+        _render({name: "x"}, up="..", abs="/etc/passwd")
+    assert info.value.source == name
+    assert f"the template file {name!r} renders to the path" in str(info.value)
+
+
+def test_copier_also_refuses_an_escaping_path(tmp_path: Path) -> None:
+    import copier.errors
+
+    fixture = Fixture({"{{ up }}/x.txt": "x"}, answers={"up": ".."})
+    template = write_template(tmp_path / "template", fixture)
+    with pytest.raises(copier.errors.ForbiddenPathError):
+        run_copier(template, tmp_path / "deep" / "project", answers_file_templated=False)
+    with pytest.raises(ForbiddenPathError):
+        render_ours(fixture, tmp_path / "deep" / "project")
+
+
+def test_syntax_error_names_file_and_line() -> None:
+    with pytest.raises(TemplateRenderError) as info:
+        _render({"ok.txt": "fine", "src/bad.py.jinja": "a\nb\n{{ x + }}\nc\n"})
+    assert info.value.name == "src/bad.py.jinja"
+    assert info.value.line == 3
+    assert str(info.value).startswith("cannot render the template src/bad.py.jinja, line 3: ")
+
+
+def test_error_in_an_included_file_names_that_file() -> None:
+    with pytest.raises(TemplateRenderError) as info:
+        _render({"main.jinja": "{% include 'inc.txt' %}", "inc.txt": "x\n{{ 1 + }}"})
+    assert (info.value.name, info.value.line) == ("inc.txt", 2)
+
+
+def test_error_in_a_path_names_the_path() -> None:
+    with pytest.raises(TemplateRenderError) as info:
+        _render({"dir/{{ x +}}.txt": "x"})
+    assert info.value.name == "path dir/{{ x +}}.txt"
+
+
+def test_strict_undefined_names_file_and_line() -> None:
+    tree = Tree.from_texts({"a.txt.jinja": "ok\n{{ missing }}\n"})
+    env = make_environment(
+        envops={"undefined": "jinja2.StrictUndefined"}, extensions=[], trusted=False, source=tree
+    )
+    with pytest.raises(TemplateRenderError) as info:
+        render_template(tree, {}, env=env)
+    assert (info.value.name, info.value.line) == ("a.txt.jinja", 2)
+    assert "'missing' is undefined" in str(info.value)
+
+
+def test_yield_in_file_content_is_an_error() -> None:
+    with pytest.raises(TemplateRenderError, match="yield tag is allowed in path names only"):
+        _render({"a.jinja": "{% yield i from [1] %}{{ i }}{% endyield %}"})
+
+
+def test_two_files_rendering_to_one_path_with_different_content() -> None:
+    with pytest.raises(RenderConflictError, match=r"both render to 'x\.txt'"):
+        _render({"{{ a }}.txt": "1", "{{ b }}.txt": "2"}, a="x", b="x")
+    assert _render({"{{ a }}.txt": "1", "x.txt": "1"}, a="x") == Tree.from_texts({"x.txt": "1"})
+
+
+def test_binary_templated_file_is_an_error_with_a_suffix() -> None:
+    tree = Tree({"logo.png.jinja": FileEntry.from_bytes(b"\xff\xfe\0")})
+    env = make_environment(envops={}, extensions=[], trusted=False, source=tree)
+    with pytest.raises(TemplateRenderError, match=r"logo\.png\.jinja.*not UTF-8"):
+        render_template(tree, {}, env=env)
+
+
+def test_exclude_and_skip_if_exists_are_carried() -> None:
+    tree = Tree(
+        {"a.txt": FileEntry.from_bytes(b"a", Mode.EXECUTABLE), "b.txt": FileEntry.from_bytes(b"b")}
+    )
+    env = make_environment(envops={}, extensions=[], trusted=False, source=tree)
+    rendered = render_template(
+        tree, {}, env=env, exclude=IgnoreRules(("b.txt",)), skip_if_exists=["a.txt"]
+    )
+    assert rendered.tree == Tree({"a.txt": FileEntry.from_bytes(b"a", Mode.EXECUTABLE)})
+    assert rendered.skip_if_exists == ("a.txt",)
