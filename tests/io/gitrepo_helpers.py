@@ -32,9 +32,12 @@ def make_repo(path: Path, files: Mapping[str, str | bytes] | None = None) -> Pat
     return path
 
 
-def make_versioned(path: Path) -> Path:
-    """A repository with version tags v1.0.0, 1.1.0, 2.0.0a1 and tags that are not versions."""
-    make_repo(path, {"version.txt": "1.0.0\n"})
+def make_versioned(path: Path, files: Mapping[str, str | bytes] | None = None) -> Path:
+    """A repository with version tags v1.0.0, 1.1.0, 2.0.0a1 and tags that are not versions.
+
+    ``files`` are in every version, next to ``version.txt``.
+    """
+    make_repo(path, {**(files or {}), "version.txt": "1.0.0\n"})
     git(path, "tag", "v1.0.0")
     commit(path, {"version.txt": "1.1.0\n"})
     git(path, "tag", "-a", "-m", "annotated", "1.1.0")

@@ -1,0 +1,184 @@
+"""Template sources: every spelling Copier accepts, turned into versions and Trees.
+
+:func:`resolve_source` decides what a ``SRC`` names, as Copier does:
+
+- a URL (``https://…``, ``git@host:owner/repo``, ``gh:owner/repo``, ``gl:owner/repo``,
+  ``git+https://…``, ``git+file://…``, ``file://…``) that is not an existing path: a remote,
+  mirrored once into the cache (:mod:`templsync._io.gitmirror`) and fetched only when a ref is
+  missing from the mirror or ``refresh`` is asked for;
+- the top folder of a git repository (or a bare one): read from git objects, at any ref;
+- a git bundle file: mirrored like a remote;
+- any other folder: its files as they are (no versions, ``_commit`` is None).
+
+Copier includes a local repository's uncommitted changes when the ref it reads is ``HEAD`` (given,
+or the default for a repository without version tags), so we do too: :class:`ResolvedVersion`
+says ``dirty`` and :meth:`GitSource.tree` reads those files from disk. Copier then records
+``git describe`` of a throw-away commit made of those changes; we record ``git describe`` of
+``HEAD``, which names a commit that exists, so a later update can find it.
+
+``src_path`` is what Copier records as ``_src_path``: the spelling exactly as it was given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from packaging.version import Version
+
+from templsync._core.tree import Tree
+from templsync._io.gitmirror import default_cache_dir, ensure_mirror, fetch
+from templsync._io.gitrepo import GitRepo, RefNotFoundError, is_repo_root, open_repo, parse_version
+from templsync._io.local import read_tree
+from templsync._io.vcsurl import expand_url, strip_credentials
+from templsync.errors import UserError
+
+_DESCRIBED = re.compile(r"(.+)-(\d+)-g([0-9a-f]+)")
+
+
+class SourceNotFoundError(UserError):
+    """A template source that is neither an existing path nor a URL."""
+
+
+class NoVersionsError(UserError):
+    """A ref was asked of a source that has no versions (a plain folder)."""
+
+
+@dataclass(frozen=True)
+class ResolvedVersion:
+    """One version of a template: what to read, and what the answers file records."""
+
+    ref: str | None  # the ref read: given, or the highest version tag, or "HEAD"
+    commit: str | None  # the commit's full sha; None for a plain folder
+    recorded: str | None  # ``_commit`` as Copier records it
+    version: Version | None  # ``recorded`` as a PEP 440 version, when it reads as one
+    dirty: bool = False  # a local repository at HEAD with uncommitted changes, included
+
+
+class TemplateSource(Protocol):
+    """Where a template comes from: its versions, and a version's files."""
+
+    @property
+    def src_path(self) -> str: ...
+
+    def versions(self, *, prereleases: bool = False) -> list[tuple[Version, str]]: ...
+
+    def resolve(self, ref: str | None = None, *, prereleases: bool = False) -> ResolvedVersion: ...
+
+    def tree(self, version: ResolvedVersion, subdirectory: str | None = None) -> Tree: ...
+
+
+def version_of(recorded: str) -> Version | None:
+    """``_commit`` as a version: a tag's version, or ``<tag>.post<n>+g<sha>`` past a tag.
+
+    Copier's fallback rule for ``Template.version`` (it tries dunamai on a checkout first).
+    """
+    version = parse_version(recorded)
+    if version is not None:
+        return version
+    described = _DESCRIBED.fullmatch(recorded)
+    if described is not None and parse_version(described[1]) is not None:
+        return Version(f"{described[1]}.post{described[2]}+g{described[3]}")
+    return None
+
+
+@dataclass(frozen=True)
+class FolderSource:
+    """A folder that is not a git repository: its files as they are, with no versions."""
+
+    src_path: str
+    root: Path
+
+    def versions(self, *, prereleases: bool = False) -> list[tuple[Version, str]]:
+        return []
+
+    def resolve(self, ref: str | None = None, *, prereleases: bool = False) -> ResolvedVersion:
+        if ref is not None:
+            raise NoVersionsError(
+                f"the template {self.src_path!r} is a folder, not a git repository, so it has "
+                f"no ref {ref!r}. Leave out --vcs-ref, or give a git repository."
+            )
+        return ResolvedVersion(ref=None, commit=None, recorded=None, version=None)
+
+    def tree(self, version: ResolvedVersion, subdirectory: str | None = None) -> Tree:
+        return read_tree(self.root / subdirectory if subdirectory else self.root)
+
+
+@dataclass(frozen=True)
+class GitSource:
+    """A git repository: a local one, or the cached mirror of a remote (``mirror`` set)."""
+
+    src_path: str
+    repo: GitRepo
+    mirror: Path | None = None
+
+    def versions(self, *, prereleases: bool = False) -> list[tuple[Version, str]]:
+        return self.repo.versions(prereleases=prereleases)
+
+    def resolve(self, ref: str | None = None, *, prereleases: bool = False) -> ResolvedVersion:
+        """``ref``, or the highest version tag (pre-releases when asked), else ``HEAD``.
+
+        A ref missing from a mirror makes one fetch before it is an error.
+        """
+        chosen = ref if ref is not None else self.repo.default_ref(prereleases=prereleases)
+        try:
+            commit = self.repo.resolve(chosen)
+        except RefNotFoundError:
+            if self.mirror is None:
+                raise
+            fetch(self.mirror)
+            commit = self.repo.resolve(chosen)
+        dirty = self.mirror is None and chosen == "HEAD" and self.repo.is_dirty()
+        recorded = self.repo.describe(commit)
+        return ResolvedVersion(chosen, commit, recorded, version_of(recorded), dirty)
+
+    def tree(self, version: ResolvedVersion, subdirectory: str | None = None) -> Tree:
+        if version.dirty:
+            return self.repo.working_tree(subdirectory)
+        if version.commit is None:
+            raise ValueError("a git source's version always has a commit")
+        return self.repo.read_tree(version.commit, subdirectory)
+
+
+def resolve_source(
+    spec: str, *, cache_dir: Path | None = None, refresh: bool = False
+) -> TemplateSource:
+    """The template source ``spec`` names (see the module's documentation for the spellings).
+
+    Remote sources are mirrored under ``cache_dir`` (default: :func:`default_cache_dir`);
+    ``refresh`` fetches an existing mirror now. Raises :class:`SourceNotFoundError` when
+    ``spec`` is neither an existing path nor a URL.
+    """
+    url = expand_url(spec)
+    if url is not None and not _exists(url):
+        return _remote(spec, url, cache_dir, refresh)
+    path = Path(url if url is not None else spec)
+    if spec.startswith("~"):
+        path = path.expanduser()
+    if is_repo_root(path):
+        return GitSource(spec, open_repo(path, where=repr(spec)))
+    if path.is_dir():
+        return FolderSource(spec, path)
+    if path.is_file():  # Copier also takes a git bundle; cloning tells whether it is one
+        return _remote(spec, str(path.absolute()), cache_dir, refresh)
+    raise SourceNotFoundError(
+        f"the template {strip_credentials(spec)!r} does not exist: it is neither a folder nor a "
+        "git URL. Check the path, or spell a remote as https://…, git@host:owner/repo, "
+        "gh:owner/repo or gl:owner/repo."
+    )
+
+
+def _remote(spec: str, url: str, cache_dir: Path | None, refresh: bool) -> GitSource:
+    mirror, cloned = ensure_mirror(url, cache_dir or default_cache_dir())
+    if refresh and not cloned:
+        fetch(mirror)
+    return GitSource(spec, open_repo(mirror, where=repr(strip_credentials(spec))), mirror)
+
+
+def _exists(path: str) -> bool:
+    try:
+        return Path(path).exists()
+    except OSError:
+        return False

@@ -1,0 +1,61 @@
+"""Template URL spellings, expanded as Copier expands them (``copier._vcs.get_repo``).
+
+Pure functions over strings: nothing here looks at the disk or the network. Whether a spelling
+that is not a URL names a git repository, a bundle or a plain folder is decided by the caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+_GIT_PREFIX = ("git@", "git://", "git+", "https://github.com/", "https://gitlab.com/")
+_GIT_POSTFIX = ".git"
+_OTHER_SCHEMES = ("https://", "http://", "ssh://", "file://")
+_ALIASES = {"gh:": "https://github.com", "gl:": "https://gitlab.com"}
+_REPLACEMENTS = [
+    pattern
+    for alias, replacement in _ALIASES.items()
+    for pattern in (
+        (re.compile(rf"^{alias}/?(.*\.git)$"), rf"{replacement}/\1"),
+        (re.compile(rf"^{alias}/?(.*)$"), rf"{replacement}/\1.git"),
+    )
+]
+
+
+def expand_url(spec: str) -> str | None:
+    """The git URL ``spec`` spells, or None when it is not spelled as a URL.
+
+    ``gh:owner/repo`` is ``https://github.com/owner/repo.git``, ``gl:`` the same on GitLab,
+    ``git+`` is dropped, and an ``https://`` URL gains ``.git``: exactly Copier's rules. As in
+    Copier, anything ending in ``.git`` counts as a URL, even a local path (the caller checks
+    whether it exists). Beyond Copier, any ``https://``, ``http://``, ``ssh://`` or ``file://``
+    URL counts, as it is (Copier takes other hosts' URLs only when they end in ``.git`` or start
+    with ``git+``, and reads the rest as local paths that do not exist).
+    """
+    url = spec
+    for pattern, replacement in _REPLACEMENTS:
+        url = pattern.sub(replacement, url)
+    if url.endswith(_GIT_POSTFIX) or url.startswith(_GIT_PREFIX):
+        if url.startswith("git+"):
+            return url[4:]
+        if url.startswith("https://") and not url.endswith(_GIT_POSTFIX):
+            return url + _GIT_POSTFIX
+        return url
+    if url.startswith(_OTHER_SCHEMES):
+        return url
+    return None
+
+
+def strip_credentials(url: str) -> str:
+    """``url`` without a ``user:password@`` part, so secrets never reach the cache layout."""
+    parts = urlsplit(url)
+    if parts.netloc and "@" in parts.netloc:
+        return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+    return url
+
+
+def mirror_key(url: str) -> str:
+    """A stable folder name for the mirror of ``url`` (the same with or without credentials)."""
+    return hashlib.sha256(strip_credentials(url).encode("utf-8")).hexdigest()
