@@ -1,0 +1,157 @@
+"""The Jinja environment: Copier's defaults, trust, extensions, the in-memory loader."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+import jinja2
+import pytest
+from jinja2.sandbox import SandboxedEnvironment
+
+from template.oracle import Fixture, describe, render_ours, run_copier, write_template
+from templsync._core.tree import FileEntry, Tree
+from templsync.errors import UserError
+from templsync.template.jinja import (
+    JinjaRenderer,
+    JinjaSetupError,
+    TemplateRenderError,
+    TrustRequiredError,
+    make_environment,
+)
+from templsync.template.render import render_template
+
+
+class StringRenderer(Protocol):
+    """The shape the questions code expects of a string renderer."""
+
+    def render(self, source: str, context: Mapping[str, object]) -> str: ...
+
+
+def _renderer(**files: str) -> JinjaRenderer:
+    env = make_environment(envops={}, extensions=[], trusted=False, source=Tree.from_texts(files))
+    return JinjaRenderer(env)
+
+
+def test_renderer_fits_the_string_renderer_protocol() -> None:
+    renderer: StringRenderer = _renderer()
+    assert renderer.render("{{ a }}-{{ b | default('d') }}", {"a": 1}) == "1-d"
+
+
+def test_copier_defaults() -> None:
+    render = _renderer().render
+    assert render("x\n", {}) == "x\n"  # keep_trailing_newline
+    assert render("{{ missing }}|{{ missing | default('u') }}", {}) == "|u"  # jinja2.Undefined
+    assert render("{{ d | to_nice_yaml }}", {"d": {"b": [1], "a": "x"}}) == "a: x\nb:\n- 1\n"
+    assert render("{{ d | to_json }}", {"d": {"p": PurePosixPath("a/b")}}) == '{"p": "a/b"}'
+    assert render("{{ t | to_json }}", {"t": datetime.date(2024, 1, 2)}) == '"2024-01-02"'
+    assert render("{{ 'x' | b64encode }} {{ 'a.b' | regex_escape }}", {}) == "eA== a\\.b"
+    assert render("{{ pathjoin('a', 'b') }} {{ pathjoin('a', 'b', mode='windows') }}", {}) == (
+        "a/b a\\b"
+    )
+
+
+def test_envops_can_turn_off_keep_trailing_newline() -> None:
+    env = make_environment(envops={"keep_trailing_newline": False}, extensions=[], trusted=False)
+    assert JinjaRenderer(env).render("x\n", {}) == "x"
+
+
+def test_untrusted_templates_render_in_a_sandbox() -> None:
+    untrusted = make_environment(envops={}, extensions=[], trusted=False)
+    trusted = make_environment(envops={}, extensions=[], trusted=True)
+    assert isinstance(untrusted, SandboxedEnvironment)
+    assert not isinstance(trusted, SandboxedEnvironment)
+    with pytest.raises(
+        TemplateRenderError, match="attribute '__class__' of 'str' object is unsafe"
+    ):
+        JinjaRenderer(untrusted).render("{{ ''.__class__.__mro__ }}", {})
+    assert JinjaRenderer(trusted).render("{{ ''.__class__.__name__ }}", {}) == "str"
+
+
+def test_extensions_need_trust() -> None:
+    with pytest.raises(TrustRequiredError) as info:
+        make_environment(envops={}, extensions=["jinja2_time.TimeExtension"], trusted=False)
+    assert isinstance(info.value, UserError)
+    assert str(info.value) == (
+        "the template's `_jinja_extensions` setting runs code from the template, so it needs "
+        "trust. If you trust this template, run again with `--trust`."
+    )
+
+
+def test_trusted_extension_from_pypi_works() -> None:
+    env = make_environment(envops={}, extensions=["jinja2_time.TimeExtension"], trusted=True)
+    year = JinjaRenderer(env).render("{% now 'utc', '%Y' %}", {})
+    assert year == str(datetime.datetime.now(datetime.UTC).year)
+
+
+def test_missing_extension_and_bad_undefined_are_clear_errors() -> None:
+    with pytest.raises(JinjaSetupError, match="no_such_module"):
+        make_environment(envops={}, extensions=["no_such_module.Ext"], trusted=True)
+    with pytest.raises(JinjaSetupError, match=r"unsupported `_envops\.undefined`"):
+        make_environment(
+            envops={"undefined": "jinja2.ChainableUndefined"}, extensions=[], trusted=False
+        )
+
+
+def test_strict_undefined() -> None:
+    env = make_environment(
+        envops={"undefined": "jinja2.StrictUndefined"}, extensions=[], trusted=False
+    )
+    with pytest.raises(TemplateRenderError, match="'nope' is undefined"):
+        JinjaRenderer(env).render("{{ nope }}", {})
+
+
+def test_loader_serves_the_tree_and_follows_links() -> None:
+    tree = Tree(
+        {
+            "inc/a.txt": FileEntry.from_bytes(b"A{{ x }}"),
+            "link": FileEntry.symlink("inc"),
+            "main": FileEntry.from_bytes(b"{% include 'link/a.txt' %}!"),
+        }
+    )
+    env = make_environment(envops={}, extensions=[], trusted=False, source=tree)
+    assert JinjaRenderer(env).render_file("main", {"x": 1}) == "A1!"
+    with pytest.raises(TemplateRenderError, match="no template file 'nope'"):
+        JinjaRenderer(env).render("{% include 'nope' %}", {})
+
+
+def test_each_source_is_compiled_once_per_render() -> None:
+    reads: list[str] = []
+
+    def counted(path: str, data: bytes) -> FileEntry:
+        def load() -> bytes:
+            reads.append(path)
+            return data
+
+        return FileEntry(FileEntry.from_bytes(data).digest, FileEntry.from_bytes(data).mode, load)
+
+    files = {f"f{i}.txt.jinja": counted(f"f{i}", b"{% include 'm.j2' %}{{ n }}") for i in range(20)}
+    tree = Tree({**files, "m.j2": counted("m.j2", b"{% macro x() %}{% endmacro %}M")})
+    env = make_environment(envops={}, extensions=[], trusted=False, source=tree)
+    rendered = render_template(tree, {"n": 1}, env=env)
+    assert rendered.tree["f3.txt"].content() == b"M1"
+    assert reads.count("m.j2") == 1  # compiled once; copied as a plain file without reading it
+    assert all(reads.count(f"f{i}") == 1 for i in range(20))
+
+
+def test_context_hook_extension_matches_copier(tmp_path: Path) -> None:
+    fixture = Fixture(
+        {"hello.txt.jinja": "{{ greeting }}\n"},
+        answers={"name": "Ada"},
+        settings={"jinja_extensions": ["template.context_hooks.Greeting"]},
+    )
+    dst = tmp_path / "project"
+    expected = run_copier(
+        write_template(tmp_path / "t", fixture), dst, answers_file_templated=False
+    )
+    assert describe(render_ours(fixture, dst).tree) == describe(expected)
+    assert expected["hello.txt"].content() == b"hello Ada\n"
+
+
+def test_jinja_errors_are_user_errors() -> None:
+    with pytest.raises(UserError):
+        _renderer().render("{% for %}", {})
+    assert issubclass(TemplateRenderError, UserError)
+    assert not issubclass(TemplateRenderError, jinja2.TemplateError)
