@@ -8,6 +8,7 @@ from pathlib import Path
 import copier
 import pytest
 import yaml
+from copier._template import Template
 from copier._vcs import get_repo
 from gitrepo_helpers import bare_clone, commit, git, make_repo, make_versioned
 from packaging.version import Version
@@ -164,8 +165,26 @@ def test_local_repository_records_what_copier_records(
     assert not version.dirty
 
 
-def test_versions_past_a_tag_read_as_copiers_fallback() -> None:
-    assert version_of("v1.2.3-4-gabc1234") == Version("1.2.3.post4+gabc1234")
+def test_versions_read_as_copiers(workdir: Path) -> None:
+    path = make_template(workdir / "tpl")
+    git(path, "tag", "2.1")
+    commit(path, {"later": "1"})
+    commit(path, {"later": "2"})
+    source = resolve_source(str(path))
+
+    for ref in ("v1.0.0", "1.1.0", "2.0.0a1", "2.1", "HEAD"):
+        template = Template(url=str(path), ref=ref)
+        try:
+            assert source.resolve(ref).version == template.version, ref
+        finally:
+            template._cleanup()
+    assert source.resolve("HEAD").version == Version(
+        f"2.1.post2.dev0+{git(path, 'rev-parse', '--short', 'HEAD')}"
+    )
+
+
+def test_version_of_a_description() -> None:
+    assert version_of("v1.2.3-4-gabc1234") == Version("1.2.3.post4.dev0+abc1234")
     assert version_of("1.0") == Version("1.0")
     assert version_of("abc1234") is None
     assert version_of("release-2-gabc1234") is None

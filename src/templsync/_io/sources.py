@@ -71,17 +71,23 @@ class TemplateSource(Protocol):
 
 
 def version_of(recorded: str) -> Version | None:
-    """``_commit`` as a version: a tag's version, or ``<tag>.post<n>+g<sha>`` past a tag.
+    """``_commit`` as the PEP 440 version Copier gives it (``Template.version``).
 
-    Copier's fallback rule for ``Template.version`` (it tries dunamai on a checkout first).
+    A tag reads as its version; ``<tag>-<n>-g<sha>`` past a version tag reads as
+    ``<tag>.post<n>.dev0+<sha>``, which is what Copier's dunamai gives when the nearest tag is a
+    version. (When the nearest tag is not a version, dunamai looks further back for one; we
+    say None.)
     """
     version = parse_version(recorded)
     if version is not None:
         return version
     described = _DESCRIBED.fullmatch(recorded)
-    if described is not None and parse_version(described[1]) is not None:
-        return Version(f"{described[1]}.post{described[2]}+g{described[3]}")
-    return None
+    if described is None:
+        return None
+    base = parse_version(described[1])
+    if base is None:
+        return None
+    return Version(f"{base}.post{described[2]}.dev0+{described[3]}")
 
 
 @dataclass(frozen=True)
