@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from template.fixtures_config.oracle import copier_copy, make_template, ours
+from template.fixtures_config.oracle import copier_copy, git, make_template, ours
 from templsync.errors import UserError
 from templsync.template.answers import (
     ANSWERS_HEADER,
@@ -65,7 +65,24 @@ _exclude: [b]
 one: 2
 """
 
-CASES = {
+ODD = """\
+released: {type: yaml, default: 2020-01-01}
+long: {type: str, default: "LONG"}
+special: {type: str, default: "a: b # c, 'quoted' and \\"double\\""}
+picks:
+  type: str
+  multiselect: true
+  choices: [a, b, c]
+  default: "{{ ['c', 'a'] }}"
+opts: {type: yaml, default: "[x, y]"}
+picked: {type: str, choices: "{{ opts }}", default: y}
+unset: {type: str, default: "{{ UNSET }}", ask: false}
+big: {default: 1.0e+3}
+nested: {type: yaml, default: {k: [1, {deep: true}], "with space": null}}
+empty: {type: str, default: ""}
+""".replace("LONG", " ".join(["word"] * 30))
+
+CASES: dict[str, tuple[str, dict[str, object], dict[str, str]]] = {
     "types": (TYPES, {}, {}),
     "types-with-data": (
         TYPES,
@@ -73,6 +90,8 @@ CASES = {
         {},
     ),
     "choices": (CHOICES, {}, {}),
+    "odd": (ODD, {}, {}),
+    "odd-with-data": (ODD, {"picks": "[b]", "picked": "x", "unset": "given"}, {}),
     "choices-with-data": (
         CHOICES,
         {"features": ["cli", "api"], "ci": True, "db": "sqlite", "port": 2000},
@@ -158,3 +177,39 @@ def test_read_answers_invalid_yaml_names_file_and_line() -> None:
 def test_read_answers_refuses_a_non_mapping() -> None:
     with pytest.raises(AnswersFileError, match=r"^x\.yml: the answers file holds a list"):
         read_answers(b"- a\n- b\n", "x.yml")
+
+
+V1 = """\
+a: {type: int, default: 1}
+b: {type: str, choices: [x, y, z], default: x}
+gone: {type: str, default: old}
+when_later: {type: bool, default: true}
+"""
+V2 = """\
+a: {type: int, default: 1}
+b: {type: str, choices: [x, y], default: x}
+c: {type: int, default: "{{ a * 2 }}"}
+when_later: {type: bool, default: true, when: false}
+"""
+
+
+def test_update_keeps_recorded_answers_as_copier_does(tmp_path: Path) -> None:
+    import copier
+
+    src = make_template(tmp_path / "tpl", V1)
+    dst = tmp_path / "dst"
+    copier_copy(src, dst, {"a": 5, "b": "z"})
+    git(dst, "init", "-q")
+    git(dst, "add", "-A")
+    git(dst, "commit", "-q", "-m", "v1")
+    (src / "copier.yml").write_text(V2)
+    git(src, "commit", "-q", "-am", "v2")
+    git(src, "tag", "v2.0")
+    copier.run_update(dst, defaults=True, unsafe=True, quiet=True, overwrite=True)
+    raw = (dst / ".copier-answers.yml").read_bytes()
+
+    recorded = read_answers(git(dst, "show", "HEAD:.copier-answers.yml").encode(), "x").answers
+    assert recorded == {"a": 5, "b": "z", "gone": "old", "when_later": True}
+    answers, rendered = ours(src, {}, previous=recorded)
+    assert rendered == raw
+    assert dict(answers.remembered) == {"a": 5, "b": "x", "c": 10}

@@ -168,6 +168,23 @@ def parse_question(name: str, body: Mapping[str, Any], location: str) -> Questio
     )
 
 
+class UnsetError(Exception):
+    """A default used ``UNSET``: the question has no default (Copier's ``UnsetError``)."""
+
+
+class _Unset:
+    """``UNSET`` in a default: using it in any way means "no default", as in Copier."""
+
+    def _unset(self, *_: object) -> Any:
+        raise UnsetError("UNSET")
+
+    __str__ = __bool__ = __iter__ = __len__ = __eq__ = __getattr__ = __getitem__ = _unset
+    __hash__ = None  # type: ignore[assignment]  # unhashable like Jinja's undefined values
+
+
+_UNSET = _Unset()
+
+
 @dataclass(frozen=True)
 class Choice:
     """A rendered choice; a non-empty ``disabled`` is the reason it cannot be picked."""
@@ -315,7 +332,10 @@ class BoundQuestion:
         if self.name in recorded:
             result: Any = recorded[self.name]
         else:
-            result = self.render_value(self.question.default)
+            try:
+                result = self.render_value(self.question.default, {"UNSET": _UNSET})
+            except UnsetError:
+                return MISSING
             if result is MISSING:
                 return MISSING
         try:

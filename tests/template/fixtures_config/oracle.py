@@ -83,7 +83,9 @@ def copier_copy(src: Path, dst: Path, data: Mapping[str, object]) -> Copied:
     return Copied(raw, yaml.safe_load(raw))
 
 
-def ours(src: Path, data: Mapping[str, object]) -> tuple[Answers, bytes]:
+def ours(
+    src: Path, data: Mapping[str, object], previous: Mapping[str, object] | None = None
+) -> tuple[Answers, bytes]:
     """Our answers with defaults, and the answers file rendered from Copier's template."""
     config = load_config(template_tree(src))
     renderer = SandboxRenderer()
@@ -92,6 +94,7 @@ def ours(src: Path, data: Mapping[str, object]) -> tuple[Answers, bytes]:
         config,
         renderer,
         data=data,
+        previous=previous or {},
         use_defaults=True,
         ask=None,
         context={"_src_path": str(src), "_commit": commit},
