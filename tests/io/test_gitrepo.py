@@ -238,3 +238,27 @@ def test_untracked_files_alone_make_a_repository_dirty(workdir: Path) -> None:
     assert not repo.is_dirty()
     (path / "x.txt").write_text("untracked")
     assert repo.is_dirty()
+
+
+def test_describe_abbreviates_as_git_does_in_a_large_repository(workdir: Path) -> None:
+    """Past 2**14 packed objects git shows 8 hex digits, not 7."""
+    path = make_repo(workdir / "t")
+    files = 17_000
+    stream = ["commit refs/heads/main", "committer A <a@example.com> 1700000000 +0000"]
+    stream += ["data 4", "bulk", f"from {git(path, 'rev-parse', 'HEAD')}"]
+    for i in range(files):
+        data = f"{i}\n"
+        stream += [f"M 100644 inline f/{i}", f"data {len(data)}", data.rstrip("\n")]
+    _git_input(path, "\n".join(stream) + "\n", "fast-import", "--quiet")
+    git(path, "tag", "v1", "main")
+    after = git(path, "commit-tree", "main^{tree}", "-p", "main", "-m", "after")
+    git(path, "update-ref", "refs/heads/main", after)  # no checkout of 17,000 files
+    repo = open_repo(path)
+
+    described = repo.describe(repo.resolve("HEAD"))
+
+    assert described == git(path, "describe", "--tags", "--always", "HEAD")
+    assert len(described.rsplit("-g", 1)[1]) == 8
+    head = repo.resolve("HEAD~1")
+    git(path, "tag", "-d", "v1")
+    assert repo.describe(head) == git(path, "describe", "--tags", "--always", head) == head[:8]

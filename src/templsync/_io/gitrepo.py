@@ -37,6 +37,8 @@ _MODES = {
     FileMode.LINK: Mode.SYMLINK,
 }
 _SHOWN_TAGS = 5
+_IDX_V2_MAGIC = b"\377tOc"
+_MIN_ABBREV = 7
 
 
 class GitRepoError(UserError):
@@ -152,12 +154,16 @@ class GitRepo:
         raise RefNotFoundError(ref, self.where, tags)
 
     def describe(self, commit: str) -> str:
-        """``git describe --tags --always`` of ``commit``: what Copier records as ``_commit``."""
+        """``git describe --tags --always`` of ``commit``: what Copier records as ``_commit``.
+
+        Abbreviated shas are as long as git makes them (:func:`git_abbrev`).
+        """
         try:
             return self.repo.describe(
                 commit,
                 describe_strategy=DescribeStrategy.TAGS,
                 show_commit_oid_as_fallback=True,
+                abbreviated_size=git_abbrev(Path(self.repo.path)),
             )
         except pygit2.GitError as err:
             raise GitRepoError(f"cannot describe commit {commit} of {self.where}: {err}") from err
@@ -239,6 +245,26 @@ class GitRepo:
             prefix = normalize_path(subdirectory) + "/"
             files = {p[len(prefix) :]: e for p, e in files.items() if p.startswith(prefix)}
         return Tree(files)
+
+
+def git_abbrev(git_dir: Path) -> int:
+    """How many hex digits git shows of a sha in this repository (``core.abbrev`` = auto).
+
+    Git takes half the bit length of the number of packed objects, rounded up, and at least 7
+    (``find_unique_abbrev_r``), then lengthens a name that would be ambiguous, as libgit2 does.
+    """
+    count = 0
+    for index in (git_dir / "objects" / "pack").glob("*.idx"):
+        try:
+            with index.open("rb") as f:
+                header = f.read(8 + 256 * 4)
+        except OSError:
+            continue
+        fanout = 8 if header[:4] == _IDX_V2_MAGIC else 0
+        last = header[fanout + 255 * 4 : fanout + 256 * 4]
+        if len(last) == 4:
+            count += int.from_bytes(last, "big")
+    return max(_MIN_ABBREV, -(-count.bit_length() // 2))
 
 
 def _read_file(root: Path, rel: str) -> FileEntry:
