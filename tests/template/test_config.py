@@ -133,8 +133,13 @@ def test_old_major_version_warns_and_too_new_is_an_error() -> None:
     )
     with pytest.raises(TemplateConfigError) as info:
         load_config(config_of("a: 1\n_min_copier_version: '9.20'\n"))
-    assert str(info.value).startswith("copier.yml:2: setting '_min_copier_version' must be at most")
-    assert "9.19.1" in str(info.value)
+    assert str(info.value) == (
+        "copier.yml:2: the template needs Copier >= 9.20 (setting '_min_copier_version'), "
+        "but templsync is compatible with Copier 9.19.1. Use a version of the template made "
+        "for an older Copier (--vcs-ref)."
+    )
+    with pytest.raises(TemplateConfigError, match="must be a version number"):
+        load_config(config_of("_min_copier_version: 'soon'\n"))
 
 
 def test_multi_document_merge_and_include_globs() -> None:
@@ -212,3 +217,13 @@ def test_question_lines_come_from_included_files() -> None:
     tree = config_of("a: 1\n---\n!include 'inc.yml'\n", **{"inc.yml": "\n\nb: {type: nope}\n"})
     with pytest.raises(TemplateConfigError, match=r"^inc\.yml:3: question 'b'"):
         load_config(tree)
+
+
+def test_too_new_min_version_is_refused_by_copier_too(tmp_path: Path) -> None:
+    import copier
+    from copier.errors import UnsupportedVersionError
+
+    src = make_template(tmp_path / "tpl", "_min_copier_version: '9.20'\na: 1\n")
+    with pytest.raises(UnsupportedVersionError):
+        copier.run_copy(str(src), tmp_path / "dst", defaults=True, quiet=True)
+    load_config(config_of("_min_copier_version: '9.19.1'\n"))  # exactly ours: accepted

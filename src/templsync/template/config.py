@@ -248,7 +248,7 @@ def _parse_settings(
         message_before_update=text("message_before_update", ""),
         message_after_update=text("message_after_update", ""),
         preserve_symlinks=bool(raw.get("preserve_symlinks", False)),
-        min_copier_version=_check_min_version(raw, fail, warnings),
+        min_copier_version=_check_min_version(raw, fail, warnings, locations, path),
         external_data=MappingProxyType({str(k): v for k, v in external.items()}),
         secret_questions=strings("secret_questions"),
     )
@@ -306,7 +306,13 @@ def _parse_migration(migration: Any, fail: Any) -> Migration:
     )
 
 
-def _check_min_version(raw: Mapping[str, Any], fail: Any, warnings: list[str]) -> str | None:
+def _check_min_version(
+    raw: Mapping[str, Any],
+    fail: Any,
+    warnings: list[str],
+    locations: Mapping[str, Location],
+    path: str,
+) -> str | None:
     if "min_copier_version" not in raw:
         return None
     value = str(raw["min_copier_version"])
@@ -315,10 +321,11 @@ def _check_min_version(raw: Mapping[str, Any], fail: Any, warnings: list[str]) -
     except InvalidVersion as err:
         raise fail("min_copier_version", "a version number") from err
     if wanted > COPIER_VERSION:
-        raise fail(
-            "min_copier_version",
-            f"at most {COPIER_VERSION} (templsync is compatible with Copier {COPIER_VERSION}); "
-            "use a template version made for an older Copier",
+        where = _where(locations, "_min_copier_version", path)
+        raise TemplateConfigError(
+            f"{where}: the template needs Copier >= {value} (setting '_min_copier_version'), "
+            f"but templsync is compatible with Copier {COPIER_VERSION}. Use a version of the "
+            "template made for an older Copier (--vcs-ref)."
         )
     if COPIER_VERSION.major > wanted.major:
         warnings.append(
