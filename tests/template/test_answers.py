@@ -90,6 +90,7 @@ CASES: dict[str, tuple[str, dict[str, object], dict[str, str]]] = {
         {},
     ),
     "choices": (CHOICES, {}, {}),
+    "choices-hidden-data": (CHOICES, {"ci_provider": "gitlab", "password": "x"}, {}),
     "odd": (ODD, {}, {}),
     "odd-with-data": (ODD, {"picks": "[b]", "picked": "x", "unset": "given"}, {}),
     "choices-with-data": (
