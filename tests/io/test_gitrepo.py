@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -116,6 +117,7 @@ def test_a_commit_reads_as_its_checkout(workdir: Path) -> None:
         },
     )
     (path / "bin/run.sh").chmod(0o755)
+    (path / os.fsdecode(b"caf\xe9 \xe2\x82\xac.txt")).write_text("not UTF-8, then UTF-8")
     (path / "link").symlink_to("deep/er")
     (path / "deep/er/up").symlink_to("still/file.md")
     (path / "deep/top").symlink_to("../text.txt")
@@ -130,6 +132,7 @@ def test_a_commit_reads_as_its_checkout(workdir: Path) -> None:
     assert tree == expected
     assert tree.texts() == expected.texts()
     assert tree["bin/run.sh"].mode is Mode.EXECUTABLE
+    assert os.fsdecode(b"caf\xe9 \xe2\x82\xac.txt") in tree
     assert tree["link"] == FileEntry.symlink("deep/er")
     assert repo.read_tree(sha, "deep/er") == read_tree(workdir / "co/deep/er")
     assert repo.read_tree(sha, "./deep/er/") == repo.read_tree(sha, "deep/er")

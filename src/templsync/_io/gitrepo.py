@@ -215,7 +215,8 @@ class GitRepo:
     def _walk(self, tree: pygit2.Tree, prefix: str, entries: dict[str, FileEntry]) -> None:
         repo = self.repo
         for item in tree:
-            path = prefix + (item.name or "")
+            # As os.scandir names a file: bytes that are not UTF-8 kept by surrogateescape.
+            path = prefix + os.fsdecode(item.raw_name or b"")
             mode = _MODES.get(FileMode(item.filemode))
             if mode is not None:
                 entries[path] = FileEntry(str(item.id), mode, _BlobLoader(repo, item.id, path))
