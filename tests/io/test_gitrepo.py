@@ -76,6 +76,15 @@ def test_a_missing_ref_is_an_error_naming_it_and_some_tags(workdir: Path) -> Non
     )
 
 
+def test_a_repository_without_commits_is_an_error(workdir: Path) -> None:
+    (workdir / "t").mkdir()
+    git(workdir / "t", "init", "-q")
+    repo = open_repo(workdir / "t")
+
+    with pytest.raises(GitRepoError, match="is a git repository with no commits yet"):
+        repo.resolve(repo.default_ref())
+
+
 def test_not_a_repository_is_an_error(workdir: Path) -> None:
     build_tree(workdir / "plain", {"a": "a"})
 

@@ -323,3 +323,18 @@ def test_a_file_that_is_not_a_bundle_is_an_error(workdir: Path) -> None:
     with pytest.raises(GitCommandError, match="cannot get the template") as info:
         resolve_source(str(workdir / "notes.txt"))
     assert "notes.txt" in str(info.value)
+
+
+def test_a_local_bare_repository_is_read_in_place(workdir: Path) -> None:
+    origin = make_template(workdir / "origin")
+    bare = bare_clone(origin, workdir / "tpl.git")
+
+    source = resolve_source(str(bare))
+    answers = copier_answers(str(bare), workdir / "dst")
+
+    assert isinstance(source, GitSource)
+    assert source.mirror is None
+    version = source.resolve()
+    assert answers["_commit"] == version.recorded == "1.1.0"
+    assert not version.dirty
+    assert not (Path(os.environ["TEMPLSYNC_CACHE_DIR"]) / "repos").exists()

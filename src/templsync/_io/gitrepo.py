@@ -131,13 +131,6 @@ class GitRepo:
         found = self.versions(prereleases=prereleases)
         return found[0][1] if found else "HEAD"
 
-    def has_ref(self, ref: str) -> bool:
-        try:
-            self.resolve(ref)
-        except RefNotFoundError:
-            return False
-        return True
-
     def resolve(self, ref: str) -> str:
         """The full sha of the commit ``ref`` names (tag, branch, sha, ``HEAD``...).
 
@@ -150,6 +143,11 @@ class GitRepo:
                     return str(obj.peel(pygit2.Commit).id)
                 except (KeyError, ValueError, pygit2.GitError):
                     continue
+        if self.repo.head_is_unborn and not self.tags():
+            raise GitRepoError(
+                f"the template {self.where} is a git repository with no commits yet. "
+                "Commit the template's files first."
+            )
         tags = [tag for _, tag in self.versions(prereleases=True)] or self.tags()
         raise RefNotFoundError(ref, self.where, tags)
 
