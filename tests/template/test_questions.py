@@ -10,14 +10,12 @@ import pytest
 
 from template.fixtures_config.oracle import SandboxRenderer, make_template
 from templsync._core.tree import Tree
+from templsync.template.answering import MissingAnswerError, QuestionPrompt, answer_questions
 from templsync.template.config import TemplateConfig, load_config
 from templsync.template.questions import (
     MISSING,
     BoundQuestion,
-    MissingAnswerError,
     QuestionError,
-    QuestionPrompt,
-    answer_questions,
     parse_question,
 )
 

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from templsync.errors import UserError
-from templsync.template.questions import Answers
+from templsync.template.answering import Answers
 
 ANSWERS_HEADER = "# Changes here will be overwritten by Copier; NEVER EDIT MANUALLY\n"
 ANSWERS_TEMPLATE = ANSWERS_HEADER + "{{ _copier_answers|to_nice_yaml -}}\n"

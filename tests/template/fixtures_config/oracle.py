@@ -15,9 +15,9 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from templsync._core.tree import Tree
+from templsync.template.answering import Answers, answer_questions
 from templsync.template.answers import ANSWERS_TEMPLATE, answers_context, to_nice_yaml
 from templsync.template.config import load_config
-from templsync.template.questions import Answers, answer_questions
 from testing.trees import build_tree
 
 ANSWERS_JINJA = "{{ _copier_conf.answers_file }}.jinja"
