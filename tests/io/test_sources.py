@@ -26,6 +26,7 @@ from templsync._io.sources import (
     version_of,
 )
 from templsync._io.vcsurl import expand_url, mirror_key
+from templsync.errors import InvalidPathError
 from testing.trees import build_tree
 
 ANSWERS_TEMPLATE = {
@@ -113,6 +114,8 @@ def test_a_plain_folder_is_read_as_it_is(workdir: Path) -> None:
     assert source.tree(version, "sub") == read_tree(root / "sub")
     with pytest.raises(NoVersionsError, match="is a folder, not a git repository"):
         source.resolve("v1")
+    with pytest.raises(InvalidPathError):
+        source.tree(version, "../outside")
 
 
 def test_a_folder_inside_a_repository_is_a_plain_folder(workdir: Path) -> None:
@@ -122,6 +125,8 @@ def test_a_folder_inside_a_repository_is_a_plain_folder(workdir: Path) -> None:
 
 
 def test_a_missing_source_is_a_clear_error(workdir: Path) -> None:
+    with pytest.raises(SourceNotFoundError, match="no template given"):
+        resolve_source(" ")
     with pytest.raises(SourceNotFoundError) as info:
         resolve_source(str(workdir / "nope"))
     assert str(info.value).startswith(f"the template {str(workdir / 'nope')!r} does not exist")

@@ -28,7 +28,7 @@ from typing import Protocol
 
 from packaging.version import Version
 
-from templsync._core.tree import Tree
+from templsync._core.tree import Tree, normalize_path
 from templsync._io.gitmirror import default_cache_dir, ensure_mirror, fetch
 from templsync._io.gitrepo import GitRepo, RefNotFoundError, is_repo_root, open_repo, parse_version
 from templsync._io.local import read_tree
@@ -109,7 +109,9 @@ class FolderSource:
         return ResolvedVersion(ref=None, commit=None, recorded=None, version=None)
 
     def tree(self, version: ResolvedVersion, subdirectory: str | None = None) -> Tree:
-        return read_tree(self.root / subdirectory if subdirectory else self.root)
+        if subdirectory is None:
+            return read_tree(self.root)
+        return read_tree(self.root / normalize_path(subdirectory))
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ def resolve_source(
     ``refresh`` fetches an existing mirror now. Raises :class:`SourceNotFoundError` when
     ``spec`` is neither an existing path nor a URL.
     """
+    if not spec.strip():
+        raise SourceNotFoundError("no template given. Pass a folder, a git repository or a URL.")
     url = expand_url(spec)
     if url is not None and not _exists(url):
         return _remote(spec, url, cache_dir, refresh)
