@@ -155,3 +155,21 @@ def test_jinja_errors_are_user_errors() -> None:
         _renderer().render("{% for %}", {})
     assert issubclass(TemplateRenderError, UserError)
     assert not issubclass(TemplateRenderError, jinja2.TemplateError)
+
+
+@pytest.mark.parametrize(
+    "envops",
+    [
+        {},
+        {"line_statement_prefix": "%", "line_comment_prefix": "##"},
+        {"variable_start_string": "[[", "variable_end_string": "]]"},
+        {"keep_trailing_newline": False, "trim_blocks": True},
+    ],
+)
+def test_strings_without_jinja_syntax_render_as_jinja_renders_them(
+    envops: dict[str, object],
+) -> None:
+    env = make_environment(envops=envops, extensions=[], trusted=False)
+    renderer = JinjaRenderer(env)
+    for text in ["plain.txt", "% set a = 1", "a ## b", "[[ 1 ]]", "{{ 1 }}", "x\n", "{# c #}y"]:
+        assert renderer.render(text, {}) == env.from_string(text).render(), text

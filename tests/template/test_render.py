@@ -193,6 +193,39 @@ FIXTURES: dict[str, Fixture] = {
         },
         answers={"x": "X"},
     ),
+    "odd-names": Fixture(
+        {
+            "{{ nested }}.txt": "n",
+            "{{ ' ' }}space.txt": "s",
+            ".jinja": "hidden {{ x }}",
+            "a.tar.gz.jinja": "{{ x }}",
+            "{{ x }}.md": "plain loses to the templated sibling",
+            "X.md.jinja": "templated {{ x }}",
+            "dir/./{{ '.' }}/f.txt": "dots",
+        },
+        answers={"x": "X", "nested": "p/q"},
+    ),
+    "link-chains": Fixture(
+        {"real/a.txt.jinja": "{{ x }}", "real/inner/b.txt": "b"},
+        answers={"x": "X"},
+        symlinks={
+            "l1": "l2",
+            "l2": "real/a.txt.jinja",
+            "real/inner/up": "../a.txt.jinja",
+            "dirlink": "real/inner",
+            "dangling-but-excluded": "nowhere",
+        },
+        settings={"exclude": ["copier.yml", "dangling-*"]},
+    ),
+    "yield-and-conditions": Fixture(
+        {
+            "{% if docs %}docs{% endif %}/{% yield p from pages %}{{ p }}{% endyield %}.md.jinja": (
+                "# {{ p }} of {{ pages | length }}\n"
+            ),
+            "{% yield m from mods %}{% if m != 'skip' %}{{ m }}{% endif %}{% endyield %}.py": "",
+        },
+        answers={"docs": True, "pages": ["intro", "usage"], "mods": ["a", "skip", "b"]},
+    ),
 }
 
 

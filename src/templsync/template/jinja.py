@@ -248,6 +248,12 @@ class JinjaRenderer:
     _strings: dict[str, jinja2.Template] = dataclasses.field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _markers: tuple[str, ...] | None = dataclasses.field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_markers", _plain_text_markers(self.env))
 
     def render(self, source: str, context: Mapping[str, object]) -> str:
         """Render the template string ``source`` with ``context``."""
@@ -257,6 +263,9 @@ class JinjaRenderer:
         self, source: str, context: Mapping[str, object], *, name: str = "<string>"
     ) -> tuple[str, Yielded | None]:
         """Render ``source``; also return what a ``{% yield %}`` tag in it recorded."""
+        markers = self._markers
+        if markers is not None and not any(m in source for m in markers):
+            return source, None  # no Jinja syntax: it renders as itself (most path names)
         ext = self._yield_extension()
         ext.reset()
         try:
@@ -286,6 +295,21 @@ class JinjaRenderer:
         ext = self.env.extensions[YieldExtension.identifier]
         assert isinstance(ext, YieldExtension)  # make_environment always adds it
         return ext
+
+
+def _plain_text_markers(env: jinja2.Environment) -> tuple[str, ...] | None:
+    """Strings without any of these render as themselves; None when that cannot be known.
+
+    It cannot be known when an extension rewrites sources or token streams.
+    """
+    base = Extension
+    for ext in env.extensions.values():
+        kind = type(ext)
+        if kind.preprocess is not base.preprocess or kind.filter_stream is not base.filter_stream:
+            return None
+    markers = [env.block_start_string, env.variable_start_string, env.comment_start_string]
+    markers += [m for m in (env.line_statement_prefix, env.line_comment_prefix) if m]
+    return (*markers, "\n", "\r")
 
 
 def _translate(err: jinja2.TemplateError, name: str, *, source: str) -> TemplateRenderError:
