@@ -18,6 +18,7 @@ from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Mode, Tree
 from templsync.template.jinja import TemplateRenderError, make_environment
 from templsync.template.render import (
+    DanglingLinkError,
     ForbiddenPathError,
     RenderConflictError,
     SourceInfo,
@@ -341,3 +342,16 @@ def test_exclude_and_skip_if_exists_are_carried() -> None:
     )
     assert rendered.tree == Tree({"a.txt": FileEntry.from_bytes(b"a", Mode.EXECUTABLE)})
     assert rendered.skip_if_exists == ("a.txt",)
+
+
+def test_dangling_link_is_an_error_unless_excluded(tmp_path: Path) -> None:
+    fixture = Fixture({"a.txt": "a"}, symlinks={"broken": "missing.txt"})
+    template = write_template(tmp_path / "template", fixture)
+    with pytest.raises(FileNotFoundError):  # Copier fails reading through the link
+        run_copier(template, tmp_path / "p", answers_file_templated=False)
+    with pytest.raises(DanglingLinkError) as info:
+        render_ours(fixture, tmp_path / "p")
+    assert str(info.value) == (
+        "the template's symlink 'broken' points to 'missing.txt', which does not exist. "
+        "Fix the link or add it to `_exclude`."
+    )
