@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import Protocol
 
 import jinja2
 import pytest
@@ -21,13 +19,8 @@ from templsync.template.jinja import (
     TrustRequiredError,
     make_environment,
 )
+from templsync.template.questions import StringRenderer
 from templsync.template.render import render_template
-
-
-class StringRenderer(Protocol):
-    """The shape the questions code expects of a string renderer."""
-
-    def render(self, source: str, context: Mapping[str, object]) -> str: ...
 
 
 def _renderer(**files: str) -> JinjaRenderer:
