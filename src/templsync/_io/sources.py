@@ -17,6 +17,14 @@ says ``dirty`` and :meth:`GitSource.tree` reads those files from disk. Copier th
 ``HEAD``, which names a commit that exists, so a later update can find it.
 
 ``src_path`` is what Copier records as ``_src_path``: the spelling exactly as it was given.
+
+Where we differ from Copier, on purpose:
+
+- a remote's default version is the highest tag in the mirror; Copier asks the remote each time
+  (``git ls-remote``). A tag pushed since the last fetch needs ``refresh`` (``--refresh``);
+- a ref given for a plain folder is an error (:class:`NoVersionsError`); Copier ignores it;
+- ``https://``, ``http://``, ``ssh://`` and ``file://`` URLs on any host are remotes; Copier
+  takes them only on GitHub and GitLab, or ending in ``.git``, or spelled ``git+…``.
 """
 
 from __future__ import annotations
