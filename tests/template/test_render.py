@@ -206,6 +206,11 @@ FIXTURES: dict[str, Fixture] = {
         },
         answers={"x": "X", "nested": "p/q"},
     ),
+    "suffix-without-dot": Fixture(
+        {"a.txt_tmpl": "{{ x }}", "b_tmpl": "{{ x }}", "c.txt": "{{ x }}"},
+        answers={"x": "X"},
+        settings={"templates_suffix": "_tmpl"},
+    ),
     "link-chains": Fixture(
         {"real/a.txt.jinja": "{{ x }}", "real/inner/b.txt": "b"},
         answers={"x": "X"},
