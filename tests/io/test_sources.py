@@ -12,10 +12,11 @@ from copier._template import Template
 from copier._vcs import get_repo
 from gitrepo_helpers import bare_clone, commit, git, make_repo, make_versioned
 from packaging.version import Version
+from platformdirs import user_cache_dir
 
 from templsync._core.ignore import IgnoreRules
 from templsync._io import read_tree
-from templsync._io.gitmirror import GitCommandError, mirror_path
+from templsync._io.gitmirror import GitCommandError, default_cache_dir, mirror_path
 from templsync._io.gitrepo import RefNotFoundError
 from templsync._io.sources import (
     FolderSource,
@@ -343,3 +344,21 @@ def test_a_local_bare_repository_is_read_in_place(workdir: Path) -> None:
     assert answers["_commit"] == version.recorded == "1.1.0"
     assert not version.dirty
     assert not (Path(os.environ["TEMPLSYNC_CACHE_DIR"]) / "repos").exists()
+
+
+def test_the_cache_defaults_to_the_platform_cache_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert default_cache_dir() == Path(os.environ["TEMPLSYNC_CACHE_DIR"])
+    monkeypatch.delenv("TEMPLSYNC_CACHE_DIR")
+    assert default_cache_dir() == Path(user_cache_dir("templsync", appauthor=False))
+
+
+def test_a_half_made_mirror_is_made_again(workdir: Path) -> None:
+    remote = bare_clone(make_template(workdir / "origin"), workdir / "remote.git")
+    spec = f"file://{remote}"
+    mirror = mirror_path(spec, workdir / "cache")
+    build_tree(mirror, {"objects/leftover": "from an interrupted clone"})
+
+    source = resolve_source(spec, cache_dir=workdir / "cache")
+
+    assert source.resolve().recorded == "1.1.0"
+    assert not (mirror / "objects/leftover").exists()
