@@ -16,6 +16,7 @@ from template.oracle import (
 )
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Mode, Tree
+from templsync.errors import SymlinkError
 from templsync.template.jinja import TemplateRenderError, make_environment
 from templsync.template.render import (
     DanglingLinkError,
@@ -359,4 +360,25 @@ def test_dangling_link_is_an_error_unless_excluded(tmp_path: Path) -> None:
     assert str(info.value) == (
         "the template's symlink 'broken' points to 'missing.txt', which does not exist. "
         "Fix the link or add it to `_exclude`."
+    )
+
+
+def test_a_file_rendering_where_a_folder_is_names_the_template_file() -> None:
+    with pytest.raises(RenderConflictError) as info:
+        _render({"{{ a }}": "file", "x/y.txt": "in folder"}, a="x")
+    assert str(info.value) == (
+        "the template file 'x/y.txt' renders to 'x/y.txt': 'x' is a file, so it cannot also be "
+        "a folder holding 'x/y.txt'. Make the rendered names differ."
+    )
+
+
+def test_a_preserved_link_rendering_outside_names_the_template_links() -> None:
+    tree = Tree({"link.jinja": FileEntry.symlink("{{ n }}")})
+    env = make_environment(envops={}, extensions=[], trusted=False, source=tree)
+    with pytest.raises(SymlinkError) as info:
+        render_template(tree, {"n": "../x"}, env=env, preserve_symlinks=True)
+    assert str(info.value) == (
+        "symlink 'link' points to '../x', which leaves the project root. Replace it with a link "
+        "inside the project or add it to the ignore rules. The template's symlinks: "
+        "'link.jinja'."
     )

@@ -22,7 +22,7 @@ import jinja2
 
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Tree, parent_dirs
-from templsync.errors import UserError
+from templsync.errors import InvalidPathError, SymlinkError, UserError
 from templsync.template.excludes import CopierExclude
 from templsync.template.jinja import BinaryTemplateError, JinjaRenderer, TreeLoader
 from templsync.template.links import follow_links
@@ -136,7 +136,24 @@ def render_template(
             if previous is None:
                 entries[target] = entry
                 sources[target] = info
-    return RenderedTree(Tree(entries), MappingProxyType(sources), tuple(skip_if_exists))
+    return RenderedTree(_tree(entries, sources), MappingProxyType(sources), tuple(skip_if_exists))
+
+
+def _tree(entries: dict[str, FileEntry], sources: Mapping[str, SourceInfo]) -> Tree:
+    """The rendered Tree; a path clash or an escaping link names the template file behind it."""
+    try:
+        return Tree(entries)
+    except InvalidPathError as err:
+        source = sources.get(err.path)
+        if source is None:
+            raise
+        raise RenderConflictError(
+            f"the template file {source.path!r} renders to {err.path!r}: {err.reason}. "
+            "Make the rendered names differ."
+        ) from err
+    except SymlinkError as err:
+        names = ", ".join(repr(s.path) for p, s in sources.items() if entries[p].is_symlink)
+        raise SymlinkError(f"{err} The template's symlinks: {names}.") from err
 
 
 def _names(tree: Tree) -> frozenset[str]:
