@@ -15,6 +15,7 @@ from templsync.errors import UserError
 from templsync.template.jinja import (
     JinjaRenderer,
     JinjaSetupError,
+    MemoryBytecodeCache,
     TemplateRenderError,
     TrustRequiredError,
     make_environment,
@@ -166,3 +167,15 @@ def test_strings_without_jinja_syntax_render_as_jinja_renders_them(
     renderer = JinjaRenderer(env)
     for text in ["plain.txt", "% set a = 1", "a ## b", "[[ 1 ]]", "{{ 1 }}", "x\n", "{# c #}y"]:
         assert renderer.render(text, {}) == env.from_string(text).render(), text
+
+
+def test_compiled_files_are_reused_across_renders_and_never_stale() -> None:
+    v1 = Tree.from_texts({"a.txt.jinja": "one {{ x }}", "b.txt.jinja": "same {{ x }}"})
+    v2 = Tree.from_texts({"a.txt.jinja": "two {{ x }}", "b.txt.jinja": "same {{ x }}"})
+    env = make_environment(envops={}, extensions=[], trusted=False)
+    assert isinstance(env.bytecode_cache, MemoryBytecodeCache)
+    first = render_template(v1, {"x": 1}, env=env).tree
+    second = render_template(v2, {"x": 1}, env=env).tree
+    assert first.texts() == {"a.txt": b"one 1", "b.txt": b"same 1"}
+    assert second.texts() == {"a.txt": b"two 1", "b.txt": b"same 1"}
+    assert render_template(v1, {"x": 2}, env=env).tree.texts()["a.txt"] == b"one 2"

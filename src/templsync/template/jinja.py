@@ -24,6 +24,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.bccache import Bucket
 from jinja2.ext import Extension
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
@@ -155,6 +156,7 @@ def make_environment(
     try:
         env = cls(
             loader=TreeLoader(source or Tree()),
+            bytecode_cache=MemoryBytecodeCache(),
             extensions=[*defaults, *extensions],
             **options,
         )
@@ -198,6 +200,25 @@ _PATH_TYPES: Mapping[str, type[PurePath]] = {
 
 def _pathjoin(*path: str, mode: str = "posix") -> str:
     return str(_PATH_TYPES[mode](*path))
+
+
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled template files kept in memory for the life of one environment.
+
+    Jinja checks each entry against its source's checksum, so a file whose content changed is
+    compiled again; rendering two versions of a template (an update) compiles what they share once.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self._store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
 
 
 class TreeLoader(jinja2.BaseLoader):
