@@ -107,18 +107,28 @@ def run_copier(template: Path, dst: Path, *, answers_file_templated: bool) -> Tr
     return tree
 
 
-def context_for(fixture: Fixture, dst: Path) -> dict[str, object]:
-    """The context Copier renders with, as far as the fixtures use it."""
+def context_for(fixture: Fixture, dst: Path, template: Path | None = None) -> dict[str, object]:
+    """The context Copier renders with, as far as the fixtures use it.
+
+    With the ``template`` folder Copier copied, ``_copier_answers`` is what Copier records.
+    """
+    recorded: dict[str, object] = {}
+    if template is not None:
+        if fixture.git:
+            recorded["_commit"] = "v1.0.0"
+        recorded["_src_path"] = str(template)
     return {
         **fixture.answers,
-        "_copier_answers": dict(fixture.answers),
+        "_copier_answers": {**recorded, **fixture.answers},
         "_copier_conf": {"answers_file": ANSWERS_FILE, "sep": os.sep, "dst_path": str(dst)},
         "_folder_name": dst.name,
         "_copier_python": sys.executable,
     }
 
 
-def render_ours(fixture: Fixture, dst: Path, *, trusted: bool = True) -> RenderedTree:
+def render_ours(
+    fixture: Fixture, dst: Path, *, trusted: bool = True, template: Path | None = None
+) -> RenderedTree:
     """Render ``fixture`` with templsync, configured from its settings as Copier reads them."""
     settings = fixture.settings
     extensions = settings.get("jinja_extensions", [])
@@ -127,7 +137,7 @@ def render_ours(fixture: Fixture, dst: Path, *, trusted: bool = True) -> Rendere
     assert isinstance(envops, dict)
     tree = fixture.tree()
     env = make_environment(envops=envops, extensions=extensions, trusted=trusted, source=tree)
-    context = context_for(fixture, dst)
+    context = context_for(fixture, dst, template)
     subdirectory = str(settings.get("subdirectory", ""))
     patterns = settings.get("exclude", [] if subdirectory else list(COPIER_DEFAULT_EXCLUDE))
     assert isinstance(patterns, list)
