@@ -84,7 +84,7 @@ def write_template(root: Path, fixture: Fixture) -> Path:
     return root
 
 
-def run_copier(template: Path, dst: Path, *, answers_file_templated: bool) -> Tree:
+def run_copier(template: Path, dst: Path) -> Tree:
     """Copy ``template`` into ``dst`` with Copier (defaults, trusted) and read the result.
 
     A template that is a git repository is copied at HEAD (Copier clones it first).
@@ -101,10 +101,7 @@ def run_copier(template: Path, dst: Path, *, answers_file_templated: bool) -> Tr
             quiet=True,
             vcs_ref="HEAD" if (template / ".git").exists() else None,
         )
-    tree = read_tree(dst)
-    if answers_file_templated:
-        return tree.replace(removals=frozenset({ANSWERS_FILE}))
-    return tree
+    return read_tree(dst)
 
 
 def context_for(fixture: Fixture, dst: Path, template: Path | None = None) -> dict[str, object]:

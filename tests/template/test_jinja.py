@@ -137,9 +137,7 @@ def test_context_hook_extension_matches_copier(tmp_path: Path) -> None:
         settings={"jinja_extensions": ["template.context_hooks.Greeting"]},
     )
     dst = tmp_path / "project"
-    expected = run_copier(
-        write_template(tmp_path / "t", fixture), dst, answers_file_templated=False
-    )
+    expected = run_copier(write_template(tmp_path / "t", fixture), dst)
     assert describe(render_ours(fixture, dst).tree) == describe(expected)
     assert expected["hello.txt"].content() == b"hello Ada\n"
 

@@ -243,7 +243,7 @@ def test_matches_copier(name: str, tmp_path: Path) -> None:
     fixture = FIXTURES[name]
     template = write_template(tmp_path / "template", fixture)
     dst = tmp_path / "project"
-    expected = run_copier(template, dst, answers_file_templated=False)
+    expected = run_copier(template, dst)
     rendered = render_ours(fixture, dst, template=template)
     assert describe(rendered.tree) == describe(expected)
     assert set(rendered.sources) == set(rendered.tree)
@@ -281,7 +281,7 @@ def test_copier_also_refuses_an_escaping_path(tmp_path: Path) -> None:
     fixture = Fixture({"{{ up }}/x.txt": "x"}, answers={"up": ".."})
     template = write_template(tmp_path / "template", fixture)
     with pytest.raises(copier.errors.ForbiddenPathError):
-        run_copier(template, tmp_path / "deep" / "project", answers_file_templated=False)
+        run_copier(template, tmp_path / "deep" / "project")
     with pytest.raises(ForbiddenPathError):
         render_ours(fixture, tmp_path / "deep" / "project")
 
@@ -351,7 +351,7 @@ def test_dangling_link_is_an_error_unless_excluded(tmp_path: Path) -> None:
     fixture = Fixture({"a.txt": "a"}, symlinks={"broken": "missing.txt"})
     template = write_template(tmp_path / "template", fixture)
     with pytest.raises(FileNotFoundError):  # Copier fails reading through the link
-        run_copier(template, tmp_path / "p", answers_file_templated=False)
+        run_copier(template, tmp_path / "p")
     with pytest.raises(DanglingLinkError) as info:
         render_ours(fixture, tmp_path / "p")
     assert str(info.value) == (
