@@ -92,6 +92,8 @@ FIXTURES: dict[str, Fixture] = {
             "link.txt": "real/a.txt",
             "linkdir": "real",
             "{{ x }}-link.jinja": "real/{{ x }}.txt",
+            "{% if false %}gone{% endif %}": "real/a.txt",
+            "real/back.jinja": "b.txt.jinja",
         },
     ),
     "exclude-negation": Fixture(
@@ -104,6 +106,9 @@ FIXTURES: dict[str, Fixture] = {
             "src/ok.py": "",
             "src/cache.pyc": "",
             "copier.yaml.bak": "",
+            "kept.txt.jinja": "{{ x }}",
+            "README.md.jinja": "{{ x }}",
+            "{{ x }}.cfg": "named",
         },
         answers={"x": "X"},
         settings={
@@ -115,6 +120,9 @@ FIXTURES: dict[str, Fixture] = {
                 "*.log",
                 "secret-{{ x }}.txt",
                 "*.pyc",
+                "*.jinja",
+                "README.md",
+                "X.cfg",
             ]
         },
         git=True,  # with its own `_exclude`, a template must exclude `.git` from the clone itself
@@ -179,7 +187,12 @@ FIXTURES: dict[str, Fixture] = {
         answers={"items": "a,b,c"},
     ),
     "subdirectory": Fixture(
-        {"tpl/a.txt.jinja": "{{ x }}\n", "tpl/{{ x }}/b.txt": "b", "other/c.txt": "c"},
+        {
+            "tpl/a.txt.jinja": "{{ x }}\n{% include 'shared/inc.j2' %}{% include 'tpl/c.j2' %}",
+            "tpl/{{ x }}/b.txt": "b",
+            "tpl/c.j2": "C",
+            "shared/inc.j2": "shared {{ x }}\n",
+        },
         answers={"x": "X"},
         settings={"subdirectory": "tpl"},
     ),
