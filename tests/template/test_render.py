@@ -167,6 +167,15 @@ FIXTURES: dict[str, Fixture] = {
             }
         },
     ),
+    "strict-undefined": Fixture(
+        {
+            "{% if opt is defined %}opt{% endif %}.txt": "o",
+            "a.txt.jinja": "{{ x }} {{ missing | default('d') }}\n",
+            "{% yield i from nothing | default([]) %}{{ i }}{% endyield %}y.txt": "y",
+        },
+        answers={"x": "X"},
+        settings={"envops": {"undefined": "jinja2.StrictUndefined"}},
+    ),
     "filters": Fixture(
         {
             "conf.yml.jinja": "{{ {'a': [1, 2], 'b': name} | to_nice_yaml }}",
