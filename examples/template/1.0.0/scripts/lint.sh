@@ -1,0 +1,4 @@
+#!/usr/bin/env sh
+set -eu
+ruff check .
+ruff format --check .
