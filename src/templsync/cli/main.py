@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from templsync import __version__
-from templsync.cli import demo, recover
+from templsync.cli import copy, demo, recover
 from templsync.cli.handler import handle
 
 app = typer.Typer(
@@ -43,6 +43,7 @@ def _root(
     """Keep a project template and the projects made from it in sync, both ways."""
 
 
+copy.register(app)
 demo.register(app)
 recover.register(app)
 

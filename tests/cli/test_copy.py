@@ -1,0 +1,127 @@
+"""``templsync copy``: flags as Copier's, exit codes, what it prints, what it writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from instance.helpers import ANSWERS_JINJA, copier_copy, snapshot
+from templsync.cli.main import main
+from testing.trees import build_tree
+
+TEMPLATE = {
+    "copier.yml": (
+        "name:\n  type: str\n  help: The service name\n"
+        "port:\n  type: int\n  default: 8000\n"
+        "_message_before_copy: 'Making {{ name | default(\"?\") }}'\n"
+        "_message_after_copy: 'Made {{ name }} on {{ port }}'\n"
+    ),
+    **ANSWERS_JINJA,
+    "{{ name }}/app.py.jinja": "PORT = {{ port }}\n",
+    "README.md": "hello\n",
+}
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    return build_tree(tmp_path / "tpl", TEMPLATE)
+
+
+def test_copy_writes_the_project_and_prints_a_summary(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dst = tmp_path / "out" / "dst"
+    assert main(["copy", str(template), str(dst), "-d", "name=billing", "--defaults"]) == 0
+    theirs = tmp_path / "copier" / "dst"
+    copier_copy(str(template), theirs, {"name": "billing"})
+    assert snapshot(dst) == snapshot(theirs)
+    captured = capsys.readouterr()
+    assert "copied" in captured.out and "3 created" in captured.out
+    assert "Made billing on 8000" in captured.err and "create" in captured.err
+
+
+def test_data_file_and_data_flags_answer_questions_the_flag_winning(
+    template: Path, tmp_path: Path
+) -> None:
+    answers = tmp_path / "answers.yml"
+    answers.write_text("name: fromfile\nport: 1\n")
+    dst = tmp_path / "out"
+    args = ["copy", str(template), str(dst), "--data-file", str(answers), "-d", "port=2", "-q"]
+    assert main(args) == 0
+    assert (dst / "fromfile" / "app.py").read_text() == "PORT = 2\n"
+
+
+def test_pretend_prints_every_file_and_writes_nothing(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dst = tmp_path / "out"
+    assert main(["copy", str(template), str(dst), "-d", "name=x", "-l", "--pretend"]) == 0
+    out = capsys.readouterr().out
+    assert not dst.exists()
+    for path in (".copier-answers.yml", "README.md", "x/app.py"):
+        assert path in out
+    assert "nothing was written" in out
+
+
+def test_a_missing_answer_without_a_terminal_names_the_question_and_flag(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dst = tmp_path / "out"
+    assert main(["copy", str(template), str(dst)]) == 1
+    err = capsys.readouterr().err
+    assert "'name'" in err and "--data name=VALUE" in err
+    assert not dst.exists()
+
+
+def test_a_non_empty_destination_is_refused_then_overwritten(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dst = build_tree(tmp_path / "out", {"README.md": "mine\n"})
+    args = ["copy", str(template), str(dst), "-d", "name=x", "-l"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "README.md" in err and "--overwrite" in err
+    assert (dst / "README.md").read_text() == "mine\n"
+    assert main([*args, "--overwrite"]) == 0
+    assert (dst / "README.md").read_text() == "hello\n"
+
+
+def test_untrusted_tasks_exit_1_and_trust_runs_them(tmp_path: Path) -> None:
+    template = build_tree(tmp_path / "tpl", {"copier.yml": "_tasks:\n  - 'touch made-by-task'\n"})
+    dst = tmp_path / "out"
+    assert main(["copy", str(template), str(dst), "-q"]) == 1
+    assert not dst.exists()
+    assert main(["copy", str(template), str(dst), "-q", "--skip-tasks"]) == 0
+    assert not (dst / "made-by-task").exists()
+    assert main(["copy", str(template), str(dst), "-q", "--trust"]) == 0
+    assert (dst / "made-by-task").exists()
+
+
+def test_json_describes_the_copy(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dst = tmp_path / "out"
+    assert main(["copy", str(template), str(dst), "-d", "name=x", "-l", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["created"] == [".copier-answers.yml", "README.md", "x/app.py"]
+    assert data["answers"] == {"name": "x", "port": 8000}
+    assert data["answers_file"] == ".copier-answers.yml"
+
+
+def test_bad_data_and_a_missing_template_are_user_errors(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["copy", str(template), str(tmp_path / "o"), "-d", "novalue"]) == 1
+    assert "NAME=VALUE" in capsys.readouterr().err
+    assert main(["copy", str(tmp_path / "missing"), str(tmp_path / "o")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_help_shows_an_example_and_copiers_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["copy", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Example" in out and "templsync copy" in out
+    for flag in ("--vcs-ref", "--data-file", "--defaults", "--overwrite", "--pretend", "--trust"):
+        assert flag in out
