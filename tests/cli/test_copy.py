@@ -125,3 +125,14 @@ def test_help_shows_an_example_and_copiers_flags(capsys: pytest.CaptureFixture[s
     assert "Example" in out and "templsync copy" in out
     for flag in ("--vcs-ref", "--data-file", "--defaults", "--overwrite", "--pretend", "--trust"):
         assert flag in out
+
+
+def test_copiers_trust_list_trusts_the_template_without_the_flag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = build_tree(tmp_path / "tpls" / "a", {"copier.yml": "_tasks:\n  - 'touch ran'\n"})
+    settings = tmp_path / "settings.yml"
+    settings.write_text(f"trust:\n  - {tmp_path / 'tpls'}/\n")
+    monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
+    assert main(["copy", str(template), str(tmp_path / "out"), "-q"]) == 0
+    assert (tmp_path / "out" / "ran").exists()
