@@ -11,7 +11,9 @@ from instance.helpers import ANSWERS_JINJA, copier_copy, git, snapshot, tagged_r
 from templsync._io import read_tree
 from templsync._io.gitrepo import RefNotFoundError
 from templsync._io.sources import NoVersionsError, SourceNotFoundError
+from templsync.errors import UserError
 from templsync.instance import Command, CopyOptions, DestinationNotEmptyError, TaskError, copy
+from templsync.instance.existing import PathClashError
 from templsync.template.answering import MissingAnswerError, QuestionPrompt
 from templsync.template.jinja import TemplateRenderError, TrustRequiredError
 from templsync.template.yamlload import TemplateConfigError
@@ -304,3 +306,17 @@ def test_bad_sources_refs_and_configs_are_clear_errors_and_write_nothing(
     with pytest.raises(TemplateRenderError, match=r"a\.txt\.jinja"):
         copy(str(bad_jinja), dst, CopyOptions(defaults=True))
     assert snapshot(dst) == before
+    with pytest.raises(UserError, match="is a file"):
+        copy(str(broken), dst / "mine.txt")
+
+
+def test_a_folder_where_the_template_has_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    template = build_tree(tmp_path / "tpl", {"a/b.txt": "x\n", "c.txt": "y\n"})
+    dst = build_tree(tmp_path / "out", {"c.txt/inside": "mine\n"})
+    before = snapshot(dst)
+    with pytest.raises(PathClashError, match=r"c\.txt"):
+        copy(str(template), dst, CopyOptions(overwrite=True))
+    (dst / "a").write_text("a file where a folder goes\n")
+    with pytest.raises(PathClashError):
+        copy(str(template), dst, CopyOptions(overwrite=True))
+    assert snapshot(dst) == {**before, "a": ("file", b"a file where a folder goes\n")}

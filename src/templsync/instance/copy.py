@@ -201,6 +201,8 @@ def copy(
     about each task before it runs through ``run_task``. Every refusal (untrusted template,
     missing answer, render error, destination not empty) comes before anything is written.
     """
+    if dst.exists() and not dst.is_dir():
+        raise UserError(f"{dst} is a file, not a folder. Give the folder to make the project in.")
     recovered = recover(dst) if dst.is_dir() else None
     run = _start(src, dst, options)
     before = run.config.settings.message_before_copy
