@@ -6,9 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
 
 from instance.helpers import ANSWERS_JINJA, copier_copy, snapshot
+from templsync.cli.copy import ask_question
 from templsync.cli.main import main
+from templsync.instance import copy
+from templsync.template.answering import QuestionPrompt
 from testing.trees import build_tree
 
 TEMPLATE = {
@@ -136,3 +142,32 @@ def test_copiers_trust_list_trusts_the_template_without_the_flag(
     monkeypatch.setenv("COPIER_SETTINGS_PATH", str(settings))
     assert main(["copy", str(template), str(tmp_path / "out"), "-q"]) == 0
     assert (tmp_path / "out" / "ran").exists()
+
+
+PROMPTED = {
+    "copier.yml": (
+        "owner:\n  type: str\n  help: Who owns it\n"
+        "port:\n  type: int\n  default: 8000\n"
+        "docker:\n  type: bool\n  default: true\n"
+        "license:\n  choices: [MIT, BSD]\n  default: BSD\n"
+    ),
+    "out.txt.jinja": "{{ owner }} {{ port }} {{ docker }} {{ license }}\n",
+}
+
+
+def test_questions_are_asked_at_a_terminal_with_questionary(tmp_path: Path) -> None:
+    template = build_tree(tmp_path / "tpl", PROMPTED)
+    with create_pipe_input() as keys, create_app_session(input=keys, output=DummyOutput()):
+
+        def ask(prompt: QuestionPrompt) -> object:
+            typed = {
+                "owner": "ada\r",
+                "port": "\x7f\x7f\x7f\x7f9\r",
+                "docker": "n",
+                "license": "\r",
+            }
+            keys.send_text(typed[prompt.name])
+            return ask_question(prompt)
+
+        copy(str(template), tmp_path / "out", ask=ask)
+    assert (tmp_path / "out" / "out.txt").read_text() == "ada 9 False BSD\n"

@@ -153,7 +153,7 @@ def copy_command(
             src,
             dst,
             options,
-            ask=_ask if interactive else None,
+            ask=ask_question if interactive else None,
             on_message=message,
             on_task=announce,
             run_task=partial(run_command, output_to_stderr=as_json),
@@ -253,7 +253,7 @@ def result_dict(result: CopyResult) -> dict[str, Any]:
     }
 
 
-def _ask(prompt: QuestionPrompt) -> object:
+def ask_question(prompt: QuestionPrompt) -> object:
     """Ask one question at the terminal with questionary, as Copier lays it out."""
     import questionary  # noqa: PLC0415  # prompt_toolkit is slow to import; only a terminal needs it
 
