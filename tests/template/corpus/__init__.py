@@ -1,0 +1,26 @@
+"""The Copier-oracle corpus: fixture templates that ``templsync copy`` must copy as Copier does.
+
+``CASES`` run in ``tests/template/test_corpus.py``. ``PENDING_CASES`` hold cases that do not yet
+match Copier, each with the one-line reason; the test does not run them.
+"""
+
+from __future__ import annotations
+
+from template.corpus import edges, files, questions, settings
+from template.corpus.build import Case
+
+ALL_CASES: list[Case] = [*questions.CASES, *settings.CASES, *files.CASES, *edges.CASES]
+PENDING_CASES: dict[str, str] = {
+    "template-extension-loader": (
+        "templsync refuses copier_template_extensions.TemplateExtensionLoader: its in-memory"
+        " TreeLoader has no `searchpath`, which the loader reads to import extensions/context.py"
+    ),
+    "dirty-working-copy-at-head": (
+        "Copier commits the uncommitted changes in a throwaway clone and records that commit's"
+        " `git describe` (1.0.0-1-g<hash of a clock-dependent commit>); templsync copies the same"
+        " files but records `_commit: 1.0.0`"
+    ),
+}
+CASES: list[Case] = [case for case in ALL_CASES if case.name not in PENDING_CASES]
+
+__all__ = ["ALL_CASES", "CASES", "PENDING_CASES", "Case"]

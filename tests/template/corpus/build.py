@@ -1,0 +1,178 @@
+"""Build a corpus case as a real git template, copy it with Copier and with ``templsync copy``.
+
+A :class:`Case` is a template as data: its files (``copier.yml`` among them, written as text so
+multi-document files and ``!include`` tags stay as they are), executables, symlinks, and the git
+history it is committed with (each :class:`Commit` overlays files on the previous one and may tag
+it). ``data`` is passed as strings to both tools, as ``-d KEY=VALUE`` passes them on a command line.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from templsync._core.tree import Tree
+from templsync._io import read_tree
+from templsync.cli.main import main as templsync_main
+
+ANSWERS_JINJA = "{{ _copier_conf.answers_file }}.jinja"
+# The answers file template every Copier template carries, as Copier's docs give it.
+ANSWERS_TEMPLATE = (
+    "# Changes here will be overwritten by Copier; NEVER EDIT MANUALLY\n"
+    "{{ _copier_answers|to_nice_yaml -}}\n"
+)
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLE_SCRIPT = ROOT / "examples" / "make_template_repo.py"
+
+
+@dataclass(frozen=True)
+class Commit:
+    """Files written over the previous commit (``None`` removes a file), then an optional tag."""
+
+    files: Mapping[str, str | bytes | None]
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One corpus template and the copy made from it."""
+
+    name: str
+    files: Mapping[str, str | bytes]
+    data: Mapping[str, str] = field(default_factory=dict)
+    executables: frozenset[str] = frozenset()
+    symlinks: Mapping[str, str] = field(default_factory=dict)
+    tag: str | None = "1.0.0"  # the first commit's tag
+    later: Sequence[Commit] = ()
+    vcs_ref: str | None = None
+    prereleases: bool = False
+    existing: Mapping[str, str] = field(default_factory=dict)  # in DST first: copied with overwrite
+    example: bool = False  # the bundled example service template instead of ``files``
+    answers_file: str = ".copier-answers.yml"  # where both tools record the answers
+    exclude: tuple[str, ...] = ()  # --exclude
+    skip: tuple[str, ...] = ()  # --skip
+    answers_option: str | None = None  # --answers-file
+    skip_tasks: bool = False  # --skip-tasks
+    pretend: bool = False  # --pretend
+    uncommitted: Mapping[str, str] = field(default_factory=dict)  # written after the commits
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def _write(root: Path, path: str, content: str | bytes | None, case: Case) -> None:
+    target = root / path
+    if content is None:
+        target.unlink()
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content.encode() if isinstance(content, str) else content)
+    target.chmod(0o755 if path in case.executables else 0o644)
+
+
+def build_template(root: Path, case: Case) -> Path:
+    """Write ``case`` under ``root`` as a git repository with its commits and tags."""
+    if case.example:
+        subprocess.run(
+            [sys.executable, str(EXAMPLE_SCRIPT), str(root)],
+            check=True,
+            capture_output=True,
+        )
+        return root
+    root.mkdir(parents=True)
+    for path, text in case.files.items():
+        _write(root, path, text, case)
+    for path, target in case.symlinks.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).symlink_to(target)
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first")
+    if case.tag:
+        git(root, "tag", case.tag)
+    for number, commit in enumerate(case.later, start=2):
+        for path, content in commit.files.items():
+            _write(root, path, content, case)
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", f"commit {number}")
+        if commit.tag:
+            git(root, "tag", commit.tag)
+    for path, text in case.uncommitted.items():
+        _write(root, path, text, case)
+    return root
+
+
+def _prepare(dst: Path, case: Case) -> None:
+    for path, text in case.existing.items():
+        (dst / path).parent.mkdir(parents=True, exist_ok=True)
+        (dst / path).write_text(text)
+
+
+def copy_with_copier(src: Path, dst: Path, case: Case) -> Tree:
+    import copier
+
+    _prepare(dst, case)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        copier.run_copy(
+            str(src),
+            str(dst),
+            data=dict(case.data),
+            defaults=True,
+            unsafe=True,
+            quiet=True,
+            overwrite=bool(case.existing),
+            vcs_ref=case.vcs_ref,
+            use_prereleases=case.prereleases,
+            exclude=list(case.exclude),
+            skip_if_exists=list(case.skip),
+            answers_file=case.answers_option,
+            skip_tasks=case.skip_tasks,
+            pretend=case.pretend,
+        )
+    return read_tree(dst) if dst.exists() else Tree()
+
+
+def templsync_argv(src: Path, dst: Path, case: Case) -> list[str]:
+    argv = ["copy", str(src), str(dst), "--defaults", "--trust", "--quiet"]
+    for key, value in case.data.items():
+        argv += ["-d", f"{key}={value}"]
+    if case.vcs_ref:
+        argv += ["--vcs-ref", case.vcs_ref]
+    if case.prereleases:
+        argv.append("--prereleases")
+    if case.existing:
+        argv.append("--overwrite")
+    for pattern in case.exclude:
+        argv += ["--exclude", pattern]
+    for pattern in case.skip:
+        argv += ["--skip", pattern]
+    if case.answers_option:
+        argv += ["--answers-file", case.answers_option]
+    if case.skip_tasks:
+        argv.append("--skip-tasks")
+    if case.pretend:
+        argv.append("--pretend")
+    return argv
+
+
+def copy_with_templsync(src: Path, dst: Path, case: Case) -> tuple[int, Tree]:
+    _prepare(dst, case)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = templsync_main(templsync_argv(src, dst, case))
+    return code, read_tree(dst) if dst.exists() else Tree()
+
+
+def describe(tree: Tree) -> dict[str, tuple[str, bytes]]:
+    """A tree as ``{path: (mode, content)}``, so a failing comparison shows what differs."""
+    return {p: (e.mode.label, e.content()) for p, e in sorted(tree.items())}
