@@ -17,7 +17,7 @@ from templsync._core.textmerge import MarkerLabels, render_markers
 from templsync._core.tree import Tree
 from templsync._io import apply_plan, read_tree
 from templsync.cli import render
-from templsync.cli.output import print_json, stdout
+from templsync.cli.output import help_text, print_json, stdout
 from templsync.cli.recover import recover_and_report
 from templsync.errors import ConflictsLeft, ReadError, UserError
 
@@ -48,7 +48,7 @@ Example:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(name="demo", help=HELP)(demo)
+    app.command(name="demo", help=help_text(HELP))(demo)
 
 
 def demo(

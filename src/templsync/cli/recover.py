@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from templsync._io import Recovery, recover
-from templsync.cli.output import stderr, stdout
+from templsync.cli.output import help_text, stderr, stdout
 
 HELP = """Finish or roll back a write that was interrupted (killed, power loss) in FOLDER.
 
@@ -24,7 +24,7 @@ Example:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(name="recover", help=HELP)(recover_command)
+    app.command(name="recover", help=help_text(HELP))(recover_command)
 
 
 def recover_command(
