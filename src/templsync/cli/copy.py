@@ -15,7 +15,7 @@ import typer
 import yaml
 from rich.markup import escape
 
-from templsync.cli.output import print_json, stderr, stdout
+from templsync.cli.output import help_text, print_json, stderr, stdout
 from templsync.cli.recover import describe
 from templsync.errors import UserError
 from templsync.instance import Command, CopyOptions, CopyResult, copy
@@ -43,7 +43,7 @@ Example:
 
 
 def register(app: typer.Typer) -> None:
-    app.command(name="copy", help=HELP)(copy_command)
+    app.command(name="copy", help=help_text(HELP))(copy_command)
 
 
 def copy_command(
