@@ -171,3 +171,27 @@ def test_questions_are_asked_at_a_terminal_with_questionary(tmp_path: Path) -> N
 
         copy(str(template), tmp_path / "out", ask=ask)
     assert (tmp_path / "out" / "out.txt").read_text() == "ada 9 False BSD\n"
+
+
+def test_task_output_is_shown_and_keeps_json_on_stdout_clean(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    template = build_tree(tmp_path / "tpl", {"copier.yml": "_tasks:\n  - 'echo from-the-task'\n"})
+    assert main(["copy", str(template), str(tmp_path / "a"), "--trust"]) == 0
+    shown = capfd.readouterr()
+    assert "from-the-task" in shown.out and "Running task 1 of 1" in shown.err
+    assert main(["copy", str(template), str(tmp_path / "b"), "--trust", "--json"]) == 0
+    shown = capfd.readouterr()
+    assert json.loads(shown.out)["tasks"] == ["echo from-the-task"]
+    assert "from-the-task" in shown.err
+
+
+def test_pretend_announces_tasks_without_running_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = build_tree(tmp_path / "tpl", {"copier.yml": "_tasks:\n  - 'touch ran'\n"})
+    dst = tmp_path / "out"
+    assert main(["copy", str(template), str(dst), "--trust", "--pretend"]) == 0
+    captured = capsys.readouterr()
+    assert "touch ran" in captured.err and "1 task(s) to run" in captured.out
+    assert not dst.exists()
