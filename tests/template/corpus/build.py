@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from templsync._core.tree import Tree
 from templsync._io import read_tree
 from templsync.cli.main import main as templsync_main
@@ -58,6 +60,7 @@ class Case:
     answers_option: str | None = None  # --answers-file
     skip_tasks: bool = False  # --skip-tasks
     pretend: bool = False  # --pretend
+    data_file: str | None = None  # YAML given with --data-file (Copier's CLI: --data wins over it)
     uncommitted: Mapping[str, str] = field(default_factory=dict)  # written after the commits
 
     def __str__(self) -> str:
@@ -112,6 +115,9 @@ def build_template(root: Path, case: Case) -> Path:
 
 
 def _prepare(dst: Path, case: Case) -> None:
+    if case.data_file is not None:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        (dst.parent / "data.yml").write_text(case.data_file)
     for path, text in case.existing.items():
         (dst / path).parent.mkdir(parents=True, exist_ok=True)
         (dst / path).write_text(text)
@@ -121,12 +127,14 @@ def copy_with_copier(src: Path, dst: Path, case: Case) -> Tree:
     import copier
 
     _prepare(dst, case)
+    # Copier's command line loads --data-file with yaml.safe_load, then lets --data win.
+    from_file = yaml.safe_load(case.data_file) if case.data_file is not None else {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         copier.run_copy(
             str(src),
             str(dst),
-            data=dict(case.data),
+            data={**from_file, **case.data},
             defaults=True,
             unsafe=True,
             quiet=True,
@@ -162,6 +170,8 @@ def templsync_argv(src: Path, dst: Path, case: Case) -> list[str]:
         argv.append("--skip-tasks")
     if case.pretend:
         argv.append("--pretend")
+    if case.data_file is not None:
+        argv += ["--data-file", str(dst.parent / "data.yml")]
     return argv
 
 

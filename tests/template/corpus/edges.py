@@ -240,4 +240,36 @@ CASES = [
         existing={"a.txt": "mine\n"},
         pretend=True,
     ),
+    Case(
+        "data-file-and-data",
+        {
+            **ANSWERS,
+            "copier.yml": (
+                "name: x\nport: 1\ndebug: false\ntags:\n  type: yaml\n  default: []\nregion: eu\n"
+            ),
+            "o.txt.jinja": "{{ name }} {{ port + 1 }} {{ debug }} {{ tags | join('+') }}\n",
+            "region.txt.jinja": "{{ region }}\n",
+        },
+        data_file="name: from-file\nport: 8080\ndebug: true\ntags: [a, b]\nregion: us\n",
+        data={"region": "ap"},
+    ),
+    Case(
+        "answers-key-order-and-odd-values",
+        {
+            **ANSWERS,
+            "copier.yml": (
+                "API_URL: https://api.example.com\n"
+                "Name: Upper\n"
+                "zeta: last\n"
+                "released:\n  type: str\n  default: '2024-01-01'\n"
+                "version_int:\n  type: str\n  default: 1\n"
+                "nothing:\n  type: str\n  multiselect: true\n  choices: [a, b]\n  default: []\n"
+                "nested:\n  type: yaml\n  default: {b: [1, {c: d}], a: ~}\n"
+                "octal:\n  type: str\n  default: '0o17'\n"
+                "tilde: '~'\n"
+            ),
+            "o.txt.jinja": "{{ version_int }} {{ nested.b[1].c }} {{ released }}\n",
+        },
+        data={"zeta": "- dash first", "Name": "multi\nline"},
+    ),
 ]
