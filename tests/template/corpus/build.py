@@ -60,6 +60,8 @@ class Case:
     answers_option: str | None = None  # --answers-file
     skip_tasks: bool = False  # --skip-tasks
     pretend: bool = False  # --pretend
+    source: str = "repo"  # "repo": a git repository's path; "url": git+file://; "folder": no git
+    annotated: bool = False  # tags made with ``git tag -a``
     data_file: str | None = None  # YAML given with --data-file (Copier's CLI: --data wins over it)
     uncommitted: Mapping[str, str] = field(default_factory=dict)  # written after the commits
 
@@ -97,21 +99,32 @@ def build_template(root: Path, case: Case) -> Path:
     for path, target in case.symlinks.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).symlink_to(target)
+    if case.source == "folder":
+        return root
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "first")
     if case.tag:
-        git(root, "tag", case.tag)
+        _tag(root, case.tag, case)
     for number, commit in enumerate(case.later, start=2):
         for path, content in commit.files.items():
             _write(root, path, content, case)
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", f"commit {number}")
         if commit.tag:
-            git(root, "tag", commit.tag)
+            _tag(root, commit.tag, case)
     for path, text in case.uncommitted.items():
         _write(root, path, text, case)
     return root
+
+
+def _tag(root: Path, tag: str, case: Case) -> None:
+    git(root, "tag", *(["-a", "-m", f"release {tag}"] if case.annotated else []), tag)
+
+
+def source_spelling(src: Path, case: Case) -> str:
+    """How both tools are given the template."""
+    return f"git+file://{src}" if case.source == "url" else str(src)
 
 
 def _prepare(dst: Path, case: Case) -> None:
@@ -132,7 +145,7 @@ def copy_with_copier(src: Path, dst: Path, case: Case) -> Tree:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         copier.run_copy(
-            str(src),
+            source_spelling(src, case),
             str(dst),
             data={**from_file, **case.data},
             defaults=True,
@@ -151,7 +164,7 @@ def copy_with_copier(src: Path, dst: Path, case: Case) -> Tree:
 
 
 def templsync_argv(src: Path, dst: Path, case: Case) -> list[str]:
-    argv = ["copy", str(src), str(dst), "--defaults", "--trust", "--quiet"]
+    argv = ["copy", source_spelling(src, case), str(dst), "--defaults", "--trust", "--quiet"]
     for key, value in case.data.items():
         argv += ["-d", f"{key}={value}"]
     if case.vcs_ref:

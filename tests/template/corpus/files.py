@@ -59,6 +59,8 @@ CASES = [
             "scripts/run.sh.jinja": "#!/bin/sh\necho {{ name }}\n",
             "scripts/plain.sh": "#!/bin/sh\necho plain\n",
             "scripts/data.txt": "not executable\n",
+            "latin1.txt": b"caf\xe9 {{ name }}\n",
+            "big.bin": bytes(range(256)) * 4096,
         },
         executables=frozenset({"scripts/run.sh.jinja", "scripts/plain.sh"}),
     ),
@@ -132,5 +134,28 @@ CASES = [
             "port": "8080",
             "secret_key": "not-recorded",
         },
+    ),
+    Case(
+        "plain-folder-template",
+        {**ANSWERS, "copier.yml": "name: f\n", "a.txt.jinja": "{{ name }}\n"},
+        executables=frozenset({"a.txt.jinja"}),
+        source="folder",
+    ),
+    Case(
+        "git-file-url",
+        {**ANSWERS, "copier.yml": "name: u\n", "a.txt.jinja": "{{ name }}\n"},
+        later=(Commit({"a.txt.jinja": "{{ name }} 2\n"}, tag="1.1.0"),),
+        source="url",
+    ),
+    Case(
+        "pep440-tag-order-and-prefixes",
+        {**ANSWERS, "copier.yml": "name: t\n", "v.txt": "1.9\n"},
+        tag="v1.9.0",
+        later=(
+            Commit({"v.txt": "1.10\n"}, tag="v1.10.0"),
+            Commit({"v.txt": "latest\n"}, tag="latest"),
+            Commit({"v.txt": "not a version\n"}, tag="release-candidate"),
+        ),
+        annotated=True,
     ),
 ]

@@ -221,4 +221,18 @@ CASES = [
             "a.txt": "a\n",
         },
     ),
+    Case(
+        "envops-autoescape-and-lstrip",
+        {
+            **ANSWERS,
+            "copier.yml": (
+                "_envops:\n  autoescape: true\n  lstrip_blocks: true\n  trim_blocks: true\n"
+                "title: '<b>Tom & Jerry</b>'\n"
+            ),
+            "page.html.jinja": (
+                "<h1>{{ title }}</h1>\n    {% if true %}\n"
+                "<p>{{ title | safe }}</p>\n    {% endif %}\n"
+            ),
+        },
+    ),
 ]
