@@ -1,5 +1,17 @@
 """The Copier-oracle corpus: fixture templates that ``templsync copy`` must copy as Copier does.
 
+- ``questions``: every question type, choices (list, dict, templated, with validators),
+  multiselect, secrets, validators, ``when``, templated defaults, Copier's filters and context.
+- ``settings``: ``_subdirectory`` (plain and templated), ``_exclude`` with negation,
+  ``_skip_if_exists``, ``_templates_suffix`` (custom, empty), ``_answers_file``, ``_envops``,
+  ``_jinja_extensions`` (jinja2-time, ContextHook, TemplateExtensionLoader), messages,
+  multi-document ``copier.yml`` with ``!include``, ``_external_data``, ``_tasks``.
+- ``files``: templated and conditional names, binary files, executable bits, symlinks (kept and
+  followed), tags, pre-releases, ``--vcs-ref``, folder and ``git+file://`` sources, and the bundled
+  example service template at three versions.
+- ``edges``: YAML quoting in the answers file, data cast from strings, odd names and bytes,
+  ``--exclude``, ``--skip``, ``--answers-file``, ``--skip-tasks``, ``--pretend``, ``--data-file``.
+
 ``CASES`` run in ``tests/template/test_corpus.py``. ``PENDING_CASES`` hold cases that do not yet
 match Copier, each with the one-line reason; the test does not run them.
 """

@@ -235,4 +235,20 @@ CASES = [
             ),
         },
     ),
+    Case(
+        "operation-in-excludes-and-tasks",
+        {
+            **ANSWERS,
+            "copier.yml": (
+                "_exclude:\n  - copier.yml\n  - .git\n"
+                "  - \"{% if _copier_operation == 'copy' %}update-only.txt{% endif %}\"\n"
+                "_tasks:\n"
+                "  - 'echo {{ _copier_operation }} {{ _copier_phase }} {{ name }} > op.txt'\n"
+                "  - command: 'echo {{ _stage | default(\"none\") }} > stage.txt'\n"
+                "name: x\n"
+            ),
+            "update-only.txt": "only on update\n",
+            "always.txt.jinja": "{{ _copier_phase }}\n",
+        },
+    ),
 ]
