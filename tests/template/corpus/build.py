@@ -54,7 +54,7 @@ class Case:
     prereleases: bool = False
     existing: Mapping[str, str] = field(default_factory=dict)  # in DST first: copied with overwrite
     example: bool = False  # the bundled example service template instead of ``files``
-    answers_file: str = ".copier-answers.yml"  # where both tools record the answers
+    answers_file: str = ".copier-answers.yml"  # where both tools record the answers ("": none)
     exclude: tuple[str, ...] = ()  # --exclude
     skip: tuple[str, ...] = ()  # --skip
     answers_option: str | None = None  # --answers-file

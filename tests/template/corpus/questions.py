@@ -162,4 +162,27 @@ CASES = [
             ),
         },
     ),
+    Case(
+        "questions-with-templated-fields",
+        {
+            **ANSWERS,
+            "copier.yml": (
+                "numeric: true\n"
+                "size:\n  type: \"{{ 'int' if numeric else 'str' }}\"\n  default: '42'\n"
+                "envs:\n  type: yaml\n  default: [dev, prod]\n"
+                "target:\n  type: str\n  choices: '{{ envs }}'\n  default: prod\n"
+                "pick:\n  type: str\n  multiselect: true\n"
+                "  choices: [x, y]\n  default: [y]\n"
+                "hidden:\n  type: str\n  default: 'from {{ target }}'\n  when: false\n"
+                "shown:\n  type: str\n  default: '{{ hidden }} and {{ size + 1 }}'\n"
+                "  validator: '{% if target not in shown %}mismatch{% endif %}'\n"
+            ),
+            "o.txt.jinja": "{{ size }} {{ target }} {{ pick }} {{ shown }}\n",
+        },
+    ),
+    Case(
+        "no-answers-file-template",
+        {"copier.yml": "name: x\n", "a.txt.jinja": "{{ name }}\n"},
+        answers_file="",
+    ),
 ]
