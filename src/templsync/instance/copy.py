@@ -39,9 +39,11 @@ from templsync._io import (
     ResolvedVersion,
     TemplateSource,
     apply_plan,
+    default_cache_dir,
     recover,
     resolve_source,
 )
+from templsync._io.jinjacache import DiskBytecodeCache
 from templsync.errors import UserError
 from templsync.instance.existing import read_paths
 from templsync.instance.tasks import Command, CommandRunner, TaskError, run_command
@@ -261,6 +263,7 @@ def _start(src: str, dst: Path, options: CopyOptions) -> _Run:
         extensions=settings.jinja_extensions,
         trusted=trusted,
         source=template,
+        bytecode_cache=DiskBytecodeCache((options.cache_dir or default_cache_dir()) / "jinja"),
     )
     conf = CopierConf(
         src_path=str(_local_path(source, src)),

@@ -16,11 +16,13 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import hashlib
 import importlib.util
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 from jinja2 import nodes
@@ -128,12 +130,15 @@ def make_environment(
     extensions: Sequence[str],
     trusted: bool,
     source: Tree | None = None,
+    bytecode_cache: NamespacedCache | None = None,
 ) -> jinja2.Environment:
     """A Jinja environment as Copier builds it for a template.
 
     ``envops`` and ``extensions`` are the template's ``_envops`` and ``_jinja_extensions``;
     ``source`` (the whole template Tree) backs ``{% include %}``, ``{% import %}`` and
-    ``get_template``. Raises :class:`TrustRequiredError` for extensions without trust, and
+    ``get_template``. ``bytecode_cache`` keeps compiled templates between runs (an adapter
+    from ``_io``; without it they are kept in memory for this environment only).
+    Raises :class:`TrustRequiredError` for extensions without trust, and
     :class:`JinjaSetupError` for an unknown ``undefined`` class or an extension that cannot be
     imported.
     """
@@ -156,7 +161,11 @@ def make_environment(
     try:
         env = cls(
             loader=TreeLoader(source or Tree()),
-            bytecode_cache=MemoryBytecodeCache(),
+            bytecode_cache=(
+                bytecode_cache.with_namespace(_fingerprint(envops, extensions, trusted=trusted))
+                if bytecode_cache is not None
+                else MemoryBytecodeCache()
+            ),
             extensions=[*defaults, *extensions],
             **options,
         )
@@ -200,6 +209,19 @@ _PATH_TYPES: Mapping[str, type[PurePath]] = {
 
 def _pathjoin(*path: str, mode: str = "posix") -> str:
     return str(_PATH_TYPES[mode](*path))
+
+
+class NamespacedCache(Protocol):
+    """A bytecode cache shared by environments, each under its own namespace."""
+
+    def with_namespace(self, namespace: str) -> jinja2.BytecodeCache: ...
+
+
+def _fingerprint(envops: Mapping[str, object], extensions: Sequence[str], *, trusted: bool) -> str:
+    """What the compiled code of a template depends on besides its source."""
+    settings = repr((sorted((k, repr(v)) for k, v in envops.items()), list(extensions), trusted))
+    text = f"{jinja2.__version__}\0{sys.version}\0{settings}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):

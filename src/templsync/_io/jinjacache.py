@@ -1,0 +1,45 @@
+"""Compiled Jinja templates kept on disk between runs, in templsync's cache folder.
+
+Compiling is most of the time of a first render; a template that did not change compiles once per
+machine instead of once per run. Jinja checks each entry against the checksum of its source, and
+every environment writes under its own namespace (a digest of its settings), so a stale or foreign
+entry is never used. The cache is best effort: a folder that cannot be written just means
+compiling again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import jinja2
+from jinja2.bccache import Bucket
+
+
+class DiskBytecodeCache(jinja2.FileSystemBytecodeCache):
+    def __init__(self, folder: Path, namespace: str = "") -> None:
+        super().__init__(os.fspath(folder), "%s.jinjac")
+        self._folder = folder
+        self._namespace = namespace
+
+    def with_namespace(self, namespace: str) -> DiskBytecodeCache:
+        """The same folder for an environment whose settings digest to ``namespace``."""
+        return DiskBytecodeCache(self._folder, namespace)
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        key = f"{self._namespace}\0{name}\0{filename or ''}"
+        return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            return  # best effort: the next run compiles again
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            return  # an unreadable cache is an empty one

@@ -1,0 +1,55 @@
+"""Compiled templates on disk: reused across environments, never across different settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from templsync._core.tree import Tree
+from templsync._io.jinjacache import DiskBytecodeCache
+from templsync.template.jinja import make_environment
+
+SOURCE = "<< name >> {{ name }}\n"
+
+
+def render(tree: Tree, cache: DiskBytecodeCache, **envops: object) -> str:
+    env = make_environment(
+        envops=envops, extensions=(), trusted=False, source=tree, bytecode_cache=cache
+    )
+    return env.get_template("README.md.jinja").render(name="svc")
+
+
+def test_a_second_environment_loads_what_the_first_compiled(tmp_path: Path) -> None:
+    tree = Tree.from_texts({"README.md.jinja": SOURCE})
+    cache = DiskBytecodeCache(tmp_path / "jinja")
+    assert render(tree, cache) == "<< name >> svc\n"
+    [entry] = (tmp_path / "jinja").iterdir()
+    stamp = entry.stat().st_mtime_ns
+    assert render(tree, cache) == "<< name >> svc\n"
+    assert [p.name for p in (tmp_path / "jinja").iterdir()] == [entry.name]
+    assert entry.stat().st_mtime_ns == stamp  # loaded, not compiled and written again
+
+
+def test_other_settings_never_reuse_the_compiled_code(tmp_path: Path) -> None:
+    tree = Tree.from_texts({"README.md.jinja": SOURCE})
+    cache = DiskBytecodeCache(tmp_path / "jinja")
+    assert render(tree, cache) == "<< name >> svc\n"
+    custom = {"variable_start_string": "<<", "variable_end_string": ">>"}
+    assert render(tree, cache, **custom) == "svc {{ name }}\n"
+    assert render(tree, cache) == "<< name >> svc\n"
+    assert len(list((tmp_path / "jinja").iterdir())) == 2
+
+
+def test_a_changed_source_is_compiled_again(tmp_path: Path) -> None:
+    cache = DiskBytecodeCache(tmp_path / "jinja")
+    assert render(Tree.from_texts({"README.md.jinja": SOURCE}), cache) == "<< name >> svc\n"
+    changed = Tree.from_texts({"README.md.jinja": "v2 {{ name }}\n"})
+    assert render(changed, cache) == "v2 svc\n"
+
+
+def test_a_cache_folder_that_cannot_be_made_only_costs_a_compile(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    cache = DiskBytecodeCache(blocker / "jinja")
+    tree = Tree.from_texts({"README.md.jinja": SOURCE})
+    assert render(tree, cache) == "<< name >> svc\n"
+    assert render(tree, cache) == "<< name >> svc\n"
