@@ -17,7 +17,6 @@ import dataclasses
 import datetime
 import enum
 import hashlib
-import importlib.util
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
@@ -154,9 +153,7 @@ def make_environment(
                 '"jinja2.Undefined" or "jinja2.StrictUndefined".'
             )
         options["undefined"] = _UNDEFINED_CLASSES[str(undefined)]
-    defaults: list[str | type[Extension]] = [YieldExtension]
-    if importlib.util.find_spec("jinja2_ansible_filters") is not None:
-        defaults.insert(0, ANSIBLE_FILTERS)
+    defaults: list[str | type[Extension]] = [ANSIBLE_FILTERS, YieldExtension]
     cls = jinja2.Environment if trusted else _Sandbox
     try:
         env = cls(
