@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from templsync._core.diff import diff_trees
+from templsync._core.diff import TreeDiff, diff_trees
 from templsync._core.ignore import IgnoreRules
 from templsync._core.merge import MergeResult, merge3
 from templsync._core.plan import make_plan
@@ -96,7 +96,7 @@ def demo(
             }
         )
     else:
-        _show(trees, result, patches=patches)
+        _show({"ours": ours_diff, "theirs": theirs_diff}, result, patches=patches)
         out = stdout()
         for name, diff in (("ours", ours_diff), ("theirs", theirs_diff)):
             counts = ", ".join(f"{n} {k}" for k, n in diff.counts().items() if n)
@@ -139,10 +139,9 @@ def _write(output: Path, tree: Tree, *, overwrite: bool) -> None:
     apply_plan(output, make_plan(current, tree))
 
 
-def _show(trees: dict[str, Tree], result: MergeResult, *, patches: bool) -> None:
+def _show(diffs: dict[str, TreeDiff], result: MergeResult, *, patches: bool) -> None:
     out = stdout()
-    for side in ("ours", "theirs"):
-        diff = diff_trees(trees["base"], trees[side])
+    for side, diff in diffs.items():
         out.print(render.changes_table(f"What {side} changed", diff))
         if patches:
             for change in diff.changes:
