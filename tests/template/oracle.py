@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from copier._template import DEFAULT_EXCLUDE as COPIER_DEFAULT_EXCLUDE
 
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Mode, Tree
@@ -22,16 +23,6 @@ from templsync._io.local import read_tree
 from templsync.template.jinja import JinjaRenderer, make_environment
 from templsync.template.render import RenderedTree, render_patterns, render_template
 
-COPIER_DEFAULT_EXCLUDE = (
-    "copier.yaml",
-    "copier.yml",
-    "~*",
-    "*.py[co]",
-    "__pycache__",
-    ".git",
-    ".DS_Store",
-    ".svn",
-)
 ANSWERS_FILE = ".copier-answers.yml"
 
 
