@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import copier
+from benchgit import git
 
 from templsync._io import read_tree
 from templsync.cli.main import main as templsync_main
@@ -117,23 +118,6 @@ def {{ feature }}_NUMBER() -> str:
 {% endfor %}
 """
 PLAIN = "# a plain file: NUMBER\n" + "".join(f"line_{i} = {i}\n" for i in range(30))
-
-
-def git(repo: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_AUTHOR_NAME": "bench",
-        "GIT_AUTHOR_EMAIL": "bench@example.com",
-        "GIT_COMMITTER_NAME": "bench",
-        "GIT_COMMITTER_EMAIL": "bench@example.com",
-    }
-    done = subprocess.run(
-        ["git", "-C", str(repo), *args], check=False, capture_output=True, text=True, env=env
-    )
-    if done.returncode:
-        raise SystemExit(f"git {' '.join(args)} failed: {done.stderr.strip()}")
 
 
 def generated_files(count: int) -> dict[str, str]:

@@ -16,11 +16,12 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from benchgit import git
 
 from templsync._core.diff import diff_trees
 from templsync._core.merge import merge3
@@ -66,28 +67,6 @@ def write(root: Path, files: dict[str, str]) -> None:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_AUTHOR_NAME": "bench",
-        "GIT_AUTHOR_EMAIL": "bench@example.com",
-        "GIT_COMMITTER_NAME": "bench",
-        "GIT_COMMITTER_EMAIL": "bench@example.com",
-    }
-    done = subprocess.run(
-        ["git", "-c", "gc.auto=0", "-C", str(repo), *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if done.returncode:
-        raise SystemExit(f"git {' '.join(args)} failed: {done.stderr.strip()}")
-    return done.stdout
 
 
 def commit_tree(repo: Path, files: dict[str, str], branch: str, parent: str | None) -> None:
