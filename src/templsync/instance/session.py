@@ -1,0 +1,290 @@
+"""One template version opened for one destination: its questions answered, then rendered.
+
+Copy renders one session; update renders two (the recorded version with the recorded answers,
+and the new version) from the same :class:`~templsync._io.sources.TemplateSource`. A session
+holds what Copier's ``Worker`` holds for one ``run_copy``: the template's files and settings,
+the Jinja renderer (sandboxed unless trusted), ``_copier_conf`` and the answers so far; its
+:meth:`Session.context` is the context every template string renders with.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+
+import yaml
+
+from templsync._core.ignore import IgnoreRules
+from templsync._core.tree import Tree
+from templsync._io.gitmirror import default_cache_dir
+from templsync._io.jinjacache import DiskBytecodeCache
+from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
+from templsync.errors import UserError
+from templsync.template.answering import Answers, QuestionPrompt, answer_questions
+from templsync.template.answers import answers_context
+from templsync.template.config import TemplateConfig, load_config
+from templsync.template.context import (
+    CopierConf,
+    ExternalData,
+    Operation,
+    Phase,
+    host_os,
+    operation_context,
+    template_context,
+)
+from templsync.template.excludes import CopierExclude
+from templsync.template.jinja import JinjaRenderer, make_environment
+from templsync.template.render import ForbiddenPathError, render_patterns, render_template
+from templsync.template.trust import check_trust, is_trusted
+
+__all__ = ["Rendered", "Session", "SessionOptions", "open_session"]
+
+
+@dataclass(frozen=True)
+class SessionOptions:
+    """Copier's ``Worker`` settings one render needs (the CLI flags), with Copier's defaults."""
+
+    vcs_ref: str | None = None
+    data: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    defaults: bool = False
+    overwrite: bool = False
+    pretend: bool = False
+    exclude: tuple[str, ...] = ()
+    skip_if_exists: tuple[str, ...] = ()
+    trust: bool = False
+    trust_list: tuple[str, ...] = ()
+    """Copier's ``trust:`` entries from its settings file (:mod:`templsync.template.trust`)."""
+    skip_tasks: bool = False
+    skip_answered: bool = False
+    answers_file: str | None = None
+    prereleases: bool = False
+    quiet: bool = False
+    cache_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A session's output: the files, the answers-file path, and the skip-if-exists matcher."""
+
+    tree: Tree
+    answers_file: str
+    skip: CopierExclude
+    """``_skip_if_exists`` plus ``--skip``, rendered."""
+
+
+@dataclass
+class Session:
+    """One template version opened for one destination; see the module's documentation."""
+
+    source: TemplateSource
+    version: ResolvedVersion
+    template: Tree
+    config: TemplateConfig
+    renderer: JinjaRenderer
+    dst: Path
+    options: SessionOptions
+    conf: CopierConf
+    trusted: bool
+    operation: Operation
+    answers: Mapping[str, object] = field(default_factory=dict)
+    copier_answers: Mapping[str, object] = field(default_factory=dict)
+    phase: Phase = "undefined"
+
+    @property
+    def metadata(self) -> dict[str, object]:
+        return {"_src_path": self.source.src_path, "_commit": self.version.recorded}
+
+    def context(self, phase: Phase | None = None) -> dict[str, object]:
+        return template_context(
+            self.answers,
+            conf=self.conf,
+            metadata=self.metadata,
+            copier_answers=self.copier_answers,
+            external_data=ExternalData(self.config.settings.external_data, self._load_external),
+            folder_name=self.dst.absolute().name,
+            phase=phase or self.phase,
+            python=sys.executable,
+        )
+
+    def operation_context(self, **extra: object) -> dict[str, object]:
+        """The context with ``_copier_operation`` (and ``extra``), as excludes and tasks see it."""
+        return operation_context(self.context(), self.operation, **extra)
+
+    def render(self, text: str, extra: Mapping[str, object] | None = None) -> str:
+        return self.renderer.render(text, {**self.context(), **(extra or {})})
+
+    def answer(
+        self,
+        *,
+        previous: Mapping[str, object] = MappingProxyType({}),
+        ask: Callable[[QuestionPrompt], object] | None = None,
+    ) -> Answers:
+        """Answer the questions (``data``, then ``previous`` answers, defaults, ``ask``)."""
+        self.phase = "prompt"
+        answers = answer_questions(
+            self.config,
+            self.renderer,
+            data=self.options.data,
+            previous=previous,
+            use_defaults=self.options.defaults,
+            ask=ask,
+            skip_answered=self.options.skip_answered,
+            context=self.context(),
+        )
+        self.answers = answers.context
+        self.copier_answers = answers_context(answers, self.version.recorded, self.source.src_path)
+        return answers
+
+    def render_tree(self, extra_exclude: tuple[str, ...] = ()) -> Rendered:
+        """Render the template with the answers given so far into a Tree.
+
+        ``extra_exclude`` patterns are added to ``_exclude`` and ``--exclude`` (an update adds
+        the new version's excludes to the old version's render, as Copier does).
+        """
+        self.phase = "render"
+        answers_file = self._answers_relpath()
+        self.conf = self.conf.with_answers_file(answers_file)
+        settings = self.config.settings
+        context = self.context()
+        subdirectory = _subdirectory(self.render(settings.subdirectory))
+        exclude = render_patterns(
+            self.renderer,
+            (*settings.exclude, *self.options.exclude, *extra_exclude),
+            operation_context(context, self.operation),
+        )
+        skip = tuple(
+            self.renderer.render(p, context)
+            for p in (*self.options.skip_if_exists, *settings.skip_if_exists)
+        )
+        source = self.template
+        if subdirectory:
+            prefix = subdirectory + "/"
+            source = Tree(
+                {p[len(prefix) :]: e for p, e in self.template.items() if p.startswith(prefix)}
+            )
+        rendered = render_template(
+            source,
+            context,
+            env=self.renderer.env,
+            templates_suffix=settings.templates_suffix,
+            exclude=IgnoreRules(exclude),
+            skip_if_exists=skip,
+            preserve_symlinks=settings.preserve_symlinks,
+            answers_file=answers_file,
+            templates=self.template,
+            subdirectory=subdirectory,
+        )
+        return Rendered(rendered.tree, answers_file, CopierExclude.of(skip))
+
+    def _answers_relpath(self) -> str:
+        """Copier's ``answers_relpath``: ``--answers-file`` or ``_answers_file``, rendered."""
+        chosen = self.options.answers_file or self.config.settings.answers_file
+        context = self.context()
+        conf = context["_copier_conf"]
+        assert isinstance(conf, dict)  # template_context always builds a dict
+        conf["answers_file"] = ""
+        rendered = self.renderer.render(chosen, context)
+        return str(PurePosixPath(rendered.replace(os.sep, "/")))
+
+    def _load_external(self, path: str) -> object:
+        """Copier's ``load_answersfile_data``: a YAML file in the destination, {} when missing."""
+        rendered = self.renderer.render(path, self.context("undefined"))
+        full = (self.dst / rendered).resolve()
+        if not full.is_relative_to(self.dst.absolute().resolve()) and not self.trusted:
+            raise ForbiddenPathError(f"_external_data: {path}", rendered)
+        try:
+            data = full.read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            return {}
+        try:
+            return yaml.safe_load(data)
+        except yaml.YAMLError as err:
+            raise UserError(
+                f"{full}: the external data file (`_external_data`) is not valid YAML: {err}"
+            ) from err
+
+
+def open_session(
+    source: TemplateSource,
+    version: ResolvedVersion,
+    dst: Path,
+    options: SessionOptions,
+    *,
+    operation: Operation = "copy",
+    src: str | None = None,
+) -> Session:
+    """Read ``version`` of ``source``, load its ``copier.yml``, check trust, make its renderer.
+
+    ``src`` is the template as the user spelled it (for ``_copier_conf.src_path`` when the
+    source is neither a folder nor a repository on this machine).
+    """
+    template = source.tree(version)
+    config = load_config(template)
+    trusted = options.trust or is_trusted(options.trust_list, source.src_path)
+    check_trust(config, trusted=trusted, skip_tasks=options.skip_tasks)
+    settings = config.settings
+    env = make_environment(
+        envops=settings.envops,
+        extensions=settings.jinja_extensions,
+        trusted=trusted,
+        source=template,
+        bytecode_cache=DiskBytecodeCache((options.cache_dir or default_cache_dir()) / "jinja"),
+    )
+    conf = CopierConf(
+        src_path=str(_local_path(source, src or source.src_path)),
+        dst_path=str(dst),
+        answers_file=options.answers_file or settings.answers_file,
+        vcs_ref=options.vcs_ref,
+        vcs_ref_hash=version.commit,
+        data=dict(options.data),
+        settings={"defaults": {}, "trust": set(options.trust_list)},
+        exclude=options.exclude,
+        use_prereleases=options.prereleases,
+        skip_if_exists=options.skip_if_exists,
+        defaults=options.defaults,
+        overwrite=options.overwrite,
+        pretend=options.pretend,
+        quiet=options.quiet,
+        unsafe=options.trust,
+        skip_answered=options.skip_answered,
+        skip_tasks=options.skip_tasks,
+        os=host_os(),
+    )
+    return Session(
+        source,
+        version,
+        template,
+        config,
+        JinjaRenderer(env),
+        dst,
+        options,
+        conf,
+        trusted,
+        operation,
+    )
+
+
+def _local_path(source: TemplateSource, src: str) -> Path:
+    """Copier's ``_copier_conf.src_path``: the template's folder on this machine."""
+    if isinstance(source, FolderSource):
+        return source.root.absolute()
+    if isinstance(source, GitSource):
+        if source.mirror is not None:
+            return source.mirror
+        if source.repo.workdir is not None:
+            return source.repo.workdir.absolute()
+    return Path(src).expanduser().absolute()
+
+
+def _subdirectory(rendered: str) -> str:
+    normalized = posixpath.normpath(rendered.replace("\\", "/")) if rendered else ""
+    if normalized in ("", "."):
+        return ""
+    if normalized.startswith(("/", "../")) or normalized == "..":
+        raise ForbiddenPathError("_subdirectory", rendered)
+    return normalized
