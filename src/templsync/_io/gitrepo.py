@@ -172,13 +172,19 @@ class GitRepo:
         walker.hide(self.repo[self.resolve(old)].id)
         return [str(commit.id) for commit in walker]
 
-    def is_dirty(self) -> bool:
-        """Whether ``git status --porcelain`` would print anything (ignored files aside)."""
+    def is_dirty(self, subdirectory: str | None = None) -> bool:
+        """Whether ``git status --porcelain [subdirectory]`` would print anything.
+
+        Ignored files aside; ``subdirectory`` limits the question to one folder.
+        """
         if self.repo.is_bare:
             return False
+        prefix = normalize_path(subdirectory) + "/" if subdirectory else ""
         return any(
-            flags != FileStatus.CURRENT and not flags & FileStatus.IGNORED
-            for flags in self.repo.status(untracked_files="all").values()
+            flags != FileStatus.CURRENT
+            and not flags & FileStatus.IGNORED
+            and path.startswith(prefix)
+            for path, flags in self.repo.status(untracked_files="all").items()
         )
 
     def read_tree(self, commit: str, subdirectory: str | None = None) -> Tree:
@@ -291,6 +297,17 @@ def open_repo(path: Path, *, where: str | None = None) -> GitRepo:
     except pygit2.GitError as err:
         raise GitRepoError(f"{where} is not a git repository: {err}") from err
     return GitRepo(repo, where)
+
+
+def discover_repo(path: Path) -> GitRepo | None:
+    """The repository whose working tree holds ``path`` (searching upwards), or None."""
+    try:
+        found = pygit2.discover_repository(str(path))
+    except pygit2.GitError:
+        return None
+    if found is None:
+        return None
+    return open_repo(Path(found), where=repr(str(path)))
 
 
 def is_repo_root(path: Path) -> bool:

@@ -1,0 +1,143 @@
+"""An instance on disk: its folder, its answers file, the template it came from, its git repo.
+
+Update, check, diff and recopy all start here. The answers file (``.copier-answers.yml``, or
+the one ``-a`` names: a project made from several templates has one per template) says which
+template (``_src_path``) at which version (``_commit``) made the instance, with which answers.
+A relative ``_src_path`` is resolved against the instance's folder, never the current folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from templsync._core.ignore import IgnoreRules
+from templsync._core.tree import Tree
+from templsync._io.gitrepo import GitRepo, discover_repo
+from templsync._io.local import read_tree
+from templsync._io.sources import TemplateSource, resolve_source
+from templsync._io.vcsurl import expand_url
+from templsync.errors import UserError
+from templsync.instance.existing import read_paths
+from templsync.template.answers import AnswersFileError, RecordedAnswers, read_answers
+
+__all__ = [
+    "DEFAULT_ANSWERS_FILE",
+    "InstanceGit",
+    "NotAnInstanceError",
+    "Project",
+    "load_project",
+]
+
+DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
+_DOT_GIT = IgnoreRules.of([".git"])
+
+
+class NotAnInstanceError(UserError):
+    """The folder has no answers file, so nothing says which template made it."""
+
+
+@dataclass(frozen=True)
+class InstanceGit:
+    """The git repository an instance lives in, and the instance's folder inside it."""
+
+    repo: GitRepo
+    top: Path
+    subdir: str
+    """The instance's folder relative to ``top`` ("" at the top, "services/api" in a monorepo)."""
+
+    def is_dirty(self) -> bool:
+        """Whether the instance's folder has uncommitted changes (untracked files included)."""
+        return self.repo.is_dirty(self.subdir or None)
+
+
+@dataclass(frozen=True)
+class Project:
+    """An instance: see the module's documentation."""
+
+    root: Path
+    answers_path: str
+    recorded: RecordedAnswers
+    git: InstanceGit | None
+
+    @property
+    def src_path(self) -> str:
+        """``_src_path`` as recorded; a :class:`AnswersFileError` when it is missing."""
+        if not self.recorded.src_path:
+            raise AnswersFileError(
+                f"{self.root / self.answers_path}: the answers file has no `_src_path`, so the "
+                "template this project came from is unknown. Add `_src_path: <template>` to it."
+            )
+        return self.recorded.src_path
+
+    def template_location(self) -> str:
+        """Where to read the template from: ``_src_path``, a relative path taken from ``root``."""
+        src = self.src_path
+        if expand_url(src) is not None or src.startswith("~") or Path(src).is_absolute():
+            return src
+        return str((self.root / src).absolute())
+
+    def open_template(self, *, cache_dir: Path | None, refresh: bool) -> TemplateSource:
+        """The template source; it keeps ``_src_path``'s spelling for the answers file."""
+        source = resolve_source(self.template_location(), cache_dir=cache_dir, refresh=refresh)
+        assert dataclasses.is_dataclass(source) and not isinstance(source, type)
+        return dataclasses.replace(source, src_path=self.src_path)
+
+    def files(self, also: frozenset[str] | set[str] = frozenset()) -> Tree:
+        """The instance's files as git sees them, plus the paths in ``also`` that exist.
+
+        In a git repository that is ``git add -A`` of the instance's folder (tracked files as
+        they are on disk, untracked files ``.gitignore`` does not exclude); elsewhere every
+        file. Paths in ``also`` (what the template renders) are looked at even when ignored.
+        """
+        if self.git is None:
+            base = read_tree(self.root, _DOT_GIT)
+        else:
+            base = self.git.repo.working_tree(self.git.subdir or None)
+        extra = read_paths(self.root, sorted(set(also) - base.keys()))
+        return base.replace(dict(extra.items())) if extra else base
+
+
+def load_project(root: Path, answers_file: str | None = None) -> Project:
+    """Read the instance at ``root``: its answers file (default ``.copier-answers.yml``).
+
+    Raises :class:`NotAnInstanceError` when the folder or its answers file is missing (naming
+    the other answers files found, for ``-a``), :class:`AnswersFileError` when it is invalid.
+    """
+    if not root.is_dir():
+        raise NotAnInstanceError(
+            f"{root} is not a folder. Give the folder of a project made from a template."
+        )
+    rel = answers_file or DEFAULT_ANSWERS_FILE
+    path = root / rel
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NotAnInstanceError(_missing_answers(root, rel)) from None
+    except IsADirectoryError:
+        raise AnswersFileError(f"{path} is a folder, not an answers file.") from None
+    except OSError as err:
+        raise AnswersFileError(f"{path}: cannot read the answers file: {err.strerror}") from err
+    recorded = read_answers(data, str(path))
+    return Project(root, rel, recorded, _instance_git(root))
+
+
+def _missing_answers(root: Path, rel: str) -> str:
+    others = sorted(p.name for p in root.glob(".copier-answers*.y*ml") if p.name != rel)
+    hint = (
+        "Pick one with --answers-file: " + ", ".join(others) + "."
+        if others
+        else "It is made by `templsync copy` (or `copier copy`); without it nothing says "
+        "which template made this folder."
+    )
+    return f"{root / rel} does not exist, so {root} is not a project made from a template. {hint}"
+
+
+def _instance_git(root: Path) -> InstanceGit | None:
+    repo = discover_repo(root)
+    if repo is None or repo.workdir is None:
+        return None
+    top = repo.workdir.resolve()
+    subdir = root.resolve().relative_to(top).as_posix()
+    return InstanceGit(repo, top, "" if subdir == "." else subdir)
