@@ -30,10 +30,10 @@ from templsync._io.sources import ResolvedVersion, resolve_source
 from templsync.errors import UserError
 from templsync.instance.existing import read_paths
 from templsync.instance.session import Session, SessionOptions, open_session
-from templsync.instance.tasks import Command, CommandRunner, TaskError, run_command
+from templsync.instance.tasks import Command, CommandRunner, run_command
+from templsync.instance.templatetasks import run_template_tasks
 from templsync.template.answering import Answers, QuestionPrompt
 from templsync.template.excludes import CopierExclude
-from templsync.template.questions import cast_to_bool
 
 __all__ = [
     "CopyOptions",
@@ -121,7 +121,7 @@ def copy(
     outcome = _compare(run, rendered.tree, rendered.skip, answers_file)
     if not options.pretend:
         _write(dst, outcome.plan)
-    tasks = _run_tasks(run, on_task, run_task)
+    tasks = run_template_tasks(run, on_task, run_task, pretend=options.pretend)
     run.phase = "undefined"
     after = run.config.settings.message_after_copy
     return CopyResult(
@@ -193,40 +193,3 @@ def _write(dst: Path, plan: Plan) -> None:
             with contextlib.suppress(OSError):  # only an empty folder: the writer rolled back
                 dst.rmdir()
         raise
-
-
-def _run_tasks(
-    run: Session, on_task: Callable[[Command], None] | None, run_task: CommandRunner
-) -> tuple[Command, ...]:
-    """Copier's ``_execute_tasks`` for a copy: in order, after writing, stopping at a failure."""
-    tasks = run.config.settings.tasks
-    if run.options.skip_tasks or not tasks:
-        return ()
-    run.phase = "tasks"
-    extra: dict[str, object] = {"_stage": "task", "_copier_operation": "copy"}
-    env = {k[1:].upper(): str(v) for k, v in extra.items()}
-    done: list[Command] = []
-    for index, task in enumerate(tasks, start=1):
-        context = run.operation_context(_stage="task")
-        when = task.when
-        condition = run.renderer.render(when, context) if isinstance(when, str) else when
-        if not cast_to_bool(condition):
-            continue
-        if isinstance(task.command, str):
-            args: str | tuple[str, ...] = run.renderer.render(task.command, context)
-        else:
-            args = tuple(run.renderer.render(str(part), context) for part in task.command)
-        cwd = (run.dst / run.renderer.render(task.working_directory, context)).absolute()
-        command = Command(args, cwd, env, index, len(tasks))
-        if on_task is not None:
-            on_task(command)
-        done.append(command)
-        if run.options.pretend:
-            continue
-        status = run_task(command)
-        if status:
-            raise TaskError(
-                f"task {index} of {len(tasks)} ({command.shown}) failed with exit code "
-                f"{status}. The files were written; the tasks after it did not run."
-            )
-    return tuple(done)
