@@ -3,7 +3,8 @@
 Update, check, diff and recopy all start here. The answers file (``.copier-answers.yml``, or
 the one ``-a`` names: a project made from several templates has one per template) says which
 template (``_src_path``) at which version (``_commit``) made the instance, with which answers.
-A relative ``_src_path`` is resolved against the instance's folder, never the current folder.
+A relative ``_src_path`` is resolved against the instance's folder; only when nothing is there
+is it tried from the current folder (Copier records the path as it was typed).
 """
 
 from __future__ import annotations
@@ -76,7 +77,12 @@ class Project:
         src = self.src_path
         if expand_url(src) is not None or src.startswith("~") or Path(src).is_absolute():
             return src
-        return str((self.root / src).absolute())
+        from_instance = self.root / src
+        if from_instance.exists() or not Path(src).exists():
+            return str(from_instance.absolute())
+        # Copier records the path as typed: relative to where `copier copy` ran, which may be
+        # this folder's parent. Used only when the instance-relative path does not exist.
+        return str(Path(src).absolute())
 
     def open_template(self, *, cache_dir: Path | None, refresh: bool) -> TemplateSource:
         """The template source; it keeps ``_src_path``'s spelling for the answers file."""

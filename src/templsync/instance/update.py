@@ -1,0 +1,401 @@
+"""``update``: bring a template's newer version into an instance without losing its edits.
+
+Three trees, all in memory:
+
+- **base**: the template at the answers file's ``_commit`` (or ``--base-ref``), rendered with the
+  recorded answers (defaults for anything not recorded, as Copier does);
+- **theirs**: the template at the new version (``--vcs-ref``, default the latest), rendered with
+  the answers: recorded ones kept, ``--data`` applied, new questions asked or defaulted;
+- **ours**: the instance's files as git sees them, plus every path either render has.
+
+:func:`~templsync._core.merge.merge3` decides every path, following renames (a template file or
+folder moved between versions, or a templated folder name whose answer changed, moves in the
+instance with the instance's edits). Then the decisions the engine leaves to the caller:
+
+- a file the instance deleted stays deleted, and one the template changed meanwhile is reported
+  as *kept deleted* (not a conflict); a file matching ``_skip_if_exists`` is recreated instead;
+- a file matching ``_skip_if_exists`` that the instance has is kept as it is;
+- the answers file is the new render's, never merged.
+
+The result goes through the one writer, conflicts as git-style markers labelled like Copier's
+(``before updating`` / ``after updating``) and recorded as unmerged paths in the instance's git
+index, or as ``.rej`` files. ``_migrations`` (before, after) and ``_tasks`` run with trust, in
+Copier's order: before-migrations, the update written, tasks, after-migrations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+from templsync._core.merge import merge3
+from templsync._core.outcome import Conflict, ConflictKind, MergeResult, Outcome
+from templsync._core.plan import OpKind, Plan, make_plan
+from templsync._core.textmerge import MarkerLabels
+from templsync._core.tree import FileEntry, Tree
+from templsync._io.apply import Recovery, apply_plan, recover
+from templsync._io.gitindex import ConflictStages, record_conflicts
+from templsync._io.gitrepo import RefNotFoundError
+from templsync._io.sources import ResolvedVersion, TemplateSource
+from templsync.errors import UserError
+from templsync.instance.project import Project, load_project
+from templsync.instance.session import Rendered, Session, SessionOptions, open_session
+from templsync.instance.tasks import Command, CommandRunner, run_command
+from templsync.instance.templatetasks import run_template_tasks
+from templsync.template.answering import Answers, QuestionPrompt
+
+__all__ = [
+    "COPIER_LABELS",
+    "BaseVersionMissingError",
+    "DirtyInstanceError",
+    "DowngradeError",
+    "PathChange",
+    "UpdateOptions",
+    "UpdateResult",
+    "update",
+]
+
+COPIER_LABELS = MarkerLabels(ours="before updating", base="last update", theirs="after updating")
+"""The conflict-marker labels Copier's update writes (``git merge-file -L``)."""
+
+Action = Literal["add", "update", "merge", "conflict", "delete", "rename", "kept-deleted"]
+
+
+class DirtyInstanceError(UserError):
+    """The instance has uncommitted changes and ``allow_dirty`` was not given."""
+
+
+class DowngradeError(UserError):
+    """The new version is older than the recorded one and ``allow_downgrade`` was not given."""
+
+
+class BaseVersionMissingError(UserError):
+    """The recorded ``_commit`` cannot be found in the template."""
+
+
+@dataclass(frozen=True)
+class UpdateOptions(SessionOptions):
+    """``templsync update``'s options (Copier's, plus our own), with their defaults."""
+
+    conflict: Literal["inline", "rej"] = "inline"
+    allow_dirty: bool = False
+    allow_downgrade: bool = False
+    base_ref: str | None = None
+    """Use this template ref as the base instead of the recorded ``_commit``."""
+    refresh: bool = False
+
+
+@dataclass(frozen=True)
+class PathChange:
+    """What the update does (or, with ``pretend``, would do) to one path of the instance."""
+
+    path: str
+    action: Action
+    from_path: str | None = None
+    """Rename: where the file was. Kept-deleted: where the template moved it, if it did."""
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What an update did (or, with ``pretend``, would do)."""
+
+    root: Path
+    answers_file: str
+    from_version: ResolvedVersion
+    to_version: ResolvedVersion
+    changes: tuple[PathChange, ...]
+    conflicts: tuple[Conflict, ...]
+    plan: Plan
+    before: Tree
+    """The instance's files the plan starts from (for diffs)."""
+    after: Tree
+    """What the instance's files become (conflict markers or ``.rej`` files included)."""
+    answers: Answers
+    tasks: tuple[Command, ...]
+    migrations: tuple[Command, ...]
+    message_after: str
+    warnings: tuple[str, ...]
+    pretend: bool
+    recovered: Recovery | None = None
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+    @property
+    def kept_deleted(self) -> tuple[PathChange, ...]:
+        return tuple(c for c in self.changes if c.action == "kept-deleted")
+
+
+MigrationHook = Callable[
+    [Session, Literal["before", "after"], ResolvedVersion, ResolvedVersion, bool],
+    tuple[Command, ...],
+]
+"""Runs (or, when the last argument is true, only lists) a stage's ``_migrations``."""
+
+
+def _no_migrations(
+    session: Session,
+    stage: Literal["before", "after"],
+    old: ResolvedVersion,
+    new: ResolvedVersion,
+    pretend: bool,
+) -> tuple[Command, ...]:
+    return ()
+
+
+def update(
+    root: Path,
+    options: UpdateOptions = UpdateOptions(),  # frozen, immutable
+    *,
+    ask: Callable[[QuestionPrompt], object] | None = None,
+    on_message: Callable[[str], None] | None = None,
+    on_task: Callable[[Command], None] | None = None,
+    run_task: CommandRunner = run_command,
+    migrations: MigrationHook = _no_migrations,
+) -> UpdateResult:
+    """Update the instance at ``root``; see the module's documentation.
+
+    Every refusal (dirty instance, missing or invalid answers file, unknown base version,
+    downgrade, untrusted template, missing answer, render error) comes before anything is
+    written. ``on_message`` receives ``_message_before_update``; ``migrations`` runs the
+    template's ``_migrations`` for a stage.
+    """
+    recovered = recover(root) if root.is_dir() else None
+    project = load_project(root, options.answers_file)
+    if project.git is not None and not options.allow_dirty and project.git.is_dirty():
+        raise DirtyInstanceError(
+            f"{root} has uncommitted changes. Commit or stash them first, so the update can be "
+            "reviewed and undone with git, or pass --allow-dirty."
+        )
+    source = project.open_template(cache_dir=options.cache_dir, refresh=options.refresh)
+    old = _base_version(project, source, options)
+    new = source.resolve(options.vcs_ref, prereleases=options.prereleases)
+    _check_direction(old, new, options)
+    theirs = open_session(source, new, root, options, operation="update")
+    before = theirs.config.settings.message_before_update
+    if before and on_message is not None:
+        on_message(theirs.render(before))
+    answers = theirs.answer(previous=project.recorded.answers, ask=ask)
+    theirs_render = theirs.render_tree()
+    base_render = _render_base(project, source, old, options, theirs)
+    merged = _merge(project, base_render, theirs_render)
+    after = _resolve(merged, options)
+    plan = make_plan(merged.ours, after)
+    migration_commands = migrations(theirs, "before", old, new, options.pretend)
+    if not options.pretend:
+        if plan:
+            apply_plan(root, plan)
+        if options.conflict == "inline":
+            _record_in_index(project, merged)
+    tasks = run_template_tasks(theirs, on_task, run_task, pretend=options.pretend)
+    migration_commands += migrations(theirs, "after", old, new, options.pretend)
+    theirs.phase = "undefined"
+    message = theirs.config.settings.message_after_update
+    return UpdateResult(
+        root=root,
+        answers_file=theirs_render.answers_file,
+        from_version=old,
+        to_version=new,
+        changes=_changes(merged, plan),
+        conflicts=merged.result.conflicts,
+        plan=plan,
+        before=merged.ours,
+        after=after,
+        answers=answers,
+        tasks=tasks,
+        migrations=migration_commands,
+        message_after=theirs.render(message) if message else "",
+        warnings=theirs.config.warnings,
+        pretend=options.pretend,
+        recovered=recovered,
+    )
+
+
+def _base_version(
+    project: Project, source: TemplateSource, options: UpdateOptions
+) -> ResolvedVersion:
+    ref = options.base_ref or project.recorded.commit
+    answers = project.root / project.answers_path
+    if ref is None:
+        raise BaseVersionMissingError(
+            f"{answers} records no `_commit`, so the version this project was made from is "
+            "unknown. Pass --base-ref REF (the template version it was made from), or use "
+            "`templsync recopy` to render it again from scratch."
+        )
+    try:
+        return source.resolve(ref, prereleases=True)
+    except RefNotFoundError as err:
+        if options.base_ref is not None:
+            raise
+        raise BaseVersionMissingError(
+            f"{answers} records `_commit: {ref}`, which the template {source.src_path!r} no "
+            f"longer has ({err}). Pass --base-ref REF to use another version as the base, or "
+            "use `templsync recopy` to render the project again from scratch."
+        ) from err
+
+
+def _check_direction(old: ResolvedVersion, new: ResolvedVersion, options: UpdateOptions) -> None:
+    if options.allow_downgrade or old.version is None or new.version is None:
+        return
+    if new.version < old.version:
+        raise DowngradeError(
+            f"the project is at template version {old.recorded} and {new.recorded} is older. "
+            "Pass --allow-downgrade to go back, or --vcs-ref to pick a newer version."
+        )
+
+
+def _render_base(
+    project: Project,
+    source: TemplateSource,
+    old: ResolvedVersion,
+    options: UpdateOptions,
+    theirs: Session,
+) -> Rendered:
+    """The recorded version rendered with the recorded answers, as Copier's update does.
+
+    The new version's ``_exclude`` patterns are added, so that a path the new version excludes
+    is not seen as deleted by the template.
+    """
+    base_options = SessionOptions(
+        data=MappingProxyType(dict(project.recorded.answers)),
+        defaults=True,
+        exclude=options.exclude,
+        skip_if_exists=options.skip_if_exists,
+        trust=options.trust,
+        trust_list=options.trust_list,
+        skip_tasks=True,
+        answers_file=options.answers_file,
+        prereleases=options.prereleases,
+        quiet=True,
+        cache_dir=options.cache_dir,
+        overwrite=True,
+    )
+    base = open_session(source, old, project.root, base_options, operation="update")
+    base.answer()
+    return base.render_tree(extra_exclude=theirs.config.settings.exclude)
+
+
+@dataclass(frozen=True)
+class _Merged:
+    ours: Tree
+    result: MergeResult
+    answers_file: str
+    answers_entry: FileEntry | None
+    kept_deleted: tuple[PathChange, ...]
+    kept: frozenset[str]
+    """Paths kept as the instance has them because they match ``_skip_if_exists``."""
+    base: Tree
+    theirs: Tree
+
+
+def _merge(project: Project, base_render: Rendered, theirs_render: Rendered) -> _Merged:
+    answers_file = theirs_render.answers_file
+    template_paths = base_render.tree.keys() | theirs_render.tree.keys()
+    ours = project.files(set(template_paths) | {answers_file, base_render.answers_file})
+    skip = theirs_render.skip
+    base = dict(base_render.tree.items())
+    theirs = dict(theirs_render.tree.items())
+    ours_files = dict(ours.items())
+    for name in {answers_file, base_render.answers_file}:
+        base.pop(name, None)
+        theirs.pop(name, None)
+        ours_files.pop(name, None)
+    kept: set[str] = set()
+    for path in list(theirs):
+        if not skip.matches(path):
+            continue
+        if path in ours_files:
+            theirs[path] = ours_files[path]  # an existing skip-if-exists file is left alone
+            kept.add(path)
+        else:
+            base.pop(path, None)  # deleted by the instance: recreated, as Copier does
+    result = merge3(Tree._trusted(base), Tree._trusted(ours_files), Tree._trusted(theirs))
+    kept_deleted: list[PathChange] = []
+    tree = dict(result.tree.items())
+    conflicts: list[Conflict] = []
+    for c in result.conflicts:
+        if c.kind is ConflictKind.DELETE_MODIFY:
+            # Deleted by the instance on purpose: it stays deleted; the report says the template
+            # changed (or moved) it meanwhile.
+            tree.pop(c.path, None)
+            moved = c.theirs_path if c.theirs_path not in (None, c.base_path) else None
+            kept_deleted.append(PathChange(c.base_path or c.path, "kept-deleted", moved))
+        else:
+            conflicts.append(c)
+    theirs_answers = theirs_render.tree.get(answers_file)
+    if theirs_answers is not None:
+        tree[answers_file] = theirs_answers
+    elif answers_file in ours:  # the new version writes no answers file: the old one stays
+        tree[answers_file] = ours[answers_file]
+    decided = tuple(o for o in result.decided if o.path not in {k.path for k in kept_deleted})
+    final = MergeResult(Tree._trusted(tree), decided, tuple(conflicts), result.unchanged)
+    return _Merged(
+        ours=ours,
+        result=final,
+        answers_file=answers_file,
+        answers_entry=theirs_answers,
+        kept_deleted=tuple(kept_deleted),
+        kept=frozenset(kept),
+        base=Tree._trusted(base),
+        theirs=Tree._trusted(theirs),
+    )
+
+
+def _resolve(merged: _Merged, options: UpdateOptions) -> Tree:
+    """The instance's files after the update: conflicts written as markers or ``.rej`` files."""
+    if options.conflict == "rej":
+        return merged.result.with_rejects()
+    return merged.result.with_markers(COPIER_LABELS)
+
+
+def _record_in_index(project: Project, merged: _Merged) -> None:
+    git = project.git
+    if git is None:
+        return
+    prefix = f"{git.subdir}/" if git.subdir else ""
+    stages = [
+        ConflictStages(prefix + c.path, c.base, c.ours, c.theirs)
+        for c in merged.result.conflicts
+        if c.path in merged.result.tree
+    ]
+    record_conflicts(git.repo, stages)
+
+
+def _changes(merged: _Merged, plan: Plan) -> tuple[PathChange, ...]:
+    """One line per path the plan touches, named for what happened to it, plus kept-deleted."""
+    outcomes = {o.path: o for o in merged.result.decided}
+    conflicted = {c.path for c in merged.result.conflicts}
+    moved_from: dict[str, str] = {}
+    for o in merged.result.decided:
+        origin = o.ours_path if o.ours_path not in (None, o.path) else None
+        if origin is None and o.base_path not in (None, o.path) and o.base_path in merged.ours:
+            origin = o.base_path
+        if origin is not None and o.path not in merged.ours:
+            moved_from[o.path] = origin
+    moved_away = set(moved_from.values())
+    changes: list[PathChange] = []
+    for op in plan.ops:
+        path = op.path
+        if path in conflicted:
+            changes.append(PathChange(path, "conflict"))
+        elif op.kind is OpKind.DELETE:
+            if path not in moved_away:
+                changes.append(PathChange(path, "delete"))
+        elif path in moved_from:
+            changes.append(PathChange(path, "rename", moved_from[path]))
+        elif path not in merged.ours:
+            changes.append(PathChange(path, "add"))
+        else:
+            outcome = outcomes.get(path)
+            merged_both = outcome is not None and outcome.outcome is Outcome.MERGED
+            changes.append(PathChange(path, "merge" if merged_both else "update"))
+    planned = set(plan.paths)
+    for c in merged.result.conflicts:
+        if c.path not in planned:  # e.g. modify/delete: the instance's file is kept as it is
+            changes.append(PathChange(c.path, "conflict"))
+    changes.extend(merged.kept_deleted)
+    return tuple(sorted(changes, key=lambda c: c.path))
