@@ -19,14 +19,15 @@ callbacks, and the result says what was done.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from templsync._core.plan import Plan, make_plan
 from templsync._core.tree import Tree
 from templsync._io.apply import Recovery, apply_plan, recover
-from templsync._io.sources import ResolvedVersion, resolve_source
+from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
 from templsync.errors import UserError
 from templsync.instance.existing import read_paths
 from templsync.instance.session import Session, SessionOptions, open_session
@@ -40,6 +41,7 @@ __all__ = [
     "CopyResult",
     "DestinationNotEmptyError",
     "copy",
+    "copy_from",
 ]
 
 
@@ -110,12 +112,42 @@ def copy(
         raise UserError(f"{dst} is a file, not a folder. Give the folder to make the project in.")
     recovered = recover(dst) if dst.is_dir() else None
     source = resolve_source(src, cache_dir=options.cache_dir, refresh=options.refresh)
+    return copy_from(
+        source,
+        dst,
+        options,
+        src=src,
+        ask=ask,
+        on_message=on_message,
+        on_task=on_task,
+        run_task=run_task,
+        recovered=recovered,
+    )
+
+
+def copy_from(
+    source: TemplateSource,
+    dst: Path,
+    options: CopyOptions,
+    *,
+    src: str | None = None,
+    previous: Mapping[str, object] = MappingProxyType({}),
+    ask: Callable[[QuestionPrompt], object] | None = None,
+    on_message: Callable[[str], None] | None = None,
+    on_task: Callable[[Command], None] | None = None,
+    run_task: CommandRunner = run_command,
+    recovered: Recovery | None = None,
+) -> CopyResult:
+    """:func:`copy` from a source already resolved; ``previous`` answers serve as defaults.
+
+    ``recopy`` copies an instance's template over it this way, with its recorded answers.
+    """
     version = source.resolve(options.vcs_ref, prereleases=options.prereleases)
     run = open_session(source, version, dst, options, operation="copy", src=src)
     before = run.config.settings.message_before_copy
     if before and on_message is not None:
         on_message(run.render(before))
-    answers = run.answer(ask=ask)
+    answers = run.answer(previous=previous, ask=ask)
     rendered = run.render_tree()
     answers_file = rendered.answers_file
     outcome = _compare(run, rendered.tree, rendered.skip, answers_file)

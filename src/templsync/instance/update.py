@@ -28,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Literal
 
 from templsync._core.merge import merge3
@@ -38,10 +37,10 @@ from templsync._core.textmerge import MarkerLabels
 from templsync._core.tree import FileEntry, Tree
 from templsync._io.apply import Recovery, apply_plan, recover
 from templsync._io.gitindex import ConflictStages, record_conflicts
-from templsync._io.gitrepo import RefNotFoundError
-from templsync._io.sources import ResolvedVersion, TemplateSource
+from templsync._io.sources import ResolvedVersion
 from templsync.errors import UserError
 from templsync.instance.project import Project, load_project
+from templsync.instance.recorded import BaseVersionMissingError, recorded_version, render_recorded
 from templsync.instance.session import Rendered, Session, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
 from templsync.instance.templatetasks import run_template_tasks
@@ -49,6 +48,7 @@ from templsync.template.answering import Answers, QuestionPrompt
 
 __all__ = [
     "COPIER_LABELS",
+    "CURRENT_REF",
     "BaseVersionMissingError",
     "DirtyInstanceError",
     "DowngradeError",
@@ -57,6 +57,9 @@ __all__ = [
     "UpdateResult",
     "update",
 ]
+
+CURRENT_REF = ":current:"
+"""Copier's ``--vcs-ref :current:``: the version the answers file records."""
 
 COPIER_LABELS = MarkerLabels(ours="before updating", base="last update", theirs="after updating")
 """The conflict-marker labels Copier's update writes (``git merge-file -L``)."""
@@ -70,10 +73,6 @@ class DirtyInstanceError(UserError):
 
 class DowngradeError(UserError):
     """The new version is older than the recorded one and ``allow_downgrade`` was not given."""
-
-
-class BaseVersionMissingError(UserError):
-    """The recorded ``_commit`` cannot be found in the template."""
 
 
 @dataclass(frozen=True)
@@ -172,8 +171,9 @@ def update(
             "reviewed and undone with git, or pass --allow-dirty."
         )
     source = project.open_template(cache_dir=options.cache_dir, refresh=options.refresh)
-    old = _base_version(project, source, options)
-    new = source.resolve(options.vcs_ref, prereleases=options.prereleases)
+    old = recorded_version(project, source, options.base_ref)
+    ref = project.recorded.commit if options.vcs_ref == CURRENT_REF else options.vcs_ref
+    new = source.resolve(ref, prereleases=options.prereleases)
     _check_direction(old, new, options)
     theirs = open_session(source, new, root, options, operation="update")
     before = theirs.config.settings.message_before_update
@@ -181,7 +181,9 @@ def update(
         on_message(theirs.render(before))
     answers = theirs.answer(previous=project.recorded.answers, ask=ask)
     theirs_render = theirs.render_tree()
-    base_render = _render_base(project, source, old, options, theirs)
+    base_render = render_recorded(
+        project, source, old, options, extra_exclude=theirs.config.settings.exclude
+    )
     merged = _merge(project, base_render, theirs_render)
     after = _resolve(merged, options)
     plan = make_plan(merged.ours, after)
@@ -215,29 +217,6 @@ def update(
     )
 
 
-def _base_version(
-    project: Project, source: TemplateSource, options: UpdateOptions
-) -> ResolvedVersion:
-    ref = options.base_ref or project.recorded.commit
-    answers = project.root / project.answers_path
-    if ref is None:
-        raise BaseVersionMissingError(
-            f"{answers} records no `_commit`, so the version this project was made from is "
-            "unknown. Pass --base-ref REF (the template version it was made from), or use "
-            "`templsync recopy` to render it again from scratch."
-        )
-    try:
-        return source.resolve(ref, prereleases=True)
-    except RefNotFoundError as err:
-        if options.base_ref is not None:
-            raise
-        raise BaseVersionMissingError(
-            f"{answers} records `_commit: {ref}`, which the template {source.src_path!r} no "
-            f"longer has ({err}). Pass --base-ref REF to use another version as the base, or "
-            "use `templsync recopy` to render the project again from scratch."
-        ) from err
-
-
 def _check_direction(old: ResolvedVersion, new: ResolvedVersion, options: UpdateOptions) -> None:
     if options.allow_downgrade or old.version is None or new.version is None:
         return
@@ -246,37 +225,6 @@ def _check_direction(old: ResolvedVersion, new: ResolvedVersion, options: Update
             f"the project is at template version {old.recorded} and {new.recorded} is older. "
             "Pass --allow-downgrade to go back, or --vcs-ref to pick a newer version."
         )
-
-
-def _render_base(
-    project: Project,
-    source: TemplateSource,
-    old: ResolvedVersion,
-    options: UpdateOptions,
-    theirs: Session,
-) -> Rendered:
-    """The recorded version rendered with the recorded answers, as Copier's update does.
-
-    The new version's ``_exclude`` patterns are added, so that a path the new version excludes
-    is not seen as deleted by the template.
-    """
-    base_options = SessionOptions(
-        data=MappingProxyType(dict(project.recorded.answers)),
-        defaults=True,
-        exclude=options.exclude,
-        skip_if_exists=options.skip_if_exists,
-        trust=options.trust,
-        trust_list=options.trust_list,
-        skip_tasks=True,
-        answers_file=options.answers_file,
-        prereleases=options.prereleases,
-        quiet=True,
-        cache_dir=options.cache_dir,
-        overwrite=True,
-    )
-    base = open_session(source, old, project.root, base_options, operation="update")
-    base.answer()
-    return base.render_tree(extra_exclude=theirs.config.settings.exclude)
 
 
 @dataclass(frozen=True)
