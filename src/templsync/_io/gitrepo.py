@@ -172,6 +172,12 @@ class GitRepo:
         walker.hide(self.repo[self.resolve(old)].id)
         return [str(commit.id) for commit in walker]
 
+    def log_between(self, old: str, new: str) -> list[tuple[str, str]]:
+        """:meth:`commits_between` with each commit's subject line: ``(sha, subject)`` pairs."""
+        walker = self.repo.walk(self.repo[self.resolve(new)].id, SortMode.TOPOLOGICAL)
+        walker.hide(self.repo[self.resolve(old)].id)
+        return [(str(commit.id), subject_line(commit.raw_message)) for commit in walker]
+
     def is_dirty(self, subdirectory: str | None = None) -> bool:
         """Whether ``git status --porcelain [subdirectory]`` would print anything.
 
@@ -270,6 +276,22 @@ def git_abbrev(git_dir: Path) -> int:
         if len(last) == 4:
             count += int.from_bytes(last, "big")
     return max(_MIN_ABBREV, -(-count.bit_length() // 2))
+
+
+def subject_line(message: bytes) -> str:
+    """A commit message's subject, as ``git log --format=%s`` prints it.
+
+    That is the first paragraph (blank lines before it skipped), each line's trailing spaces
+    dropped, joined by one space; bytes that are not UTF-8 are replaced.
+    """
+    paragraph: list[str] = []
+    for raw in message.decode("utf-8", "replace").split("\n"):
+        line = raw.rstrip()
+        if line:
+            paragraph.append(line)
+        elif paragraph:
+            break
+    return " ".join(paragraph)
 
 
 def _read_file(root: Path, rel: str) -> FileEntry:
