@@ -19,8 +19,10 @@ instance with the instance's edits). Then the decisions the engine leaves to the
 
 The result goes through the one writer, conflicts as git-style markers labelled like Copier's
 (``before updating`` / ``after updating``) and recorded as unmerged paths in the instance's git
-index, or as ``.rej`` files. ``_migrations`` (before, after) and ``_tasks`` run with trust, in
-Copier's order: before-migrations, the update written, tasks, after-migrations.
+index, or as ``.rej`` files. ``_migrations`` (:mod:`templsync.instance.migrations`) and ``_tasks``
+run only for a trusted template, in Copier's order: before-migrations (then the instance is read),
+the update written, tasks, after-migrations. The answers file is written with the update, so it
+changes only when the update finished (with or without conflicts), never after a refusal.
 """
 
 from __future__ import annotations
@@ -39,12 +41,14 @@ from templsync._io.apply import Recovery, apply_plan, recover
 from templsync._io.gitindex import ConflictStages, record_conflicts
 from templsync._io.sources import ResolvedVersion
 from templsync.errors import UserError
+from templsync.instance.migrations import migrate, migration_tasks
 from templsync.instance.project import Project, load_project
 from templsync.instance.recorded import BaseVersionMissingError, recorded_version, render_recorded
 from templsync.instance.session import Rendered, Session, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
 from templsync.instance.templatetasks import run_template_tasks
 from templsync.template.answering import Answers, QuestionPrompt
+from templsync.template.trust import UntrustedTemplateError
 
 __all__ = [
     "COPIER_LABELS",
@@ -129,23 +133,6 @@ class UpdateResult:
         return tuple(c for c in self.changes if c.action == "kept-deleted")
 
 
-MigrationHook = Callable[
-    [Session, Literal["before", "after"], ResolvedVersion, ResolvedVersion, bool],
-    tuple[Command, ...],
-]
-"""Runs (or, when the last argument is true, only lists) a stage's ``_migrations``."""
-
-
-def _no_migrations(
-    session: Session,
-    stage: Literal["before", "after"],
-    old: ResolvedVersion,
-    new: ResolvedVersion,
-    pretend: bool,
-) -> tuple[Command, ...]:
-    return ()
-
-
 def update(
     root: Path,
     options: UpdateOptions = UpdateOptions(),  # frozen, immutable
@@ -154,14 +141,13 @@ def update(
     on_message: Callable[[str], None] | None = None,
     on_task: Callable[[Command], None] | None = None,
     run_task: CommandRunner = run_command,
-    migrations: MigrationHook = _no_migrations,
 ) -> UpdateResult:
     """Update the instance at ``root``; see the module's documentation.
 
     Every refusal (dirty instance, missing or invalid answers file, unknown base version,
     downgrade, untrusted template, missing answer, render error) comes before anything is
-    written. ``on_message`` receives ``_message_before_update``; ``migrations`` runs the
-    template's ``_migrations`` for a stage.
+    written. ``on_message`` receives ``_message_before_update``; ``on_task`` is told about each
+    migration and task before ``run_task`` runs it.
     """
     recovered = recover(root) if root.is_dir() else None
     project = load_project(root, options.answers_file)
@@ -176,25 +162,31 @@ def update(
     new = source.resolve(ref, prereleases=options.prereleases)
     _check_direction(old, new, options)
     theirs = open_session(source, new, root, options, operation="update")
+    _check_migration_trust(theirs, old, new)
     before = theirs.config.settings.message_before_update
     if before and on_message is not None:
         on_message(theirs.render(before))
-    answers = theirs.answer(previous=project.recorded.answers, ask=ask)
-    theirs_render = theirs.render_tree()
+    # Before-migrations run first, as in Copier: what they change in the instance (files, the
+    # answers file) is what the update then starts from.
+    # The base is rendered with the answers as they were before (Copier renders it first).
     base_render = render_recorded(
         project, source, old, options, extra_exclude=theirs.config.settings.exclude
     )
+    ran = migrate(theirs, "before", old, new, options.pretend, on_task=on_task, run_task=run_task)
+    if ran and not options.pretend:
+        project = load_project(root, options.answers_file)
+    answers = theirs.answer(previous=project.recorded.answers, ask=ask)
+    theirs_render = theirs.render_tree()
     merged = _merge(project, base_render, theirs_render)
     after = _resolve(merged, options)
     plan = make_plan(merged.ours, after)
-    migration_commands = migrations(theirs, "before", old, new, options.pretend)
     if not options.pretend:
         if plan:
             apply_plan(root, plan)
         if options.conflict == "inline":
             _record_in_index(project, merged)
     tasks = run_template_tasks(theirs, on_task, run_task, pretend=options.pretend)
-    migration_commands += migrations(theirs, "after", old, new, options.pretend)
+    ran += migrate(theirs, "after", old, new, options.pretend, on_task=on_task, run_task=run_task)
     theirs.phase = "undefined"
     message = theirs.config.settings.message_after_update
     return UpdateResult(
@@ -209,12 +201,21 @@ def update(
         after=after,
         answers=answers,
         tasks=tasks,
-        migrations=migration_commands,
+        migrations=ran,
         message_after=theirs.render(message) if message else "",
         warnings=theirs.config.warnings,
         pretend=options.pretend,
         recovered=recovered,
     )
+
+
+def _check_migration_trust(session: Session, old: ResolvedVersion, new: ResolvedVersion) -> None:
+    """``_migrations`` run code: an untrusted template that has some for this update is refused."""
+    if session.trusted:
+        return
+    settings = session.config.settings
+    if any(migration_tasks(settings, stage, old, new) for stage in ("before", "after")):
+        raise UntrustedTemplateError(["migrations"])
 
 
 def _check_direction(old: ResolvedVersion, new: ResolvedVersion, options: UpdateOptions) -> None:
