@@ -1,0 +1,127 @@
+"""Options several commands share (copy, update, recopy), declared once.
+
+``template_options`` are Copier's flags for reading and trusting a template; ``answer_options``
+answer its questions. Both land in the command's ``**common`` keyword arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from templsync.errors import UserError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _apply(decorators: Sequence[Callable[[F], F]], func: F) -> F:
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def template_options(func: F) -> F:
+    """``--vcs-ref --trust --skip-tasks --answers-file --quiet --prereleases --refresh -x -s``."""
+    return _apply(
+        [
+            click.option(
+                "--vcs-ref",
+                "-r",
+                metavar="REF",
+                help="The template version (tag, branch, commit). Default: the highest PEP 440 "
+                "tag, else HEAD.",
+            ),
+            click.option(
+                "--exclude", "-x", multiple=True, help="Also exclude files matching this pattern."
+            ),
+            click.option(
+                "--skip", "-s", multiple=True, help="Keep existing files matching this pattern."
+            ),
+            click.option(
+                "--trust",
+                "--UNSAFE",
+                is_flag=True,
+                help="Trust the template: allow its Jinja extensions, tasks and migrations.",
+            ),
+            click.option(
+                "--skip-tasks", "-T", is_flag=True, help="Do not run the template's tasks."
+            ),
+            click.option(
+                "--answers-file",
+                "-a",
+                metavar="FILE",
+                help="The answers file, relative to the project (default .copier-answers.yml).",
+            ),
+            click.option("--quiet", "-q", is_flag=True, help="Print errors only."),
+            click.option(
+                "--prereleases",
+                "-g",
+                is_flag=True,
+                help="Let pre-release tags be the default version.",
+            ),
+            click.option(
+                "--refresh", is_flag=True, help="Fetch a remote template's cached mirror first."
+            ),
+        ],
+        func,
+    )
+
+
+def answer_options(func: F) -> F:
+    """``--data NAME=VALUE`` (repeatable), ``--data-file FILE``, ``--defaults``."""
+    return _apply(
+        [
+            click.option(
+                "--data",
+                "-d",
+                multiple=True,
+                metavar="NAME=VALUE",
+                help="Answer a question (repeatable).",
+            ),
+            click.option(
+                "--data-file",
+                type=click.Path(path_type=Path),
+                help="A YAML file of answers; --data wins over it.",
+            ),
+            click.option(
+                "--defaults",
+                "-l",
+                is_flag=True,
+                help="Take the default (or recorded answer) of every other question.",
+            ),
+        ],
+        func,
+    )
+
+
+def json_option(text: str) -> Callable[[F], F]:
+    """``--json``: one JSON document on stdout (stored as ``as_json``)."""
+    return click.option("--json", "as_json", is_flag=True, help=text)
+
+
+def data_from(pairs: Sequence[str], data_file: Path | None) -> dict[str, object]:
+    """``--data-file`` then ``--data NAME=VALUE`` (values are strings, as Copier keeps them)."""
+    import yaml
+
+    data: dict[str, object] = {}
+    if data_file is not None:
+        try:
+            loaded = yaml.safe_load(data_file.read_bytes())
+        except OSError as e:
+            raise UserError(f"cannot read the --data-file {data_file}: {e.strerror or e}") from e
+        except yaml.YAMLError as e:
+            raise UserError(f"the --data-file {data_file} is not valid YAML: {e}") from e
+        if loaded is not None and not isinstance(loaded, dict):
+            raise UserError(
+                f"the --data-file {data_file} must hold a mapping of question names to answers."
+            )
+        data.update({str(k): v for k, v in (loaded or {}).items()})
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UserError(f"--data {pair!r} is not NAME=VALUE. Example: --data name=demo")
+        data[name] = value
+    return data

@@ -1,0 +1,105 @@
+"""``templsync recopy [PATH]``: render the project again from scratch with its answers."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from templsync.cli.options import answer_options, data_from, json_option, template_options
+from templsync.cli.output import escape, help_text, print_json, stderr, stdout
+
+HELP = """Render the project at PATH (default: here) again from its template, with the answers
+its answers file records, and write it over the project's files, as `copier recopy` does.
+
+Every local change to a file the template makes is discarded (files the project added on its
+own, and existing files matching _skip_if_exists, are kept). Use it when an update cannot
+merge, or the recorded version is gone. --pretend lists the files whose local changes would be
+lost, and writes nothing. The default version is the latest; --vcs-ref :current: keeps the
+recorded one. The project must have no uncommitted changes unless --allow-dirty.
+
+Example:
+
+  templsync recopy services/billing --pretend
+
+  templsync recopy --vcs-ref :current: --defaults
+"""
+
+
+def register(group: click.Group) -> None:
+    group.add_command(recopy_command)
+
+
+@click.command(name="recopy", help=help_text(HELP))
+@click.argument("path", type=click.Path(path_type=Path), default=".", required=False)
+@template_options
+@answer_options
+@click.option(
+    "--skip-answered", "-A", is_flag=True, help="Do not ask questions that have an answer."
+)
+@click.option("--allow-dirty", is_flag=True, help="Recopy even with uncommitted changes.")
+@click.option("--pretend", "-n", is_flag=True, help="List what would be lost; write nothing.")
+@json_option("Print one JSON document describing the recopy.")
+def recopy_command(
+    path: Path,
+    skip_answered: bool,
+    allow_dirty: bool,
+    pretend: bool,
+    as_json: bool,
+    **common: Any,
+) -> None:
+
+    from templsync.cli.copy import ask_question, result_dict
+    from templsync.cli.tasks import announce_task, task_runner
+    from templsync.instance.copy import CopyOptions
+    from templsync.instance.recopy import recopy
+    from templsync.template.trust import load_trust_list, settings_path
+
+    quiet: bool = common["quiet"]
+    interactive = sys.stdin.isatty() and not as_json and not common["defaults"]
+    options = CopyOptions(
+        vcs_ref=common["vcs_ref"],
+        data=data_from(common["data"], common["data_file"]),
+        defaults=common["defaults"],
+        pretend=pretend,
+        exclude=tuple(common["exclude"]),
+        skip_if_exists=tuple(common["skip"]),
+        trust=common["trust"],
+        trust_list=load_trust_list(settings_path(os.environ)),
+        skip_tasks=common["skip_tasks"],
+        skip_answered=skip_answered,
+        answers_file=common["answers_file"],
+        prereleases=common["prereleases"],
+        quiet=quiet,
+        refresh=common["refresh"],
+    )
+    result = recopy(
+        path,
+        options,
+        allow_dirty=allow_dirty,
+        ask=ask_question if interactive else None,
+        on_task=None if quiet else announce_task,
+        run_task=task_runner(as_json=as_json),
+    )
+    if as_json:
+        print_json(result_dict(result))
+        return
+    lost = [p for p in result.overwritten if p != result.answers_file]
+    listing = stdout() if pretend else stderr()
+    if pretend or not quiet:
+        for p in lost:
+            listing.print(f"[yellow]{'discard':>9}[/] {escape(p)}")
+        for p in result.created:
+            listing.print(f"[green]{'create':>9}[/] {escape(p)}")
+    if quiet:
+        return
+    version = result.version.recorded or "the folder as it is"
+    verb = "would recopy" if pretend else "recopied"
+    stdout().print(
+        f"{verb} {escape(str(result.dst))} from {escape(result.src_path)} ({escape(version)}): "
+        f"{len(lost)} file(s) with local changes {'to discard' if pretend else 'discarded'}, "
+        f"{len(result.created)} created" + ("; nothing was written" if pretend else "")
+    )
