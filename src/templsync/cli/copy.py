@@ -13,9 +13,8 @@ from typing import Annotated, Any
 
 import typer
 import yaml
-from rich.markup import escape
 
-from templsync.cli.output import help_text, print_json, stderr, stdout
+from templsync.cli.output import escape, help_text, print_json, stderr, stdout
 from templsync.cli.recover import describe
 from templsync.errors import UserError
 from templsync.instance import Command, CopyOptions, CopyResult, copy
@@ -255,7 +254,7 @@ def result_dict(result: CopyResult) -> dict[str, Any]:
 
 def ask_question(prompt: QuestionPrompt) -> object:
     """Ask one question at the terminal with questionary, as Copier lays it out."""
-    import questionary  # noqa: PLC0415  # prompt_toolkit is slow to import; only a terminal needs it
+    import questionary  # prompt_toolkit is slow to import; only a terminal needs it
 
     def validate(answer: object) -> bool | str:
         why = prompt.validate(answer)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from templsync._core.diff import TreeDiff, diff_trees
 from templsync._core.ignore import IgnoreRules
@@ -17,7 +16,7 @@ from templsync._core.textmerge import MarkerLabels, render_markers
 from templsync._core.tree import Tree
 from templsync._io import apply_plan, read_tree
 from templsync.cli import render
-from templsync.cli.output import help_text, print_json, stdout
+from templsync.cli.output import escape, help_text, print_json, stdout
 from templsync.cli.recover import recover_and_report
 from templsync.errors import ConflictsLeft, ReadError, UserError
 

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import platformdirs
 import typer
-from rich.markup import escape
 
-from templsync.cli.output import stderr
+from templsync.cli.output import escape, stderr
 from templsync.errors import ConflictsLeft, UserError
 
 EXIT_OK = 0

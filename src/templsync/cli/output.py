@@ -1,20 +1,61 @@
-"""Where the CLI prints: results to stdout, messages and errors to stderr."""
+"""Where the CLI prints: results to stdout, messages and errors to stderr.
+
+rich costs about 50 ms to import, so it is imported only when something is printed: a
+:class:`LazyConsole` builds its rich ``Console`` on first use, and :func:`escape` imports
+``rich.markup`` when it is called. A run with ``--quiet`` or ``--json`` never imports rich.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
-def stdout() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+class LazyConsole:
+    """A rich ``Console`` (no highlighting, soft wrap) that is built when it first prints."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+        return self._console
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        """``Console.print``: the same arguments."""
+        self.console.print(*objects, **options)
+
+    @contextmanager
+    def status(self, text: str) -> Iterator[None]:
+        """A spinner with ``text`` while the block runs."""
+        with self.console.status(text):
+            yield
 
 
-def stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+def stdout() -> LazyConsole:
+    return LazyConsole(stderr=False)
+
+
+def stderr() -> LazyConsole:
+    return LazyConsole(stderr=True)
+
+
+def escape(text: str) -> str:
+    """``text`` with rich markup escaped, so it prints as it is."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def print_json(data: Any) -> None:

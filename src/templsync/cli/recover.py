@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from templsync._io import Recovery, recover
-from templsync.cli.output import help_text, stderr, stdout
+from templsync.cli.output import escape, help_text, stderr, stdout
 
 HELP = """Finish or roll back a write that was interrupted (killed, power loss) in FOLDER.
 

@@ -1,17 +1,19 @@
-"""Show engine values to people (rich) and to machines (JSON-ready dicts)."""
+"""Show engine values to people (rich) and to machines (JSON-ready dicts).
+
+rich is imported by the functions that build tables and patches, so ``--json`` never loads it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rich.console import Console
-from rich.markup import escape
-from rich.syntax import Syntax
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from templsync._core.diff import Change, ChangeKind, TreeDiff
 from templsync._core.merge import Conflict, MergeResult, Outcome
 from templsync._core.text import unified_diff
+from templsync.cli.output import LazyConsole, escape
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 _KIND_STYLE = {
     ChangeKind.ADDED: "green",
@@ -85,6 +87,8 @@ def _lines(lines: tuple[bytes, ...]) -> list[str]:
 
 
 def changes_table(title: str, diff: TreeDiff) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", show_edge=False)
     table.add_column("change")
     table.add_column("path")
@@ -106,7 +110,7 @@ def changes_table(title: str, diff: TreeDiff) -> Table:
     return table
 
 
-def print_patch(console: Console, change: Change) -> None:
+def print_patch(console: LazyConsole, change: Change) -> None:
     """A unified diff of one text change, coloured."""
     if change.is_binary or not change.content_changed:
         return
@@ -116,10 +120,14 @@ def print_patch(console: Console, change: Change) -> None:
     new_label = f"b/{change.new_path}" if change.new_path else "/dev/null"
     patch = unified_diff(old, new, old_label, new_label).decode("utf-8", "replace")
     if patch:
+        from rich.syntax import Syntax
+
         console.print(Syntax(patch, "diff", theme="ansi_dark", background_color="default"))
 
 
 def outcomes_table(result: MergeResult) -> Table:
+    from rich.table import Table
+
     table = Table(title="Merge", title_justify="left", show_edge=False)
     table.add_column("outcome")
     table.add_column("path")
