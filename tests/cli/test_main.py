@@ -80,3 +80,36 @@ def test_a_bug_prints_one_line_and_writes_the_traceback(
     assert str(logs[0]) in err.replace("\n", "")
     assert "Traceback" in logs[0].read_text()
     assert "in buggy" in logs[0].read_text()
+
+
+def modules_loaded_by(argv: list[str]) -> set[str]:
+    """The modules a fresh interpreter holds after running ``templsync argv`` (exit code 0)."""
+    code = (
+        "import sys\n"
+        "from templsync.cli.main import main\n"
+        f"code = main({argv!r})\n"
+        "sys.stderr.write('\\n'.join(sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(done.stderr.split())
+
+
+def loaded(modules: set[str], *names: str) -> set[str]:
+    return {m for m in modules if m.startswith(names)}
+
+
+def test_help_loads_no_engine_and_no_output_library() -> None:
+    modules = modules_loaded_by(["--help"])
+    heavy = ("templsync._io", "templsync.instance", "templsync.template", "jinja2", "pygit2")
+    assert not loaded(modules, *heavy, "yaml", "rich", "questionary", "pydantic", "typer")
+
+
+def test_a_quiet_copy_loads_neither_rich_nor_questionary(tmp_path: Path) -> None:
+    template = tmp_path / "tpl"
+    template.mkdir()
+    (template / "copier.yml").write_text("name:\n  type: str\n  default: demo\n")
+    (template / "README.md.jinja").write_text("{{ name }}\n")
+    modules = modules_loaded_by(["copy", str(template), str(tmp_path / "out"), "-l", "-q"])
+    assert (tmp_path / "out" / "README.md").read_text() == "demo\n"
+    assert not loaded(modules, "rich", "questionary", "prompt_toolkit", "templsync.cli.render")

@@ -5,23 +5,22 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-import yaml
+import click
 
-from templsync.cli.output import escape, help_text, print_json, stderr, stdout
+from templsync.cli.options import data_from
+from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 from templsync.cli.recover import describe
-from templsync.errors import UserError
-from templsync.instance import Command, CopyOptions, CopyResult, copy
-from templsync.instance.tasks import run_command
-from templsync.template.answering import QuestionPrompt
-from templsync.template.questions import MISSING
-from templsync.template.trust import load_trust_list, settings_path
+
+if TYPE_CHECKING:
+    from templsync.instance.copy import CopyResult
+    from templsync.instance.tasks import Command
+    from templsync.template.answering import QuestionPrompt
 
 HELP = """Make a new project in DST from the template SRC, as `copier copy` does.
 
@@ -41,89 +40,85 @@ Example:
 """
 
 
-def register(app: typer.Typer) -> None:
-    app.command(name="copy", help=help_text(HELP))(copy_command)
+def register(group: click.Group) -> None:
+    group.add_command(copy_command)
 
 
+@click.command(name="copy", help=help_text(HELP), short_help=summary(HELP))
+@click.argument("src", help="The template: a folder, a git repository or URL.")
+@click.argument("dst", type=click.Path(path_type=Path), help="The folder to make the project in.")
+@click.option(
+    "--vcs-ref",
+    "-r",
+    help="The template version (tag, branch, commit). Default: the highest PEP 440 "
+    "tag, else HEAD. HEAD includes a local repository's uncommitted changes.",
+)
+@click.option(
+    "--data", "-d", multiple=True, metavar="NAME=VALUE", help="Answer a question (repeatable)."
+)
+@click.option(
+    "--data-file",
+    type=click.Path(path_type=Path),
+    help="A YAML file of answers; --data wins over it.",
+)
+@click.option("--defaults", "-l", is_flag=True, help="Take the default of every other question.")
+@click.option("--overwrite", "-w", is_flag=True, help="Replace existing files that differ.")
+@click.option("--force", "-f", is_flag=True, help="Same as --defaults --overwrite.")
+@click.option(
+    "--pretend", "-n", is_flag=True, help="Show every file that would be written; write none."
+)
+@click.option("--exclude", "-x", multiple=True, help="Also exclude files matching this pattern.")
+@click.option("--skip", "-s", multiple=True, help="Keep existing files matching this pattern.")
+@click.option(
+    "--trust",
+    "--UNSAFE",
+    "trust",
+    is_flag=True,
+    help="Trust the template: allow its Jinja extensions and tasks.",
+)
+@click.option("--skip-tasks", "-T", is_flag=True, help="Do not run the template's tasks.")
+@click.option("--answers-file", "-a", help="Where to write the answers file, relative to DST.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option(
+    "--prereleases", "-g", is_flag=True, help="Let pre-release tags be the default version."
+)
+@click.option("--refresh", is_flag=True, help="Fetch a remote template's cached mirror first.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document describing the copy."
+)
 def copy_command(
-    src: Annotated[str, typer.Argument(help="The template: a folder, a git repository or URL.")],
-    dst: Annotated[Path, typer.Argument(help="The folder to make the project in.")],
-    vcs_ref: Annotated[
-        str | None,
-        typer.Option(
-            "--vcs-ref",
-            "-r",
-            help="The template version (tag, branch, commit). Default: the highest PEP 440 "
-            "tag, else HEAD. HEAD includes a local repository's uncommitted changes.",
-        ),
-    ] = None,
-    data: Annotated[
-        list[str] | None,
-        typer.Option("--data", "-d", metavar="NAME=VALUE", help="Answer a question (repeatable)."),
-    ] = None,
-    data_file: Annotated[
-        Path | None,
-        typer.Option("--data-file", help="A YAML file of answers; --data wins over it."),
-    ] = None,
-    defaults: Annotated[
-        bool, typer.Option("--defaults", "-l", help="Take the default of every other question.")
-    ] = False,
-    overwrite: Annotated[
-        bool, typer.Option("--overwrite", "-w", help="Replace existing files that differ.")
-    ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", "-f", help="Same as --defaults --overwrite.")
-    ] = False,
-    pretend: Annotated[
-        bool,
-        typer.Option("--pretend", "-n", help="Show every file that would be written; write none."),
-    ] = False,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option("--exclude", "-x", help="Also exclude files matching this pattern."),
-    ] = None,
-    skip: Annotated[
-        list[str] | None,
-        typer.Option("--skip", "-s", help="Keep existing files matching this pattern."),
-    ] = None,
-    trust: Annotated[
-        bool,
-        typer.Option(
-            "--trust",
-            "--UNSAFE",
-            help="Trust the template: allow its Jinja extensions and tasks.",
-        ),
-    ] = False,
-    skip_tasks: Annotated[
-        bool, typer.Option("--skip-tasks", "-T", help="Do not run the template's tasks.")
-    ] = False,
-    answers_file: Annotated[
-        str | None,
-        typer.Option(
-            "--answers-file", "-a", help="Where to write the answers file, relative to DST."
-        ),
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
-    prereleases: Annotated[
-        bool,
-        typer.Option("--prereleases", "-g", help="Let pre-release tags be the default version."),
-    ] = False,
-    refresh: Annotated[
-        bool, typer.Option("--refresh", help="Fetch a remote template's cached mirror first.")
-    ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON document describing the copy.")
-    ] = False,
+    src: str,
+    dst: Path,
+    vcs_ref: str | None,
+    data: tuple[str, ...],
+    data_file: Path | None,
+    defaults: bool,
+    overwrite: bool,
+    force: bool,
+    pretend: bool,
+    exclude: tuple[str, ...],
+    skip: tuple[str, ...],
+    trust: bool,
+    skip_tasks: bool,
+    answers_file: str | None,
+    quiet: bool,
+    prereleases: bool,
+    refresh: bool,
+    as_json: bool,
 ) -> None:
+    from templsync.instance.copy import CopyOptions, copy
+    from templsync.instance.tasks import run_command
+    from templsync.template.trust import load_trust_list, settings_path
+
     interactive = sys.stdin.isatty() and not as_json
     options = CopyOptions(
         vcs_ref=vcs_ref,
-        data=_data(data or [], data_file),
+        data=data_from(data, data_file),
         defaults=defaults or force,
         overwrite=overwrite or force,
         pretend=pretend,
-        exclude=tuple(exclude or ()),
-        skip_if_exists=tuple(skip or ()),
+        exclude=exclude,
+        skip_if_exists=skip,
         trust=trust,
         trust_list=load_trust_list(settings_path(os.environ)),
         skip_tasks=skip_tasks,
@@ -147,7 +142,7 @@ def copy_command(
             )
 
     spinner = chatty and not interactive
-    with _status("Rendering the template…") if spinner else nullcontext():
+    with err.status("Rendering the template…") if spinner else nullcontext():
         result = copy(
             src,
             dst,
@@ -161,35 +156,6 @@ def copy_command(
         print_json(result_dict(result))
         return
     _report(result, quiet=quiet)
-
-
-def _data(pairs: list[str], data_file: Path | None) -> dict[str, object]:
-    """``--data-file`` then ``--data NAME=VALUE`` (values are strings, as Copier keeps them)."""
-    data: dict[str, object] = {}
-    if data_file is not None:
-        try:
-            loaded = yaml.safe_load(data_file.read_bytes())
-        except OSError as e:
-            raise UserError(f"cannot read the --data-file {data_file}: {e.strerror or e}") from e
-        except yaml.YAMLError as e:
-            raise UserError(f"the --data-file {data_file} is not valid YAML: {e}") from e
-        if loaded is not None and not isinstance(loaded, dict):
-            raise UserError(
-                f"the --data-file {data_file} must hold a mapping of question names to answers."
-            )
-        data.update({str(k): v for k, v in (loaded or {}).items()})
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise UserError(f"--data {pair!r} is not NAME=VALUE. Example: --data name=demo")
-        data[name] = value
-    return data
-
-
-@contextmanager
-def _status(text: str) -> Iterator[None]:
-    with stderr().status(text):
-        yield
 
 
 def _report(result: CopyResult, *, quiet: bool) -> None:
@@ -304,6 +270,8 @@ def ask_question(prompt: QuestionPrompt) -> object:
 
 def _shown(default: object) -> str:
     """A default as the text a person edits (Copier's ``get_default_rendered``)."""
+    from templsync.template.questions import MISSING
+
     if default is None or default is MISSING:
         return ""
     if isinstance(default, dict | list):

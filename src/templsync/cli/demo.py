@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from templsync._core.diff import TreeDiff, diff_trees
-from templsync._core.ignore import IgnoreRules
-from templsync._core.merge import MergeResult, merge3
-from templsync._core.plan import make_plan
-from templsync._core.textmerge import MarkerLabels, render_markers
-from templsync._core.tree import Tree
-from templsync._io import apply_plan, read_tree
-from templsync.cli import render
-from templsync.cli.output import escape, help_text, print_json, stdout
-from templsync.cli.recover import recover_and_report
-from templsync.errors import ConflictsLeft, ReadError, UserError
+from templsync.cli.output import escape, help_text, print_json, stdout, summary
 
-DEMO_IGNORE = IgnoreRules.of([".git/", "__pycache__/", "*.pyc", ".venv/", ".DS_Store"])
-LABELS = MarkerLabels(ours="ours", theirs="theirs", base="base")
+if TYPE_CHECKING:
+    from templsync._core.diff import TreeDiff
+    from templsync._core.ignore import IgnoreRules
+    from templsync._core.merge import MergeResult
+    from templsync._core.textmerge import MarkerLabels
+    from templsync._core.tree import Tree
+
+DEMO_IGNORE = (".git/", "__pycache__/", "*.pyc", ".venv/", ".DS_Store")
 
 
 class ConflictStyle(enum.StrEnum):
@@ -46,45 +42,62 @@ Example:
 """
 
 
-def register(app: typer.Typer) -> None:
-    app.command(name="demo", help=help_text(HELP))(demo)
+def register(group: click.Group) -> None:
+    group.add_command(demo)
 
 
+@click.command(name="demo", help=help_text(HELP), short_help=summary(HELP))
+@click.argument(
+    "directory",
+    type=click.Path(path_type=Path),
+    default=Path("examples/demo"),
+    metavar="[DIR]",
+    help="Folder holding base/, ours/ and theirs/. [default: examples/demo]",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Write the merged tree to this (empty) folder.",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Let --output replace a folder's contents with the merged tree.",
+)
+@click.option(
+    "--conflict",
+    type=click.Choice([style.value for style in ConflictStyle]),
+    default=ConflictStyle.INLINE.value,
+    show_default=True,
+    help="inline: git-style markers in the file; rej: keep ours, write <file>.rej.",
+)
+@click.option(
+    "--diff/--no-diff", "patches", default=True, show_default=True, help="Print the unified diffs."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
 def demo(
-    directory: Annotated[
-        Path, typer.Argument(help="Folder holding base/, ours/ and theirs/.")
-    ] = Path("examples/demo"),
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the merged tree to this (empty) folder."),
-    ] = None,
-    overwrite: Annotated[
-        bool,
-        typer.Option(
-            "--overwrite", help="Let --output replace a folder's contents with the merged tree."
-        ),
-    ] = False,
-    conflict: Annotated[
-        ConflictStyle,
-        typer.Option(
-            "--conflict",
-            help="inline: git-style markers in the file; rej: keep ours, write <file>.rej.",
-        ),
-    ] = ConflictStyle.INLINE,
-    patches: Annotated[
-        bool, typer.Option("--diff/--no-diff", help="Print the unified diffs.")
-    ] = True,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON document instead.")
-    ] = False,
+    directory: Path,
+    output: Path | None,
+    overwrite: bool,
+    conflict: str,
+    patches: bool,
+    as_json: bool,
 ) -> None:
-    trees = {side: _read_side(directory, side) for side in ("base", "ours", "theirs")}
+    from templsync._core.diff import diff_trees
+    from templsync._core.ignore import IgnoreRules
+    from templsync._core.merge import merge3
+    from templsync.cli import render
+    from templsync.errors import ConflictsLeft
+
+    ignore = IgnoreRules.of(DEMO_IGNORE)
+    trees = {side: _read_side(directory, side, ignore) for side in ("base", "ours", "theirs")}
     ours_diff = diff_trees(trees["base"], trees["ours"])
     theirs_diff = diff_trees(trees["base"], trees["theirs"])
     result = merge3(trees["base"], trees["ours"], trees["theirs"])
-    merged = _resolved(result, conflict)
+    merged = _resolved(result, ConflictStyle(conflict))
     if output is not None:
-        _write(output, merged, overwrite=overwrite)
+        _write(output, merged, ignore, overwrite=overwrite)
     if as_json:
         print_json(
             {
@@ -110,26 +123,41 @@ def demo(
         raise ConflictsLeft([c.path for c in result.conflicts])
 
 
-def _read_side(directory: Path, side: str) -> Tree:
+def _read_side(directory: Path, side: str, ignore: IgnoreRules) -> Tree:
+    from templsync._io.local import read_tree
+    from templsync.errors import ReadError
+
     folder = directory / side
     if not folder.is_dir():
         raise ReadError(
             f"{folder} is not a folder. The demo needs {directory}/base, {directory}/ours and "
             f"{directory}/theirs; try `templsync demo examples/demo` from the templsync checkout."
         )
-    return read_tree(folder, DEMO_IGNORE)
+    return read_tree(folder, ignore)
+
+
+def _labels() -> MarkerLabels:
+    from templsync._core.textmerge import MarkerLabels
+
+    return MarkerLabels(ours="ours", theirs="theirs", base="base")
 
 
 def _resolved(result: MergeResult, style: ConflictStyle) -> Tree:
     if style is ConflictStyle.REJ:
         return result.with_rejects()
-    return result.with_markers(LABELS)
+    return result.with_markers(_labels())
 
 
-def _write(output: Path, tree: Tree, *, overwrite: bool) -> None:
+def _write(output: Path, tree: Tree, ignore: IgnoreRules, *, overwrite: bool) -> None:
+    from templsync._core.plan import make_plan
+    from templsync._io.apply import apply_plan
+    from templsync._io.local import read_tree
+    from templsync.cli.recover import recover_and_report
+    from templsync.errors import UserError
+
     output.mkdir(parents=True, exist_ok=True)
     recover_and_report(output)
-    current = read_tree(output, DEMO_IGNORE)
+    current = read_tree(output, ignore)
     if current and not overwrite:
         raise UserError(
             f"{output} is not empty. --output makes the folder hold exactly the merged tree, "
@@ -139,6 +167,9 @@ def _write(output: Path, tree: Tree, *, overwrite: bool) -> None:
 
 
 def _show(diffs: dict[str, TreeDiff], result: MergeResult, *, patches: bool) -> None:
+    from templsync._core.textmerge import render_markers
+    from templsync.cli import render
+
     out = stdout()
     for side, diff in diffs.items():
         out.print(render.changes_table(f"What {side} changed", diff))
@@ -151,6 +182,6 @@ def _show(diffs: dict[str, TreeDiff], result: MergeResult, *, patches: bool) -> 
     for c in result.conflicts:
         out.print(f"[bold red]conflict[/] ({c.kind.value}) in [bold]{escape(c.path)}[/]")
         if c.text is not None and not c.text.clean:
-            text = render_markers(c.text, LABELS).decode("utf-8", "replace")
+            text = render_markers(c.text, _labels()).decode("utf-8", "replace")
             out.print(escape(text), end="" if text.endswith("\n") else "\n")
         out.print()

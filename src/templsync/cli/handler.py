@@ -13,8 +13,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-import platformdirs
-import typer
+import click
 
 from templsync.cli.output import escape, stderr
 from templsync.errors import ConflictsLeft, UserError
@@ -28,7 +27,11 @@ EXIT_BUG = 3
 
 def log_dir() -> Path:
     base = os.environ.get("TEMPLSYNC_CACHE_DIR")
-    return Path(base) / "logs" if base else Path(platformdirs.user_log_dir("templsync"))
+    if base:
+        return Path(base) / "logs"
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir("templsync"))
 
 
 def handle(command: Callable[[], int | None]) -> int:
@@ -43,17 +46,13 @@ def handle(command: Callable[[], int | None]) -> int:
     except UserError as e:
         err.print(f"[red]error:[/] {escape(str(e))}")
         return EXIT_USER_ERROR
-    except typer.Exit as e:
+    except click.exceptions.Exit as e:
         return e.exit_code
-    except (KeyboardInterrupt, typer.Abort):
+    except (KeyboardInterrupt, click.Abort):
         err.print("interrupted")
         return EXIT_INTERRUPTED
-    except typer.TyperException as e:  # usage errors: unknown option, bad value, ...
-        show = getattr(e, "show", None)
-        if callable(show):
-            show()
-        else:
-            err.print(f"error: {escape(e.message)}")
+    except click.ClickException as e:  # usage errors: unknown option, bad value, ...
+        e.show()
         return EXIT_USER_ERROR
     except Exception as e:  # the last line of defence: every bug gets a log file
         log = write_crash_log(e)

@@ -1,46 +1,45 @@
-"""The ``templsync`` command: one Typer app; each command group lives in its own module."""
+"""The ``templsync`` command: one click group; each command lives in its own module.
+
+The command modules import only click at start-up; each command imports the engine when it runs,
+so ``templsync --help`` loads none of it and ``templsync copy`` loads only what a copy needs.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Annotated
 
-import typer
+import click
 
 from templsync import __version__
 from templsync.cli import copy, demo, recover
 from templsync.cli.handler import handle
 
-app = typer.Typer(
-    name="templsync",
-    help=(
-        "Keep a project template and the projects made from it in sync, both ways.\n\n"
-        "Example: templsync demo examples/demo"
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-)
+HELP = "Keep a project template and the projects made from it in sync, both ways."
 
 
-def _version(value: bool) -> None:
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
     if value:
-        typer.echo(f"templsync {__version__}")
-        raise typer.Exit
+        click.echo(f"templsync {__version__}")
+        ctx.exit()
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """Keep a project template and the projects made from it in sync, both ways."""
+@click.group(
+    name="templsync",
+    help=f"{HELP}\n\nExample: templsync demo examples/demo",
+    no_args_is_help=True,
+)
+@click.option(
+    "--version",
+    "-V",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version,
+    help="Print the version and exit.",
+)
+def app() -> None:
+    pass
 
 
 copy.register(app)
@@ -51,10 +50,9 @@ recover.register(app)
 def main(argv: Sequence[str] | None = None) -> int:
     """Run templsync with ``argv`` (default: the process's arguments) and return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    command = typer.main.get_command(app)
 
     def invoke() -> int | None:
-        result = command.main(args=args, prog_name="templsync", standalone_mode=False)
+        result = app.main(args=args, prog_name="templsync", standalone_mode=False)
         return result if isinstance(result, int) else None
 
     return handle(invoke)

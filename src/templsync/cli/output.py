@@ -64,15 +64,24 @@ def print_json(data: Any) -> None:
 
 
 def help_text(text: str) -> str:
-    """Command help written as wrapped paragraphs, joined so the terminal wraps them itself.
+    """Command help as click shows it: paragraphs rewrapped to the terminal, examples as written.
 
-    Lines indented by two spaces (examples) are kept as they are.
+    Lines of a paragraph are joined; a paragraph indented by two spaces (examples) gets click's
+    ``\\b`` marker, so it is printed line for line and never rewrapped.
     """
     out: list[str] = []
     for line in text.strip("\n").splitlines():
-        joinable = out and out[-1] and not out[-1].startswith("  ")
-        if line and not line.startswith("  ") and joinable:
+        example = line.startswith("  ")
+        previous = out[-1] if out else ""
+        if line and previous and not example and not previous.startswith("  "):
             out[-1] += " " + line
+        elif example and not previous.startswith("  "):
+            out.extend(["\b", line])
         else:
             out.append(line)
     return "\n".join(out)
+
+
+def summary(text: str) -> str:
+    """The first line of a command's help: its line in ``templsync --help``."""
+    return text.strip().splitlines()[0]

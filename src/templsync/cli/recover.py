@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
-from templsync._io import Recovery, recover
-from templsync.cli.output import escape, help_text, stderr, stdout
+from templsync.cli.output import escape, help_text, stderr, stdout, summary
+
+if TYPE_CHECKING:
+    from templsync._io.apply import Recovery
 
 HELP = """Finish or roll back a write that was interrupted (killed, power loss) in FOLDER.
 
@@ -22,19 +24,27 @@ Example:
 """
 
 
-def register(app: typer.Typer) -> None:
-    app.command(name="recover", help=help_text(HELP))(recover_command)
+def register(group: click.Group) -> None:
+    group.add_command(recover_command)
 
 
-def recover_command(
-    folder: Annotated[Path, typer.Argument(help="The folder to check (default: here).")] = Path(),
-) -> None:
+@click.command(name="recover", help=help_text(HELP), short_help=summary(HELP))
+@click.argument(
+    "folder",
+    type=click.Path(path_type=Path),
+    default=Path(),
+    metavar="[FOLDER]",
+    help="The folder to check (default: here).",
+)
+def recover_command(folder: Path) -> None:
     if recover_and_report(folder) is None:
         stdout().print(f"nothing to recover in {escape(str(folder))}")
 
 
 def recover_and_report(folder: Path) -> Recovery | None:
     """Recover ``folder`` if a run was interrupted there, and say what was done."""
+    from templsync._io.apply import recover
+
     done = recover(folder)
     if done is not None:
         stderr().print(f"[yellow]recovered[/] {escape(str(folder))}: {escape(describe(done))}")
