@@ -181,10 +181,11 @@ def update(
     after = _resolve(merged, options)
     plan = make_plan(merged.ours, after)
     if not options.pretend:
+        stages = _index_stages(project, merged) if options.conflict == "inline" else []
         if plan:
             apply_plan(root, plan)
-        if options.conflict == "inline":
-            _record_in_index(project, merged)
+        if stages and project.git is not None:
+            record_conflicts(project.git.repo, stages)
     tasks = run_template_tasks(theirs, on_task, run_task, pretend=options.pretend)
     ran += migrate(theirs, "after", old, new, options.pretend, on_task=on_task, run_task=run_task)
     theirs.phase = "undefined"
@@ -301,17 +302,22 @@ def _resolve(merged: _Merged, options: UpdateOptions) -> Tree:
     return merged.result.with_markers(COPIER_LABELS)
 
 
-def _record_in_index(project: Project, merged: _Merged) -> None:
+def _index_stages(project: Project, merged: _Merged) -> list[ConflictStages]:
+    """The conflicts' three versions for the git index, read into memory now: the instance's
+    side is its file on disk, which the plan then replaces with the marked-up merge."""
     git = project.git
     if git is None:
-        return
+        return []
     prefix = f"{git.subdir}/" if git.subdir else ""
-    stages = [
-        ConflictStages(prefix + c.path, c.base, c.ours, c.theirs)
+    return [
+        ConflictStages(prefix + c.path, *(_loaded(e) for e in (c.base, c.ours, c.theirs)))
         for c in merged.result.conflicts
         if c.path in merged.result.tree
     ]
-    record_conflicts(git.repo, stages)
+
+
+def _loaded(entry: FileEntry | None) -> FileEntry | None:
+    return None if entry is None else FileEntry.from_bytes(entry.content(), entry.mode)
 
 
 def _changes(merged: _Merged, plan: Plan) -> tuple[PathChange, ...]:
