@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 
 from templsync import __version__
-from templsync.cli import copy, demo, recover
+from templsync.cli import check, copy, demo, recover
 from templsync.cli.handler import handle
 
 HELP = "Keep a project template and the projects made from it in sync, both ways."
@@ -45,6 +45,7 @@ def app() -> None:
 copy.register(app)
 demo.register(app)
 recover.register(app)
+check.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
