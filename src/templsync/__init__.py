@@ -1,26 +1,50 @@
-"""templsync: keep a project template and the projects made from it in sync, both ways."""
+"""templsync: keep a project template and the projects made from it in sync, both ways.
 
-from templsync._core import (
-    Change,
-    ChangeKind,
-    Conflict,
-    ConflictKind,
-    FileEntry,
-    IgnoreRules,
-    MarkerLabels,
-    MergeResult,
-    Mode,
-    Outcome,
-    Plan,
-    Tree,
-    TreeDiff,
-    diff_trees,
-    make_plan,
-    merge3,
-)
-from templsync.errors import ConflictsLeft, TemplsyncError, UserError
+The public names below are loaded on first use (PEP 562 ``__getattr__``), so ``import templsync``
+costs nothing and the command line loads only the modules a command uses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from templsync._core.diff import Change, ChangeKind, TreeDiff, diff_trees
+    from templsync._core.ignore import IgnoreRules
+    from templsync._core.merge import merge3
+    from templsync._core.outcome import Conflict, ConflictKind, MergeResult, Outcome
+    from templsync._core.plan import Plan, make_plan
+    from templsync._core.textmerge import MarkerLabels
+    from templsync._core.tree import FileEntry, Mode, Tree
+    from templsync.errors import ConflictsLeft, TemplsyncError, UserError
+else:
+    import importlib
+
+    _SOURCES = {
+        "templsync._core.diff": ("Change", "ChangeKind", "TreeDiff", "diff_trees"),
+        "templsync._core.ignore": ("IgnoreRules",),
+        "templsync._core.merge": ("merge3",),
+        "templsync._core.outcome": ("Conflict", "ConflictKind", "MergeResult", "Outcome"),
+        "templsync._core.plan": ("Plan", "make_plan"),
+        "templsync._core.textmerge": ("MarkerLabels",),
+        "templsync._core.tree": ("FileEntry", "Mode", "Tree"),
+        "templsync.errors": ("ConflictsLeft", "TemplsyncError", "UserError"),
+    }
+    _MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
+
+    def __getattr__(name: str) -> object:
+        module = _MODULE_OF.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # the next lookup finds it without calling __getattr__
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "Change",

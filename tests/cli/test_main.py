@@ -101,8 +101,16 @@ def loaded(modules: set[str], *names: str) -> set[str]:
 
 def test_help_loads_no_engine_and_no_output_library() -> None:
     modules = modules_loaded_by(["--help"])
-    heavy = ("templsync._io", "templsync.instance", "templsync.template", "jinja2", "pygit2")
-    assert not loaded(modules, *heavy, "yaml", "rich", "questionary", "pydantic", "typer")
+    heavy = ("templsync._core", "templsync._io", "templsync.instance", "templsync.template")
+    assert not loaded(modules, *heavy, "jinja2", "pygit2")
+    assert not loaded(modules, "yaml", "rich", "questionary", "pydantic", "typer")
+
+
+def test_the_demo_and_recover_read_no_git_repository_so_load_no_pygit2(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "demo"
+    for argv in (["demo", str(example), "--json"], ["recover", str(tmp_path)]):
+        modules = modules_loaded_by(argv)
+        assert not loaded(modules, "pygit2", "jinja2", "templsync.instance", "templsync.template")
 
 
 def test_a_quiet_copy_loads_neither_rich_nor_questionary(tmp_path: Path) -> None:

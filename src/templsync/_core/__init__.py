@@ -1,12 +1,60 @@
-"""The pure engine: trees, ignore rules, diff, three-way merge and plans. No I/O here."""
+"""The pure engine: trees, ignore rules, diff, three-way merge and plans. No I/O here.
 
-from templsync._core.diff import Change, ChangeKind, TreeDiff, apply_diff, diff_trees
-from templsync._core.ignore import IgnoreRules
-from templsync._core.merge import Conflict, ConflictKind, MergeResult, Outcome, PathOutcome, merge3
-from templsync._core.plan import OpKind, Plan, PlanOp, apply_plan_to_tree, make_plan
-from templsync._core.text import Hunk, is_binary, split_lines, unified_diff
-from templsync._core.textmerge import MarkerLabels, Region, RegionKind, TextMerge, merge_text
-from templsync._core.tree import FileEntry, Mode, Tree, blob_digest, normalize_path
+The names below are loaded from their modules on first use (PEP 562 ``__getattr__``); code
+inside templsync imports them from the defining modules.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from templsync._core.diff import Change, ChangeKind, TreeDiff, apply_diff, diff_trees
+    from templsync._core.ignore import IgnoreRules
+    from templsync._core.merge import merge3
+    from templsync._core.outcome import Conflict, ConflictKind, MergeResult, Outcome, PathOutcome
+    from templsync._core.plan import OpKind, Plan, PlanOp, apply_plan_to_tree, make_plan
+    from templsync._core.text import Hunk, is_binary, split_lines, unified_diff
+    from templsync._core.textmerge import MarkerLabels, Region, RegionKind, TextMerge, merge_text
+    from templsync._core.tree import FileEntry, Mode, Tree, blob_digest, normalize_path
+else:
+    import importlib
+
+    _SOURCES = {
+        "templsync._core.diff": ("Change", "ChangeKind", "TreeDiff", "apply_diff", "diff_trees"),
+        "templsync._core.ignore": ("IgnoreRules",),
+        "templsync._core.merge": ("merge3",),
+        "templsync._core.outcome": (
+            "Conflict",
+            "ConflictKind",
+            "MergeResult",
+            "Outcome",
+            "PathOutcome",
+        ),
+        "templsync._core.plan": ("OpKind", "Plan", "PlanOp", "apply_plan_to_tree", "make_plan"),
+        "templsync._core.text": ("Hunk", "is_binary", "split_lines", "unified_diff"),
+        "templsync._core.textmerge": (
+            "MarkerLabels",
+            "Region",
+            "RegionKind",
+            "TextMerge",
+            "merge_text",
+        ),
+        "templsync._core.tree": ("FileEntry", "Mode", "Tree", "blob_digest", "normalize_path"),
+    }
+    _MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
+
+    def __getattr__(name: str) -> object:
+        module = _MODULE_OF.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # the next lookup finds it without calling __getattr__
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "Change",

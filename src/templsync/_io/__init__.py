@@ -6,23 +6,65 @@
   back a run that was interrupted. Every command that changes files goes through these two.
 - :func:`resolve_source` turns a template spelling (folder, local repo, remote URL mirrored in
   the cache) into a :class:`TemplateSource` whose versions are read into Trees from git objects.
+
+The names below are loaded from their modules on first use (PEP 562 ``__getattr__``), so code
+that only reads folders or writes plans never loads pygit2; code inside templsync imports them
+from the defining modules.
 """
 
-from templsync._io.apply import ApplyReport, Recovery, apply_plan, recover
-from templsync._io.gitmirror import GitCommandError, default_cache_dir
-from templsync._io.gitrepo import GitRepo, GitRepoError, RefNotFoundError, open_repo
-from templsync._io.journal import JOURNAL_DIR
-from templsync._io.local import read_tree
-from templsync._io.sources import (
-    FolderSource,
-    GitSource,
-    NoVersionsError,
-    ResolvedVersion,
-    SourceNotFoundError,
-    TemplateSource,
-    resolve_source,
-)
-from templsync._io.statcache import StatCache, default_cache_path
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from templsync._io.apply import ApplyReport, Recovery, apply_plan, recover
+    from templsync._io.gitmirror import GitCommandError, default_cache_dir
+    from templsync._io.gitrepo import GitRepo, GitRepoError, RefNotFoundError, open_repo
+    from templsync._io.journal import JOURNAL_DIR
+    from templsync._io.local import read_tree
+    from templsync._io.sources import (
+        FolderSource,
+        GitSource,
+        NoVersionsError,
+        ResolvedVersion,
+        SourceNotFoundError,
+        TemplateSource,
+        resolve_source,
+    )
+    from templsync._io.statcache import StatCache, default_cache_path
+else:
+    import importlib
+
+    _SOURCES = {
+        "templsync._io.apply": ("ApplyReport", "Recovery", "apply_plan", "recover"),
+        "templsync._io.gitmirror": ("GitCommandError", "default_cache_dir"),
+        "templsync._io.gitrepo": ("GitRepo", "GitRepoError", "RefNotFoundError", "open_repo"),
+        "templsync._io.journal": ("JOURNAL_DIR",),
+        "templsync._io.local": ("read_tree",),
+        "templsync._io.sources": (
+            "FolderSource",
+            "GitSource",
+            "NoVersionsError",
+            "ResolvedVersion",
+            "SourceNotFoundError",
+            "TemplateSource",
+            "resolve_source",
+        ),
+        "templsync._io.statcache": ("StatCache", "default_cache_path"),
+    }
+    _MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
+
+    def __getattr__(name: str) -> object:
+        module = _MODULE_OF.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # the next lookup finds it without calling __getattr__
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "JOURNAL_DIR",
