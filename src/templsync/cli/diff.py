@@ -35,7 +35,11 @@ def register(group: click.Group) -> None:
     group.add_command(diff_command)
 
 
-@click.command(name="diff", help=help_text(HELP))
+@click.command(
+    name="diff",
+    help=help_text(HELP),
+    short_help="Show a project's own changes to its template's files.",
+)
 @click.argument("path", type=click.Path(path_type=Path), default=".", required=False)
 @click.option("--stat", is_flag=True, help="Show one line per file with added/removed counts.")
 @click.option("--added", is_flag=True, help="Also list files the project added on its own.")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import click
 
 from templsync import __version__
-from templsync.cli import check, copy, demo, recover
+from templsync.cli import check, copy, demo, diff, recopy, recover, update
 from templsync.cli.handler import handle
 
 HELP = "Keep a project template and the projects made from it in sync, both ways."
@@ -26,7 +26,7 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 
 @click.group(
     name="templsync",
-    help=f"{HELP}\n\nExample: templsync demo examples/demo",
+    help=f"{HELP}\n\nExample: templsync update services/billing --pretend",
     no_args_is_help=True,
 )
 @click.option(
@@ -43,9 +43,12 @@ def app() -> None:
 
 
 copy.register(app)
+update.register(app)
+check.register(app)
+diff.register(app)
+recopy.register(app)
 demo.register(app)
 recover.register(app)
-check.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,7 +33,11 @@ def register(group: click.Group) -> None:
     group.add_command(recopy_command)
 
 
-@click.command(name="recopy", help=help_text(HELP))
+@click.command(
+    name="recopy",
+    help=help_text(HELP),
+    short_help="Render a project again from its template, discarding local changes.",
+)
 @click.argument("path", type=click.Path(path_type=Path), default=".", required=False)
 @template_options
 @answer_options

@@ -53,7 +53,11 @@ def register(group: click.Group) -> None:
     group.add_command(update_command)
 
 
-@click.command(name="update", help=help_text(HELP))
+@click.command(
+    name="update",
+    help=help_text(HELP),
+    short_help="Merge a newer template version into a project, keeping its edits.",
+)
 @click.argument("path", type=click.Path(path_type=Path), default=".", required=False)
 @template_options
 @answer_options
@@ -170,6 +174,9 @@ def _report(result: UpdateResult, *, quiet: bool, show_diff: bool) -> None:
     for change in result.changes:
         counts[change.action] = counts.get(change.action, 0) + 1
     summary = ", ".join(f"{n} {action}" for action, n in counts.items()) or "no changes"
+    if not result.changes and old == new:
+        out.print(f"{escape(str(result.root))} is up to date with {escape(new)}")
+        return
     verb = "would update" if result.pretend else "updated"
     out.print(
         f"{verb} {escape(str(result.root))} from {escape(old)} to {escape(new)}: {summary}"
