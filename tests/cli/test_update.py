@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ V2 = {
 }
 
 
-def _tree(files: dict[str, str | None]) -> dict[str, str]:
+def _tree(files: Mapping[str, str | None]) -> dict[str, str]:
     return {k: v for k, v in files.items() if v is not None}
 
 
