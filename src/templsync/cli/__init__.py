@@ -1,1 +1,1 @@
-"""The command line: a Typer app with one module per command group. Nothing imports the CLI."""
+"""The command line: one click group, one module per command. Nothing imports the CLI."""
