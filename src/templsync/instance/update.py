@@ -57,6 +57,7 @@ __all__ = [
     "DirtyInstanceError",
     "DowngradeError",
     "PathChange",
+    "RefusedAnswerError",
     "UpdateOptions",
     "UpdateResult",
     "update",
@@ -77,6 +78,10 @@ class DirtyInstanceError(UserError):
 
 class DowngradeError(UserError):
     """The new version is older than the recorded one and ``allow_downgrade`` was not given."""
+
+
+class RefusedAnswerError(UserError):
+    """A recorded answer the new version no longer accepts, and no new answer was given."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,7 @@ def update(
     if ran and not options.pretend:
         project = load_project(root, options.answers_file)
     answers = theirs.answer(previous=project.recorded.answers, ask=ask)
+    _check_refused(project, answers, new)
     theirs_render = theirs.render_tree()
     merged = _merge(project, base_render, theirs_render)
     after = _resolve(merged, options)
@@ -227,6 +233,24 @@ def _check_direction(old: ResolvedVersion, new: ResolvedVersion, options: Update
             f"the project is at template version {old.recorded} and {new.recorded} is older. "
             "Pass --allow-downgrade to go back, or --vcs-ref to pick a newer version."
         )
+
+
+def _check_refused(project: Project, answers: Answers, new: ResolvedVersion) -> None:
+    """A recorded answer the new version refuses is not silently replaced by its default.
+
+    Copier drops it and takes the default, which can rename files without a word; here the
+    update stops, unless ``--data`` or the prompt gave a new answer.
+    """
+    replaced = [n for n in answers.refused if n in answers.defaulted and n not in answers.hidden]
+    if not replaced:
+        return
+    details = "\n".join(f"  {answers.refused[name]}" for name in replaced)
+    flags = " ".join(f"--data {name}=VALUE" for name in replaced)
+    raise RefusedAnswerError(
+        f"{project.root / project.answers_path}: the template's version "
+        f"{new.recorded or new.ref or 'chosen'} no longer accepts recorded answers:\n{details}\n"
+        f"Pass {flags} with an answer it accepts, or update without --defaults to be asked."
+    )
 
 
 @dataclass(frozen=True)

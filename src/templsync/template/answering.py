@@ -7,7 +7,7 @@ person is asked only through the ``ask`` callable the CLI passes in.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -64,6 +64,9 @@ class Answers:
     from_user: frozenset[str]
     defaulted: frozenset[str]
     kept: frozenset[str]
+    refused: Mapping[str, str] = field(default_factory=dict)
+    """Previous answers the questions no longer accept (type or validator), with the reason.
+    As in Copier they are dropped and the question answered again (data, default or prompt)."""
 
 
 _JSON_TYPES = (dict, list, str, int, float, bool, type(None))
@@ -86,6 +89,7 @@ class _Answering:
         self.last = {k: v for k, v in previous.items() if not k.startswith("_")}
         self.user: dict[str, object] = {}
         self.hidden: set[str] = set()
+        self.refused: dict[str, str] = {}
         self.base_context = base_context
 
     def combined(self) -> dict[str, object]:
@@ -145,7 +149,8 @@ def answer_questions(
         if name in state.last:
             try:
                 bound.check(state.last[name])
-            except QuestionError:
+            except QuestionError as err:
+                state.refused[name] = str(err)
                 del state.last[name]
         asked = bound.ask()
         when = bound.when()
@@ -183,6 +188,7 @@ def answer_questions(
         from_user=frozenset(from_user),
         defaulted=frozenset(defaulted),
         kept=frozenset(k for k in state.last if k in state.names and k not in state.user),
+        refused=MappingProxyType(state.refused),
     )
 
 
