@@ -13,7 +13,7 @@ from prompt_toolkit.output import DummyOutput
 from instance.helpers import ANSWERS_JINJA, copier_copy, snapshot
 from templsync.cli.copy import ask_question
 from templsync.cli.main import main
-from templsync.instance import copy
+from templsync.instance.copy import copy
 from templsync.template.answering import QuestionPrompt
 from testing.trees import build_tree
 

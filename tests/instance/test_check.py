@@ -13,13 +13,13 @@ import pytest
 from instance.helpers import ANSWERS_JINJA, git, snapshot
 from templsync._io.gitrepo import subject_line
 from templsync._io.vcsurl import mirror_key
-from templsync.instance import CopyOptions, copy
 from templsync.instance.check import (
     CheckOptions,
     NotCheckableError,
     RecordedCommitMissingError,
     check,
 )
+from templsync.instance.copy import CopyOptions, copy
 from templsync.instance.project import NotAnInstanceError
 from templsync.template.answers import AnswersFileError
 from testing.trees import build_tree
@@ -266,11 +266,6 @@ def test_update_available_current_and_latest_match_copiers_get_update_data(
     assert (not result.up_to_date, result.current_version, result.latest_version) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templsync/instance/__init__.py imports copy (and so Jinja) when any "
-    "templsync.instance module is imported",
-)
 def test_check_imports_no_jinja_and_renders_nothing(template: Path, tmp_path: Path) -> None:
     instance = make_instance(tmp_path / "inst", str(template), "1.0.0")
     code = (

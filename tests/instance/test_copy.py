@@ -12,8 +12,9 @@ from templsync._io import read_tree
 from templsync._io.gitrepo import RefNotFoundError
 from templsync._io.sources import NoVersionsError, SourceNotFoundError
 from templsync.errors import UserError
-from templsync.instance import Command, CopyOptions, DestinationNotEmptyError, TaskError, copy
+from templsync.instance.copy import CopyOptions, DestinationNotEmptyError, copy
 from templsync.instance.existing import PathClashError
+from templsync.instance.tasks import Command, TaskError
 from templsync.template.answering import MissingAnswerError, QuestionPrompt
 from templsync.template.jinja import TemplateRenderError, TrustRequiredError
 from templsync.template.yamlload import TemplateConfigError

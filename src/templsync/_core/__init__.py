@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from templsync._core.textmerge import MarkerLabels, Region, RegionKind, TextMerge, merge_text
     from templsync._core.tree import FileEntry, Mode, Tree, blob_digest, normalize_path
 else:
-    import importlib
+    from templsync._lazy import lazy_exports
 
     _SOURCES = {
         "templsync._core.diff": ("Change", "ChangeKind", "TreeDiff", "apply_diff", "diff_trees"),
@@ -42,18 +42,7 @@ else:
         ),
         "templsync._core.tree": ("FileEntry", "Mode", "Tree", "blob_digest", "normalize_path"),
     }
-    _MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
-
-    def __getattr__(name: str) -> object:
-        module = _MODULE_OF.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value  # the next lookup finds it without calling __getattr__
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = lazy_exports("templsync._core", _SOURCES, globals())
 
 
 __all__ = [

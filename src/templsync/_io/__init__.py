@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     )
     from templsync._io.statcache import StatCache, default_cache_path
 else:
-    import importlib
+    from templsync._lazy import lazy_exports
 
     _SOURCES = {
         "templsync._io.apply": ("ApplyReport", "Recovery", "apply_plan", "recover"),
@@ -52,18 +52,7 @@ else:
         ),
         "templsync._io.statcache": ("StatCache", "default_cache_path"),
     }
-    _MODULE_OF = {name: module for module, names in _SOURCES.items() for name in names}
-
-    def __getattr__(name: str) -> object:
-        module = _MODULE_OF.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value  # the next lookup finds it without calling __getattr__
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = lazy_exports("templsync._io", _SOURCES, globals())
 
 
 __all__ = [

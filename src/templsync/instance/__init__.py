@@ -1,13 +1,8 @@
-"""One instance of a template: copy (and, later, update, check, diff, recopy)."""
+"""One instance of a template: one module per job, imported from where it is defined.
 
-from templsync.instance.copy import CopyOptions, CopyResult, DestinationNotEmptyError, copy
-from templsync.instance.tasks import Command, TaskError
-
-__all__ = [
-    "Command",
-    "CopyOptions",
-    "CopyResult",
-    "DestinationNotEmptyError",
-    "TaskError",
-    "copy",
-]
+``copy`` makes an instance, ``update`` merges a newer template version into it, ``check`` says
+whether it is behind, ``localdiff`` shows its own changes, ``recopy`` renders it again. They
+share ``project`` (the instance on disk), ``session`` (one template version answered and
+rendered), ``recorded`` (the version it was made from), ``migrations`` and ``templatetasks``.
+Nothing is re-exported here, so importing one of them (``check``, say) loads only what it uses.
+"""
