@@ -125,3 +125,44 @@ def data_from(pairs: Sequence[str], data_file: Path | None) -> dict[str, object]
             raise UserError(f"--data {pair!r} is not NAME=VALUE. Example: --data name=demo")
         data[name] = value
     return data
+
+
+def instance_options(func: F) -> F:
+    """``PATH`` (default: here), the template and answer options, and ``--skip-answered``."""
+    return _apply(
+        [
+            click.argument("path", type=click.Path(path_type=Path), default=".", required=False),
+            template_options,
+            answer_options,
+            click.option(
+                "--skip-answered",
+                "-A",
+                is_flag=True,
+                help="Do not ask questions that have an answer.",
+            ),
+        ],
+        func,
+    )
+
+
+def session_fields(common: dict[str, Any]) -> dict[str, Any]:
+    """The ``SessionOptions`` fields the template, answer and instance options give."""
+    import os
+
+    from templsync.template.trust import load_trust_list, settings_path
+
+    return {
+        "vcs_ref": common["vcs_ref"],
+        "data": data_from(common["data"], common["data_file"]),
+        "defaults": common["defaults"],
+        "exclude": tuple(common["exclude"]),
+        "skip_if_exists": tuple(common["skip"]),
+        "trust": common["trust"],
+        "trust_list": load_trust_list(settings_path(os.environ)),
+        "skip_tasks": common["skip_tasks"],
+        "skip_answered": common["skip_answered"],
+        "answers_file": common["answers_file"],
+        "prereleases": common["prereleases"],
+        "quiet": common["quiet"],
+        "refresh": common["refresh"],
+    }

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from templsync.cli.options import answer_options, data_from, json_option, template_options
+from templsync.cli.options import instance_options, json_option, session_fields
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout
 
 HELP = """Render the project at PATH (default: here) again from its template, with the answers
@@ -38,18 +37,12 @@ def register(group: click.Group) -> None:
     help=help_text(HELP),
     short_help="Render a project again from its template, discarding local changes.",
 )
-@click.argument("path", type=click.Path(path_type=Path), default=".", required=False)
-@template_options
-@answer_options
-@click.option(
-    "--skip-answered", "-A", is_flag=True, help="Do not ask questions that have an answer."
-)
+@instance_options
 @click.option("--allow-dirty", is_flag=True, help="Recopy even with uncommitted changes.")
 @click.option("--pretend", "-n", is_flag=True, help="List what would be lost; write nothing.")
 @json_option("Print one JSON document describing the recopy.")
 def recopy_command(
     path: Path,
-    skip_answered: bool,
     allow_dirty: bool,
     pretend: bool,
     as_json: bool,
@@ -60,26 +53,10 @@ def recopy_command(
     from templsync.cli.tasks import announce_task, task_runner
     from templsync.instance.copy import CopyOptions
     from templsync.instance.recopy import recopy
-    from templsync.template.trust import load_trust_list, settings_path
 
     quiet: bool = common["quiet"]
     interactive = sys.stdin.isatty() and not as_json and not common["defaults"]
-    options = CopyOptions(
-        vcs_ref=common["vcs_ref"],
-        data=data_from(common["data"], common["data_file"]),
-        defaults=common["defaults"],
-        pretend=pretend,
-        exclude=tuple(common["exclude"]),
-        skip_if_exists=tuple(common["skip"]),
-        trust=common["trust"],
-        trust_list=load_trust_list(settings_path(os.environ)),
-        skip_tasks=common["skip_tasks"],
-        skip_answered=skip_answered,
-        answers_file=common["answers_file"],
-        prereleases=common["prereleases"],
-        quiet=quiet,
-        refresh=common["refresh"],
-    )
+    options = CopyOptions(**session_fields(common), pretend=pretend)
     result = recopy(
         path,
         options,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import answer_options, data_from, json_option, template_options
+from templsync.cli.options import instance_options, json_option, session_fields
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout
 
 if TYPE_CHECKING:
@@ -58,12 +57,7 @@ def register(group: click.Group) -> None:
     help=help_text(HELP),
     short_help="Merge a newer template version into a project, keeping its edits.",
 )
-@click.argument("path", type=click.Path(path_type=Path), default=".", required=False)
-@template_options
-@answer_options
-@click.option(
-    "--skip-answered", "-A", is_flag=True, help="Do not ask questions that have an answer."
-)
+@instance_options
 @click.option(
     "--conflict",
     type=click.Choice(["inline", "rej"]),
@@ -83,7 +77,6 @@ def register(group: click.Group) -> None:
 @json_option("Print one JSON document describing the update.")
 def update_command(
     path: Path,
-    skip_answered: bool,
     conflict: str,
     allow_dirty: bool,
     allow_downgrade: bool,
@@ -97,29 +90,16 @@ def update_command(
     from templsync.cli.tasks import announce_task, task_runner
     from templsync.errors import ConflictsLeft
     from templsync.instance.update import UpdateOptions, update
-    from templsync.template.trust import load_trust_list, settings_path
 
     interactive = sys.stdin.isatty() and not as_json and not common["defaults"]
     quiet: bool = common["quiet"]
     options = UpdateOptions(
-        vcs_ref=common["vcs_ref"],
-        data=data_from(common["data"], common["data_file"]),
-        defaults=common["defaults"],
+        **session_fields(common),
         pretend=pretend,
-        exclude=tuple(common["exclude"]),
-        skip_if_exists=tuple(common["skip"]),
-        trust=common["trust"],
-        trust_list=load_trust_list(settings_path(os.environ)),
-        skip_tasks=common["skip_tasks"],
-        skip_answered=skip_answered,
-        answers_file=common["answers_file"],
-        prereleases=common["prereleases"],
-        quiet=quiet,
         conflict="rej" if conflict == "rej" else "inline",
         allow_dirty=allow_dirty,
         allow_downgrade=allow_downgrade,
         base_ref=base_ref,
-        refresh=common["refresh"],
     )
     chatty = not quiet and not as_json
 
