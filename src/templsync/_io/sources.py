@@ -148,7 +148,10 @@ class GitSource:
             commit = self.repo.resolve(chosen)
         dirty = self.mirror is None and chosen == "HEAD" and self.repo.is_dirty()
         recorded = self.repo.describe(commit)
-        return ResolvedVersion(chosen, commit, recorded, version_of(recorded), dirty)
+        # With no tag behind the commit, describe gives its short sha: no version, even when
+        # it reads as one (1234567, 12345e6).
+        version = None if commit.startswith(recorded) else version_of(recorded)
+        return ResolvedVersion(chosen, commit, recorded, version, dirty)
 
     def tree(self, version: ResolvedVersion, subdirectory: str | None = None) -> Tree:
         if version.dirty:
