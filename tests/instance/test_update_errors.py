@@ -6,12 +6,15 @@ Every refusal is checked the same way: the error's class and message, and the in
 
 from __future__ import annotations
 
+import itertools
 import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
+import pygit2
 import pytest
+from pygit2.enums import FileMode
 
 from instance.helpers import ANSWERS_JINJA, git, tagged_repo
 from templsync._io.sources import SourceNotFoundError
@@ -299,3 +302,40 @@ def test_an_answer_the_new_version_no_longer_accepts(instance: Path, tmp_path: P
     result = update(instance, UpdateOptions(defaults=True, vcs_ref="v3", data={"name": "my_app"}))
     assert result.answers.values["name"] == "my_app"
     assert (instance / "README.md").read_text().startswith("# my_app\n")
+
+
+def test_an_untagged_commit_whose_short_sha_reads_as_a_version(tmp_path: Path) -> None:
+    """``_commit: 1234567`` (no tag reached the commit: git describe gave its short sha) is no
+    version, so updating to ``v2`` is no downgrade, whatever digits the sha holds."""
+    root = tmp_path / "template"
+    repo = pygit2.init_repository(str(root), initial_head="main")
+    signature = pygit2.Signature("Template", "template@example.com", 0, 0)
+
+    def commit(files: dict[str, str], message: str, parents: list[pygit2.Oid]) -> pygit2.Oid:
+        index = pygit2.Index()
+        for path, content in files.items():
+            index.add(pygit2.IndexEntry(path, repo.create_blob(content.encode()), FileMode.BLOB))
+        tree = index.write_tree(repo)
+        return repo.create_commit(None, signature, signature, message, tree, parents)
+
+    first = {**V1, "copier.yml": "name:\n  default: app\n"}
+    untagged = next(
+        oid
+        for oid in (commit(first, f"first #{i}", []) for i in itertools.count())
+        if str(oid)[:7].isdigit()
+    )
+    tagged = commit({**first, "README.md.jinja": V2["README.md.jinja"]}, "v2", [untagged])
+    repo.create_reference("refs/heads/main", tagged)
+    repo.create_reference("refs/tags/v2", tagged)
+    dst = tmp_path / "project"
+    copy(str(root), dst, CopyOptions(vcs_ref=str(untagged), defaults=True))
+    git(dst, "init", "-q")
+    git(dst, "add", "-A")
+    git(dst, "commit", "-q", "-m", "made from an untagged commit")
+    assert f"_commit: {str(untagged)[:7]}\n" in (dst / ".copier-answers.yml").read_text()
+
+    result = update(dst, UpdateOptions(defaults=True))
+
+    assert result.from_version.version is None
+    assert result.to_version.recorded == "v2"
+    assert "second, improved" in (dst / "README.md").read_text()
