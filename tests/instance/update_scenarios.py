@@ -570,6 +570,19 @@ SCENARIOS: tuple[Scenario, ...] = (
         expect=basic_v2({"stable.txt": None}),
     ),
     Scenario(
+        "instance-renamed-file-template-changed",
+        BASIC,
+        edits={"a.txt": None, "lib/a.txt": A},
+        expect={"a.txt": None, "lib/a.txt": A2},
+        actions={"lib/a.txt": "update"},
+        copier=CopierDiff(
+            "Copier does not follow the instance's renames either: a.txt counts as deleted, "
+            "so the template's change to it is dropped and lib/a.txt keeps the old text",
+            files={"lib/a.txt": A},
+            same_status=False,
+        ),
+    ),
+    Scenario(
         "mode-change-with-edit",
         BASIC,
         edits={"run.sh": RUN.replace("echo stop", "echo stop # ours")},
