@@ -159,3 +159,17 @@ def test_help_has_an_example(command: str, capsys: pytest.CaptureFixture[str]) -
     assert main([command, "--help"]) == 0
     out = capsys.readouterr().out
     assert "Example:" in out and f"templsync {command}" in out
+
+
+def test_diff_of_a_real_update_shows_what_was_replaced(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "docs" / "old.md").write_text(
+        "a page that moves\nwith several lines\nof text in it\nour line\n"
+    )
+    _commit(project)
+    assert main(["update", str(project), "--defaults", "--diff"]) == 0
+    out = capsys.readouterr().out
+    assert "-two\n+two, better\n" in out
+    assert "--- a/docs/old.md\n+++ /dev/null\n" in out
+    assert "+our line\n" in out  # the moved file, written at its new path

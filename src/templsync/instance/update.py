@@ -34,7 +34,7 @@ from typing import Literal
 
 from templsync._core.merge import merge3
 from templsync._core.outcome import Conflict, ConflictKind, MergeResult, Outcome
-from templsync._core.plan import OpKind, Plan, make_plan
+from templsync._core.plan import OpKind, Plan, PlanOp, make_plan
 from templsync._core.textmerge import MarkerLabels
 from templsync._core.tree import FileEntry, Tree
 from templsync._io.apply import Recovery, apply_plan, recover
@@ -186,7 +186,11 @@ def update(
     merged = _merge(project, base_render, theirs_render)
     after = _resolve(merged, options)
     plan = make_plan(merged.ours, after)
+    before_files = merged.ours
     if not options.pretend:
+        # The files the plan replaces or moves are read into memory first: the result's trees
+        # (and a diff of them) must not read the disk after the writer changed it.
+        plan, before_files, after = _kept_in_memory(plan, before_files, after)
         stages = _index_stages(project, merged) if options.conflict == "inline" else []
         if plan:
             apply_plan(root, plan)
@@ -204,7 +208,7 @@ def update(
         changes=_changes(merged, plan),
         conflicts=merged.result.conflicts,
         plan=plan,
-        before=merged.ours,
+        before=before_files,
         after=after,
         answers=answers,
         tasks=tasks,
@@ -338,6 +342,18 @@ def _index_stages(project: Project, merged: _Merged) -> list[ConflictStages]:
         for c in merged.result.conflicts
         if c.path in merged.result.tree
     ]
+
+
+def _kept_in_memory(plan: Plan, before: Tree, after: Tree) -> tuple[Plan, Tree, Tree]:
+    """``plan``, ``before`` and ``after`` with every entry the plan touches loaded in memory."""
+    ops = tuple(PlanOp(op.kind, op.path, _loaded(op.old), _loaded(op.new)) for op in plan.ops)
+    old = {op.path: op.old for op in ops if op.old is not None}
+    new = {op.path: op.new for op in ops if op.new is not None}
+    return (
+        Plan(ops),
+        Tree._trusted({**dict(before.items()), **old}),
+        Tree._trusted({**dict(after.items()), **new}),
+    )
 
 
 def _loaded(entry: FileEntry | None) -> FileEntry | None:
