@@ -173,3 +173,13 @@ def test_diff_of_a_real_update_shows_what_was_replaced(
     assert "-two\n+two, better\n" in out
     assert "--- a/docs/old.md\n+++ /dev/null\n" in out
     assert "+our line\n" in out  # the moved file, written at its new path
+
+
+def test_pretend_never_recovers_an_interrupted_write(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = project / ".templsync-journal"
+    journal.mkdir()
+    assert main(["update", str(project), "--defaults", "--pretend"]) == 1
+    assert "journal" in capsys.readouterr().err
+    assert journal.is_dir()  # left for `templsync recover`, which a pretend run never does

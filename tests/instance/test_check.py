@@ -16,11 +16,10 @@ from templsync._io.vcsurl import mirror_key
 from templsync.instance.check import (
     CheckOptions,
     NotCheckableError,
-    RecordedCommitMissingError,
     check,
 )
 from templsync.instance.copy import CopyOptions, copy
-from templsync.instance.project import NotAnInstanceError
+from templsync.instance.project import BaseVersionMissingError, NotAnInstanceError
 from templsync.template.answers import AnswersFileError
 from testing.trees import build_tree
 
@@ -147,7 +146,7 @@ def test_a_deleted_tag_is_a_clear_error_naming_it_and_the_way_out(
 ) -> None:
     instance = make_instance(tmp_path / "inst", str(template), "1.0.0")
     git(template, "tag", "-d", "1.0.0")
-    with pytest.raises(RecordedCommitMissingError) as caught:
+    with pytest.raises(BaseVersionMissingError) as caught:
         check(instance)
     message = str(caught.value)
     assert "`_commit: 1.0.0`" in message and str(template) in message
@@ -158,13 +157,13 @@ def test_a_commit_the_rewritten_history_lost_is_a_clear_error(
     template: Path, tmp_path: Path
 ) -> None:
     gone = "0123456789abcdef0123456789abcdef01234567"
-    with pytest.raises(RecordedCommitMissingError, match=f"`_commit: {gone}`"):
+    with pytest.raises(BaseVersionMissingError, match=f"`_commit: {gone}`"):
         check(make_instance(tmp_path / "inst", str(template), gone))
 
 
 def test_no_recorded_commit_is_a_clear_error(template: Path, tmp_path: Path) -> None:
     instance = build_tree(tmp_path / "inst", {".copier-answers.yml": f"_src_path: {template}\n"})
-    with pytest.raises(RecordedCommitMissingError, match="records no `_commit`"):
+    with pytest.raises(BaseVersionMissingError, match="records no `_commit`"):
         check(instance)
 
 

@@ -10,9 +10,8 @@ from instance.helpers import ANSWERS_JINJA, git, snapshot, tagged_repo
 from templsync._core.diff import ChangeKind
 from templsync.instance.copy import CopyOptions, copy
 from templsync.instance.localdiff import LocalDiffOptions, local_diff
-from templsync.instance.project import NotAnInstanceError
+from templsync.instance.project import BaseVersionMissingError, NotAnInstanceError
 from templsync.instance.recopy import recopy
-from templsync.instance.recorded import BaseVersionMissingError
 from templsync.instance.update import DirtyInstanceError
 
 V1 = {

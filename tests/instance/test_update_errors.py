@@ -20,8 +20,7 @@ from instance.helpers import ANSWERS_JINJA, git, tagged_repo
 from templsync._io.sources import SourceNotFoundError
 from templsync.errors import UserError
 from templsync.instance.copy import CopyOptions, copy
-from templsync.instance.project import NotAnInstanceError
-from templsync.instance.recorded import BaseVersionMissingError
+from templsync.instance.project import BaseVersionMissingError, NotAnInstanceError
 from templsync.instance.update import (
     DirtyInstanceError,
     DowngradeError,

@@ -20,10 +20,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from templsync._io.gitrepo import RefNotFoundError
 from templsync._io.sources import GitSource, ResolvedVersion
 from templsync.errors import UserError
-from templsync.instance.project import Project, load_project
+from templsync.instance.project import load_project
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -32,14 +31,9 @@ __all__ = [
     "CheckOptions",
     "CheckResult",
     "NotCheckableError",
-    "RecordedCommitMissingError",
     "TemplateCommit",
     "check",
 ]
-
-
-class RecordedCommitMissingError(UserError):
-    """The answers file's ``_commit`` is missing, or the template no longer has it."""
 
 
 class NotCheckableError(UserError):
@@ -105,8 +99,9 @@ def check(root: Path, options: CheckOptions = CheckOptions()) -> CheckResult:  #
 
     Raises :class:`~templsync.instance.project.NotAnInstanceError` or
     :class:`~templsync.template.answers.AnswersFileError` for a missing or invalid answers
-    file, :class:`RecordedCommitMissingError` when ``_commit`` is absent or unknown to the
-    template, :class:`NotCheckableError` for a template that is not a git repository.
+    file, :class:`~templsync.instance.project.BaseVersionMissingError` when ``_commit`` is
+    absent or unknown to the template, :class:`NotCheckableError` for a template that is not a
+    git repository.
     """
     project = load_project(root, options.answers_file)
     source = project.open_template(cache_dir=options.cache_dir, refresh=options.refresh)
@@ -115,7 +110,7 @@ def check(root: Path, options: CheckOptions = CheckOptions()) -> CheckResult:  #
             f"the template {project.src_path!r} is a folder, not a git repository, so it has no "
             "versions to check against. Make it a git repository with version tags."
         )
-    current = _current(project, source)
+    current = project.recorded_version(source)
     latest = source.resolve(prereleases=options.prereleases)
     assert current.commit is not None and latest.commit is not None  # a GitSource's always are
     commits = tuple(
@@ -139,27 +134,6 @@ def check(root: Path, options: CheckOptions = CheckOptions()) -> CheckResult:  #
     if options.conflicts:
         return replace(result, conflicts=() if up_to_date else _conflicts(result, options))
     return result
-
-
-def _current(project: Project, source: GitSource) -> ResolvedVersion:
-    recorded = project.recorded.commit
-    answers = project.root / project.answers_path
-    if recorded is None:
-        raise RecordedCommitMissingError(
-            f"{answers} records no `_commit`, so the version this project was made from is "
-            "unknown. Run `templsync update --base-ref REF` with the template version it was "
-            "made from, or `templsync recopy` to render it again from scratch."
-        )
-    try:
-        resolved = source.resolve(recorded, prereleases=True)
-    except RefNotFoundError as err:
-        raise RecordedCommitMissingError(
-            f"{answers} records `_commit: {recorded}`, which the template "
-            f"{project.src_path!r} no longer has (its history was rewritten, or the tag was "
-            "deleted). Run `templsync update --base-ref REF` with a version it has, or "
-            "`templsync recopy` to render the project again from scratch."
-        ) from err
-    return replace(resolved, recorded=recorded)
 
 
 def _versions_between(

@@ -15,7 +15,7 @@ from templsync._core.diff import ChangeKind, TreeDiff, diff_trees
 from templsync._core.tree import Tree
 from templsync._io.sources import ResolvedVersion
 from templsync.instance.project import load_project
-from templsync.instance.recorded import recorded_version, render_recorded
+from templsync.instance.recorded import render_recorded
 from templsync.instance.session import SessionOptions
 
 __all__ = ["LocalDiff", "LocalDiffOptions", "local_diff"]
@@ -50,7 +50,7 @@ def local_diff(root: Path, options: LocalDiffOptions = _DEFAULT_OPTIONS) -> Loca
     """The changes the instance at ``root`` made to its template's files; see the module."""
     project = load_project(root, options.answers_file)
     source = project.open_template(cache_dir=options.cache_dir, refresh=options.refresh)
-    version = recorded_version(project, source, options.base_ref)
+    version = project.recorded_version(source, options.base_ref)
     rendered = render_recorded(project, source, version, options)
     skip = {project.answers_path, rendered.answers_file}
     template = Tree({p: e for p, e in rendered.tree.items() if p not in skip})

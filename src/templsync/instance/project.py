@@ -15,9 +15,9 @@ from pathlib import Path
 
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import Tree
-from templsync._io.gitrepo import GitRepo, discover_repo
+from templsync._io.gitrepo import GitRepo, RefNotFoundError, discover_repo
 from templsync._io.local import read_tree
-from templsync._io.sources import TemplateSource, resolve_source
+from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
 from templsync._io.vcsurl import expand_url
 from templsync.errors import UserError
 from templsync.instance.existing import read_paths
@@ -25,6 +25,7 @@ from templsync.template.answers import AnswersFileError, RecordedAnswers, read_a
 
 __all__ = [
     "DEFAULT_ANSWERS_FILE",
+    "BaseVersionMissingError",
     "InstanceGit",
     "NotAnInstanceError",
     "Project",
@@ -37,6 +38,10 @@ _DOT_GIT = IgnoreRules.of([".git"])
 
 class NotAnInstanceError(UserError):
     """The folder has no answers file, so nothing says which template made it."""
+
+
+class BaseVersionMissingError(UserError):
+    """The recorded ``_commit`` is missing from the answers file, or the template lost it."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,34 @@ class Project:
         source = resolve_source(self.template_location(), cache_dir=cache_dir, refresh=refresh)
         assert dataclasses.is_dataclass(source) and not isinstance(source, type)
         return dataclasses.replace(source, src_path=self.src_path)
+
+    def recorded_version(
+        self, source: TemplateSource, base_ref: str | None = None
+    ) -> ResolvedVersion:
+        """The version ``_commit`` names (or ``base_ref``), with a clear error when it is gone.
+
+        ``recorded`` keeps ``_commit`` as the answers file spells it.
+        """
+        ref = base_ref or self.recorded.commit
+        answers = self.root / self.answers_path
+        if ref is None:
+            raise BaseVersionMissingError(
+                f"{answers} records no `_commit`, so the version this project was made from is "
+                "unknown. Run `templsync update --base-ref REF` with the template version it "
+                "was made from, or `templsync recopy` to render it again from scratch."
+            )
+        try:
+            resolved = source.resolve(ref, prereleases=True)
+        except RefNotFoundError as err:
+            if base_ref is not None:
+                raise
+            raise BaseVersionMissingError(
+                f"{answers} records `_commit: {ref}`, which the template {source.src_path!r} "
+                "no longer has (its history was rewritten, or the tag was deleted). Run "
+                "`templsync update --base-ref REF` with a version it has, or `templsync recopy` "
+                "to render the project again from scratch."
+            ) from err
+        return resolved if base_ref is not None else dataclasses.replace(resolved, recorded=ref)
 
     def files(self, also: frozenset[str] | set[str] = frozenset()) -> Tree:
         """The instance's files as git sees them, plus the paths in ``also`` that exist.

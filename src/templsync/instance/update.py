@@ -39,11 +39,12 @@ from templsync._core.textmerge import MarkerLabels
 from templsync._core.tree import FileEntry, Tree
 from templsync._io.apply import Recovery, apply_plan, recover
 from templsync._io.gitindex import ConflictStages, record_conflicts
+from templsync._io.journal import JOURNAL_DIR, present_error
 from templsync._io.sources import ResolvedVersion
 from templsync.errors import UserError
 from templsync.instance.migrations import migrate, migration_tasks
-from templsync.instance.project import Project, load_project
-from templsync.instance.recorded import BaseVersionMissingError, recorded_version, render_recorded
+from templsync.instance.project import BaseVersionMissingError, Project, load_project
+from templsync.instance.recorded import render_recorded
 from templsync.instance.session import Rendered, Session, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
 from templsync.instance.templatetasks import run_template_tasks
@@ -154,7 +155,9 @@ def update(
     written. ``on_message`` receives ``_message_before_update``; ``on_task`` is told about each
     migration and task before ``run_task`` runs it.
     """
-    recovered = recover(root) if root.is_dir() else None
+    if options.pretend and (root / JOURNAL_DIR).exists():
+        raise present_error(root)  # a pretend run writes nothing, recovery included
+    recovered = recover(root) if root.is_dir() and not options.pretend else None
     project = load_project(root, options.answers_file)
     if project.git is not None and not options.allow_dirty and project.git.is_dirty():
         raise DirtyInstanceError(
@@ -162,7 +165,7 @@ def update(
             "reviewed and undone with git, or pass --allow-dirty."
         )
     source = project.open_template(cache_dir=options.cache_dir, refresh=options.refresh)
-    old = recorded_version(project, source, options.base_ref)
+    old = project.recorded_version(source, options.base_ref)
     ref = project.recorded.commit if options.vcs_ref == CURRENT_REF else options.vcs_ref
     new = source.resolve(ref, prereleases=options.prereleases)
     _check_direction(old, new, options)
