@@ -1,0 +1,481 @@
+"""The fleet registry, ``templsync-fleet.toml``: a template and the instances made from it.
+
+The file sits beside the template (or is named with ``--fleet``)::
+
+    template = "."                 # the template: a path relative to this file's folder, or a URL
+    test_command = "pytest"        # the default test command of every instance
+
+    [[instance]]
+    name = "billing"
+    location = "../services/billing"   # a path relative to this file's folder, or a git URL
+    team = "payments"
+    wave = 1                           # an integer or a name ("canary")
+    answers_file = ".copier-answers.billing.yml"   # when it is not .copier-answers.yml
+    test_command = "make test"
+    branch = "main"
+
+It is read into immutable values (:func:`load_fleet`) and written back (:func:`save_fleet`)
+through templsync's one atomic writer, keeping the comments, the layout and the order of the
+entries a person wrote. :func:`local_checkout` gives the folder of an instance, cloning one
+given by a git URL into the cache once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import tomlkit
+from tomlkit.exceptions import ParseError
+from tomlkit.items import AoT
+
+from templsync._core.plan import make_plan
+from templsync._core.tree import FileEntry, Mode, Tree
+from templsync._io.apply import apply_plan
+from templsync._io.gitmirror import GitCommandError, default_cache_dir, run_git
+from templsync._io.vcsurl import expand_url, mirror_key, strip_credentials
+from templsync.errors import ReadError, UserError
+from templsync.fleet import tomledit
+
+REGISTRY_FILE = "templsync-fleet.toml"
+DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
+_ENTRY_KEYS = ("name", "location", "team", "wave", "answers_file", "test_command", "branch")
+_TOP_KEYS = ("template", "test_command", "instance")
+_HEADER = (
+    "templsync fleet registry: the template and the instances made from it.\n"
+    "Edit it by hand, or with `templsync fleet discover`, `fleet add` and `fleet remove`."
+)
+
+
+class FleetFileError(UserError):
+    """The registry file is not valid TOML, or holds a value of the wrong type."""
+
+
+class RegistryNotFoundError(UserError):
+    """There is no registry where one was looked for."""
+
+
+class FleetEntryNotFoundError(UserError):
+    """No instance of the fleet has the name asked for."""
+
+
+class FleetEntryExistsError(UserError):
+    """An instance of that name is already in the fleet."""
+
+
+class CheckoutError(UserError):
+    """An instance's folder is missing, or its git URL could not be cloned."""
+
+
+@dataclass(frozen=True)
+class FleetEntry:
+    """One instance of the fleet, as the registry spells it."""
+
+    name: str
+    location: str
+    """As written: a path (relative to the registry's folder) or a git URL."""
+    team: str | None = None
+    wave: int | str | None = None
+    answers_file: str | None = None
+    """None: ``.copier-answers.yml``."""
+    test_command: str | None = None
+    """None: the fleet's default."""
+    branch: str | None = None
+
+    @property
+    def answers_path(self) -> str:
+        """The answers file, relative to the instance: the default when none is recorded."""
+        return self.answers_file or DEFAULT_ANSWERS_FILE
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """A registry file as read: its template, its default test command and its instances."""
+
+    path: Path
+    """The registry file."""
+    template: str
+    """The template source as written: a path relative to the registry's folder, or a URL."""
+    test_command: str | None
+    entries: tuple[FleetEntry, ...]
+
+    def template_location(self) -> str:
+        """The template as a source spelling: a URL as written, a path made absolute."""
+        if is_remote(self.template):
+            return self.template
+        return str(resolve_location(self.path.parent, self.template))
+
+    def entry(self, name: str) -> FleetEntry:
+        """The instance called ``name``; :class:`FleetEntryNotFoundError` names close ones."""
+        for entry in self.entries:
+            if entry.name == name:
+                return entry
+        names = [e.name for e in self.entries]
+        close = difflib.get_close_matches(name, names, n=3)
+        if close:
+            hint = "Did you mean " + " or ".join(repr(c) for c in close) + "?"
+        elif names:
+            shown = ", ".join(names[:10]) + (", ..." if len(names) > 10 else "")
+            hint = f"Its instances: {shown}."
+        else:
+            hint = "It lists no instances yet: run `templsync fleet discover ROOT`."
+        raise FleetEntryNotFoundError(f"{self.path}: no instance is named {name!r}. {hint}")
+
+    def with_entries(self, entries: Iterable[FleetEntry]) -> Fleet:
+        """This fleet with ``entries`` added at the end; a name already used is an error."""
+        taken = {e.name for e in self.entries}
+        added: list[FleetEntry] = []
+        for entry in entries:
+            if entry.name in taken:
+                raise FleetEntryExistsError(
+                    f"{self.path}: an instance is already named {entry.name!r}. Pick another "
+                    "name (--name), or remove that one first (`templsync fleet remove`)."
+                )
+            taken.add(entry.name)
+            added.append(entry)
+        return replace(self, entries=(*self.entries, *added))
+
+    def without(self, name: str) -> Fleet:
+        """This fleet without the instance ``name`` (which must be in it)."""
+        self.entry(name)
+        return replace(self, entries=tuple(e for e in self.entries if e.name != name))
+
+
+def is_remote(spelling: str) -> bool:
+    """Whether a template or location spelling is a URL (``gh:``, ``git@``, ``https://``, ...)
+    rather than a local path (even one ending in ``.git``)."""
+    if expand_url(spelling) is None:
+        return False
+    return "://" in spelling or spelling.startswith(("git@", "gh:", "gl:", "git+"))
+
+
+def resolve_location(base: Path, spelling: str) -> Path:
+    """A path spelling (``~`` expanded) made absolute against ``base``, symlinks resolved."""
+    path = Path(spelling).expanduser()
+    return (path if path.is_absolute() else base / path).resolve()
+
+
+def find_registry(start: Path, explicit: Path | None = None) -> Path:
+    """The registry file: ``explicit`` (``--fleet``, a file or its folder), else the one in
+    ``start``; :class:`RegistryNotFoundError` says how to make one."""
+    if explicit is not None:
+        candidate = explicit / REGISTRY_FILE if explicit.is_dir() else explicit
+        if not candidate.is_file():
+            raise RegistryNotFoundError(
+                f"the fleet registry {str(candidate)!r} does not exist. Check the --fleet path, "
+                "or create it: run `templsync fleet discover ROOT` in the template's folder."
+            )
+        return candidate
+    candidate = start / REGISTRY_FILE
+    if candidate.is_file():
+        return candidate
+    raise RegistryNotFoundError(
+        f"no {REGISTRY_FILE} in {str(start)!r}. Run the command in the template's folder, pass "
+        f"--fleet FILE, or create the registry there: `templsync fleet discover ROOT`."
+    )
+
+
+def new_fleet(path: Path, template: str, test_command: str | None = None) -> Fleet:
+    """A fleet with no instances yet, to be saved at ``path``."""
+    return Fleet(path=path, template=template, test_command=test_command, entries=())
+
+
+def load_fleet(path: Path) -> Fleet:
+    """Read the registry at ``path``; :class:`FleetFileError` (with file:line) when invalid."""
+    text = _read_text(path)
+    try:
+        data = tomlkit.parse(text).unwrap()
+    except ParseError as err:
+        raise FleetFileError(
+            f"{path}:{err.line}: not valid TOML: {_parse_reason(err)}. Fix the file."
+        ) from err
+    return _Validator(path, text).fleet(data)
+
+
+def save_fleet(fleet: Fleet, *, previous: Path | None = None) -> None:
+    """Write ``fleet`` to ``fleet.path`` atomically, through the one writer.
+
+    The registry read from ``previous`` (default: ``fleet.path``, when it exists) is edited in
+    place: its comments, layout and entry order stay, entries no longer in ``fleet`` are removed
+    with the comment lines above them, values that changed are rewritten, and new entries are
+    added at the end. A file that changed on disk while it was being written is not overwritten.
+    """
+    target = fleet.path.resolve() if fleet.path.is_symlink() else fleet.path
+    old = _read_existing(target)
+    source = old if previous is None else (_read_existing(previous) or (b"", Mode.REGULAR))
+    source_path = target if previous is None else previous
+    text = None if source is None else source[0].decode("utf-8")
+    new = render_fleet(fleet, text, source_path).encode("utf-8")
+    mode = old[1] if old is not None else Mode.REGULAR
+    if old is not None and old[0] == new:
+        return
+    current = Tree() if old is None else Tree({target.name: FileEntry.from_bytes(old[0], mode)})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    apply_plan(
+        target.parent, make_plan(current, Tree({target.name: FileEntry.from_bytes(new, mode)}))
+    )
+
+
+def render_fleet(fleet: Fleet, previous: str | None, source: Path | None = None) -> str:
+    """The registry text of ``fleet``, written into the text ``previous`` when there is one."""
+    if previous is None or not previous.strip():
+        doc = tomlkit.document()
+        for line in _HEADER.splitlines():
+            doc.add(tomlkit.comment(line))
+        doc.add(tomlkit.nl())
+    else:
+        try:
+            doc = tomlkit.parse(previous)
+        except ParseError as err:
+            raise FleetFileError(
+                f"{source or fleet.path}:{err.line}: not valid TOML: {_parse_reason(err)}. "
+                "Fix the file."
+            ) from err
+    tomledit.set_key(doc, "template", fleet.template)
+    tomledit.set_key(doc, "test_command", fleet.test_command)
+    array = doc.get("instance")
+    if array is not None and not isinstance(array, AoT):
+        del doc["instance"]  # an inline array: rewritten as [[instance]] tables
+        array = None
+    wanted = {e.name: e for e in fleet.entries}
+    if isinstance(array, AoT):
+        for index in reversed(range(len(array.body))):
+            name = array.body[index].get("name")
+            entry = wanted.pop(str(name), None) if name is not None else None
+            if entry is None:
+                doc = tomledit.remove_table(doc, "instance", index)
+                array = doc.get("instance")
+                if not isinstance(array, AoT):
+                    break
+                continue
+            for key in _ENTRY_KEYS[1:]:
+                tomledit.set_key(array.body[index].value, key, getattr(entry, key))
+    for entry in fleet.entries:
+        if entry.name in wanted:
+            tomledit.append_table(doc, "instance", _table(entry))
+    return tomlkit.dumps(doc).rstrip("\n") + "\n"
+
+
+def local_checkout(entry: FleetEntry, fleet: Fleet, cache_dir: Path | None) -> Path:
+    """The folder of ``entry``: its path resolved against the registry's folder, or, for a git
+    URL, a clone in ``<cache>/fleet/<key>`` made on first use (``cache_dir`` default:
+    ``$TEMPLSYNC_CACHE_DIR`` or the user cache). :class:`CheckoutError` when it cannot be had."""
+    if not is_remote(entry.location):
+        path = resolve_location(fleet.path.parent, entry.location)
+        if not path.is_dir():
+            raise CheckoutError(
+                f"instance {entry.name!r}: {entry.location!r} is not a folder ({path}). Fix its "
+                f"location in {fleet.path}, or remove it: `templsync fleet remove {entry.name}`."
+            )
+        return path
+    url = expand_url(entry.location) or entry.location
+    cache = cache_dir if cache_dir is not None else default_cache_dir()
+    key = mirror_key(url if entry.branch is None else f"{url}#{entry.branch}")
+    return _clone(entry, url, cache / "fleet" / key)
+
+
+def _clone(entry: FleetEntry, url: str, dest: Path) -> Path:
+    if (dest / ".git").exists():
+        return dest
+    if dest.exists():  # what an interrupted clone left behind
+        shutil.rmtree(dest, ignore_errors=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(
+        prefix=dest.name + ".clone.", dir=dest.parent, ignore_cleanup_errors=True
+    ) as staging:
+        staged = Path(staging) / "checkout"
+        branch = ("--branch", entry.branch) if entry.branch else ()
+        try:
+            run_git("clone", "--quiet", *branch, "--", url, str(staged))
+        except GitCommandError as err:
+            reason = err.detail.removeprefix("fatal: ").splitlines()[0] if err.detail else str(err)
+            raise CheckoutError(
+                f"instance {entry.name!r}: cannot clone {strip_credentials(url)!r}: {reason}. "
+                "Check the URL (and branch) and that you can reach it."
+            ) from err
+        try:
+            staged.rename(dest)
+        except OSError as err:
+            if not (dest / ".git").exists():  # else another process cloned it first
+                raise CheckoutError(f"cannot store the clone of {url!r} in {dest}: {err}") from err
+    return dest
+
+
+def _table(entry: FleetEntry) -> tomlkit.items.Table:
+    table = tomlkit.table()
+    for key in _ENTRY_KEYS:
+        value = getattr(entry, key)
+        if value is not None:
+            table[key] = value
+    return table
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError as err:
+        raise RegistryNotFoundError(
+            f"the fleet registry {str(path)!r} does not exist. Create it: run "
+            "`templsync fleet discover ROOT` in the template's folder."
+        ) from err
+    except OSError as err:
+        raise ReadError(f"cannot read the fleet registry {str(path)!r}: {err.strerror}") from err
+    except UnicodeDecodeError as err:
+        raise FleetFileError(f"{path}: not UTF-8 text ({err.reason}). Fix the file.") from err
+
+
+def _read_existing(path: Path) -> tuple[bytes, Mode] | None:
+    try:
+        st = path.stat()
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise ReadError(f"cannot read the fleet registry {str(path)!r}: {err.strerror}") from err
+    return data, Mode.EXECUTABLE if st.st_mode & stat.S_IXUSR else Mode.REGULAR
+
+
+def _parse_reason(err: ParseError) -> str:
+    return re.sub(r" at line \d+ col \d+$", "", str(err))
+
+
+class _Validator:
+    """Turns parsed TOML into a :class:`Fleet`, naming the line of each problem."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = _Lines(text)
+
+    def fail(self, line: int, problem: str) -> FleetFileError:
+        return FleetFileError(f"{self.path}:{line}: {problem}")
+
+    def fleet(self, data: Mapping[str, object]) -> Fleet:
+        for key in data:
+            if key not in _TOP_KEYS:
+                raise self.fail(
+                    self.lines.key(key, None),
+                    f"unknown setting {key!r}. The registry's settings are "
+                    f"{', '.join(_TOP_KEYS[:-1])} and [[instance]] tables.",
+                )
+        template = data.get("template")
+        if template is None:
+            raise self.fail(
+                1,
+                'no template. Add `template = "PATH-OR-URL"` at the top (e.g. "." when '
+                "the registry is in the template's folder).",
+            )
+        template = self.string(template, "template", None)
+        test_command = self.optional(data.get("test_command"), "test_command", None)
+        raw = data.get("instance", [])
+        if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+            raise self.fail(
+                self.lines.key("instance", None),
+                "`instance` must be a list of [[instance]] tables.",
+            )
+        entries: list[FleetEntry] = []
+        seen: dict[str, int] = {}
+        for index, table in enumerate(raw):
+            entry = self.entry(table, index)
+            line = self.lines.key("name", index)
+            if entry.name in seen:
+                raise self.fail(
+                    line,
+                    f"the name {entry.name!r} is used twice (also on line {seen[entry.name]}). "
+                    "Each instance needs its own name.",
+                )
+            seen[entry.name] = line
+            entries.append(entry)
+        return Fleet(self.path, template, test_command, tuple(entries))
+
+    def entry(self, table: Mapping[str, object], index: int) -> FleetEntry:
+        for key in table:
+            if key not in _ENTRY_KEYS:
+                raise self.fail(
+                    self.lines.key(key, index),
+                    f"unknown key {key!r} in an [[instance]] table. Its keys are "
+                    f"{', '.join(_ENTRY_KEYS)}.",
+                )
+        for key in ("name", "location"):
+            if key not in table:
+                raise self.fail(
+                    self.lines.table(index), f"this [[instance]] has no {key}. Add `{key} = ...`."
+                )
+        name = self.string(table["name"], "name", index)
+        if not name.strip():
+            raise self.fail(self.lines.key("name", index), "an instance's name cannot be empty.")
+        wave = table.get("wave")
+        if wave is not None and (isinstance(wave, bool) or not isinstance(wave, int | str)):
+            raise self.fail(
+                self.lines.key("wave", index),
+                f"wave must be an integer or a name (a string), not {_kind(wave)}.",
+            )
+        return FleetEntry(
+            name=name,
+            location=self.string(table["location"], "location", index),
+            team=self.optional(table.get("team"), "team", index),
+            wave=wave,
+            answers_file=self.optional(table.get("answers_file"), "answers_file", index),
+            test_command=self.optional(table.get("test_command"), "test_command", index),
+            branch=self.optional(table.get("branch"), "branch", index),
+        )
+
+    def string(self, value: object, key: str, index: int | None) -> str:
+        if not isinstance(value, str):
+            raise self.fail(
+                self.lines.key(key, index), f"{key} must be a string, not {_kind(value)}."
+            )
+        return value
+
+    def optional(self, value: object, key: str, index: int | None) -> str | None:
+        return None if value is None else self.string(value, key, index)
+
+
+def _kind(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", list: "an array"}
+    return names.get(type(value), "a table" if isinstance(value, dict) else type(value).__name__)
+
+
+_HEADER_LINE = re.compile(r"^\s*\[\[?\s*([^\]]*?)\s*\]\]?")
+_KEY_LINE = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+
+
+class _Lines:
+    """Line numbers of keys and ``[[instance]]`` headers, for error messages."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.tables: list[int] = []  # 0-based line of each [[instance]] header
+        self.first_header = len(self.lines)
+        for number, line in enumerate(self.lines):
+            found = _HEADER_LINE.match(line)
+            if found:
+                self.first_header = min(self.first_header, number)
+                if line.lstrip().startswith("[[") and found.group(1) == "instance":
+                    self.tables.append(number)
+
+    def table(self, index: int) -> int:
+        return self.tables[index] + 1 if index < len(self.tables) else 1
+
+    def key(self, key: str, index: int | None) -> int:
+        """The line of ``key`` at the top (``index`` None) or in the ``index``-th table."""
+        if index is None:
+            start, end = 0, self.first_header
+        elif index < len(self.tables):
+            start = self.tables[index] + 1
+            end = next(
+                (n for n in range(start, len(self.lines)) if _HEADER_LINE.match(self.lines[n])),
+                len(self.lines),
+            )
+        else:
+            return 1
+        for number in range(start, end):
+            found = _KEY_LINE.match(self.lines[number])
+            if found and key in found.groups():
+                return number + 1
+        return start if index is not None else 1
