@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import click
 
 from templsync import __version__
-from templsync.cli import check, copy, demo, diff, recopy, recover, update
+from templsync.cli import check, copy, demo, diff, fleet, recopy, recover, update
 from templsync.cli.handler import handle
 
 HELP = "Keep a project template and the projects made from it in sync, both ways."
@@ -50,6 +50,7 @@ diff.register(app)
 recopy.register(app)
 demo.register(app)
 recover.register(app)
+fleet.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -142,6 +142,31 @@ def discover(
     )
 
 
+def instance_problem(fleet: Fleet, folder: Path, answers_file: str | None = None) -> str | None:
+    """Why ``folder`` is not an instance of the fleet's template, or None when it is one: no
+    such folder, no answers file, an answers file that cannot be read or names no template, or
+    one of another template."""
+    answers_name = answers_file or DEFAULT_ANSWERS_FILE
+    if not folder.is_dir():
+        return "no such folder"
+    answers = folder / answers_name
+    if not answers.is_file():
+        return f"no {answers_name} in it (--answers-file names another one)"
+    skipped: list[tuple[Path, str]] = []
+    recorded = _src_path(answers, skipped)
+    if recorded is None:
+        return f"{answers_name}: {skipped[0][1]}"
+    identities = _Identities()
+    template = identities.of_spelling(fleet.template, [fleet.path.parent.resolve()])
+    if template is None:
+        return f"the fleet's template {fleet.template!r} does not exist"
+    here = folder.absolute()
+    identity = identities.of_spelling(recorded, [here, *here.parents])
+    if identity is None or not identity.same_as(template):
+        return f"{answers_name} records another template: _src_path is {recorded!r}"
+    return None
+
+
 def url_key(url: str) -> str:
     """``url`` reduced to ``host/path``: the scheme, user, port, ``.git`` and case of the host
     (and of the path, on hosts that ignore it) dropped, so every spelling of a repo is equal."""
@@ -245,7 +270,7 @@ def _instances_of(
         recorded = _src_path(answers, skipped)
         if recorded is None:
             continue
-        folder = answers.parent
+        folder = answers.parent.absolute()
         identity = identities.of_spelling(recorded, [folder, *folder.parents])
         if identity is not None and identity.same_as(template):
             found.append(answers)
@@ -266,7 +291,7 @@ def _new_entries(found: list[Path], base: Path, taken: set[str]) -> list[FleetEn
         added.append(
             FleetEntry(
                 name=name,
-                location=_spell_location(folder.resolve(), base),
+                location=spell_location(folder.resolve(), base),
                 answers_file=None if answers.name == DEFAULT_ANSWERS_FILE else answers.name,
             )
         )
@@ -299,7 +324,9 @@ def _unique_name(folder: Path, answers_name: str, taken: set[str], *, qualify: b
     return f"{candidates[0]}-{number}"
 
 
-def _spell_location(folder: Path, base: Path) -> str:
+def spell_location(folder: Path, base: Path) -> str:
+    """How the registry in ``base`` writes the folder ``folder``: relative, unless it is more
+    than a few folders up."""
     relative = Path(os.path.relpath(folder, base))
     if relative.parts[: _MAX_UPS + 1] == ("..",) * (_MAX_UPS + 1):
         return folder.as_posix()
