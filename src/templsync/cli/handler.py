@@ -7,9 +7,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,6 +65,9 @@ def handle(command: Callable[[], int | None]) -> int:
 
 
 def write_crash_log(error: BaseException) -> Path:
+    import datetime as dt
+    import traceback
+
     folder = log_dir()
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
