@@ -1,0 +1,414 @@
+"""``fleet status``: where every instance of a fleet stands against the template, in one pass.
+
+Three steps, so a fleet of a thousand instances costs one walk of the template's history plus a
+few file reads per instance:
+
+1. each instance's own facts, from its folder and its git repository: the answers file
+   (``_src_path``, ``_commit``), uncommitted changes, unmerged paths in the index (conflicts an
+   update left), and the date of the last commit that changed the answers file, read in
+   worker processes when there are many instances (:mod:`templsync.fleet.facts`);
+2. the template's history, read once (:mod:`templsync.fleet.history`): an instance's commits
+   behind are the commits of that walk its recorded commit does not reach, worked out in
+   memory; versions behind are the version tags above its version up to the latest, as
+   ``templsync check`` counts them;
+3. with ``conflicts``, a dry run of the update of every instance that is behind (nothing
+   written), in parallel, listing the files it would conflict on.
+
+An instance that cannot be read is *broken* with a short reason; it never stops the others.
+Below the instances, the template's changes that some instance lacks, one per commit, newest
+first, each with the categories of the paths it touched (:mod:`templsync.fleet.categories`).
+"""
+
+from __future__ import annotations
+
+import enum
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from packaging.version import Version
+
+from templsync._io.sources import GitSource, ResolvedVersion, resolve_source
+from templsync.errors import UserError
+from templsync.fleet.categories import Category
+from templsync.fleet.facts import Facts, Member, read_facts, template_key
+from templsync.fleet.history import TemplateChange, TemplateHistory
+from templsync.fleet.registry import (
+    CheckoutError,
+    Fleet,
+    is_remote,
+    local_checkout,
+    resolve_location,
+)
+
+__all__ = [
+    "FleetStatus",
+    "InstanceStatus",
+    "Member",
+    "State",
+    "TemplateChange",
+    "collect_status",
+    "fleet_status",
+    "markdown_table",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
+Progress = Callable[[str, int, int], None]
+"""Called as ``(stage, done, total)``: stage ``"instances"``, then ``"conflicts"``."""
+
+_PARALLEL_FROM = 64  # fewer instances are read in this process: a pool costs more than it saves
+
+
+class NotAGitTemplateError(UserError):
+    """The fleet's template is a plain folder: it has no versions to compare with."""
+
+
+class State(enum.StrEnum):
+    """An instance's state, most urgent first (an instance has the first that applies)."""
+
+    BROKEN = "broken"
+    CONFLICTS = "unresolved conflicts"
+    DIRTY = "uncommitted changes"
+    MAJOR_BEHIND = "major version behind"
+    BEHIND = "behind"
+    UP_TO_DATE = "up to date"
+
+
+@dataclass(frozen=True)
+class InstanceStatus:
+    """Where one instance stands."""
+
+    name: str
+    location: str
+    team: str | None
+    folder: Path | None
+    state: State
+    reason: str | None = None
+    """Broken: what is wrong, in a few words (``detail`` has the whole message)."""
+    detail: str | None = None
+    answers_file: str | None = None
+    recorded: str | None = None
+    """``_commit`` as the answers file spells it (a tag, or a commit)."""
+    commit: str | None = None
+    version: Version | None = None
+    last_updated: datetime | None = None
+    """The date of the last commit that changed the answers file."""
+    commits_behind: int | None = None
+    versions_behind: int | None = None
+    conflicts: tuple[str, ...] | None = None
+    """With ``conflicts``: the files an update would conflict on (None: not looked at)."""
+    conflicts_error: str | None = None
+    """With ``conflicts``: why the dry run of the update failed."""
+    unmerged: tuple[str, ...] = ()
+    """The paths git's index holds unmerged (conflicts an update left unresolved)."""
+
+    @property
+    def status(self) -> str:
+        """The state as one cell: ``2 versions behind``, ``broken: no answers file``..."""
+        if self.state is State.BROKEN:
+            return f"broken: {self.reason}"
+        if self.state in (State.BEHIND, State.MAJOR_BEHIND):
+            shown = _behind_text(self.commits_behind or 0, self.versions_behind or 0)
+            return f"major version behind ({shown})" if self.state is State.MAJOR_BEHIND else shown
+        return self.state.value
+
+
+@dataclass(frozen=True)
+class FleetStatus:
+    """Every instance's status, and the template's changes since the oldest recorded version."""
+
+    template: str
+    """The template as the registry spells it."""
+    latest: ResolvedVersion
+    instances: tuple[InstanceStatus, ...]
+    changes: tuple[TemplateChange, ...]
+    """Newest first: the commits of the latest version that at least one instance lacks."""
+    since: str | None
+    """The oldest version an instance records (the one the changes start from)."""
+
+    def by_category(self) -> dict[Category, tuple[TemplateChange, ...]]:
+        """The changes grouped by category, in :class:`Category` order (empty groups left out)."""
+        groups = {c: tuple(ch for ch in self.changes if c in ch.categories) for c in Category}
+        return {c: changes for c, changes in groups.items() if changes}
+
+    def counts(self) -> dict[State, int]:
+        """How many instances are in each state (every state, in :class:`State` order)."""
+        return {s: sum(1 for i in self.instances if i.state is s) for s in State}
+
+
+def fleet_status(
+    fleet: Fleet,
+    *,
+    conflicts: bool = False,
+    jobs: int | None = None,
+    prereleases: bool = False,
+    cache_dir: Path | None = None,
+    refresh: bool = True,
+    trust: bool = False,
+    trust_list: tuple[str, ...] = (),
+    progress: Progress | None = None,
+) -> FleetStatus:
+    """The status of every instance in the registry ``fleet``; see :func:`collect_status`.
+
+    An instance given by a git URL is read from its clone in the cache (made on first use).
+    """
+    members = []
+    for entry in fleet.entries:
+        folder: Path | None = None
+        error = None
+        if is_remote(entry.location):
+            try:
+                folder = local_checkout(entry, fleet, cache_dir)
+            except CheckoutError as err:
+                error = str(err)
+        else:  # a missing folder is the instance's problem, said by its status
+            folder = resolve_location(fleet.path.parent, entry.location)
+        members.append(
+            Member(entry.name, entry.location, folder, entry.team, entry.answers_file, error)
+        )
+    found = collect_status(
+        fleet.template_location(),
+        members,
+        conflicts=conflicts,
+        jobs=jobs,
+        prereleases=prereleases,
+        cache_dir=cache_dir,
+        refresh=refresh,
+        trust=trust,
+        trust_list=trust_list,
+        progress=progress,
+    )
+    return replace(found, template=fleet.template)
+
+
+def collect_status(
+    template: str,
+    members: Sequence[Member],
+    *,
+    conflicts: bool = False,
+    jobs: int | None = None,
+    prereleases: bool = False,
+    cache_dir: Path | None = None,
+    refresh: bool = True,
+    trust: bool = False,
+    trust_list: tuple[str, ...] = (),
+    progress: Progress | None = None,
+) -> FleetStatus:
+    """The status of ``members``, instances of the template at ``template``; see the module.
+
+    ``jobs`` worker processes (default: one per CPU; 1 reads everything in this process).
+    Raises :class:`NotAGitTemplateError` or the template source's errors when the template
+    itself cannot be read; an instance's problems make that instance broken, nothing more.
+    """
+    source = resolve_source(template, cache_dir=cache_dir, refresh=refresh)
+    if not isinstance(source, GitSource):
+        raise NotAGitTemplateError(
+            f"the fleet's template {template!r} is a folder, not a git repository, so it has no "
+            "versions to compare instances with. Make it a git repository with version tags."
+        )
+    latest = source.resolve(prereleases=prereleases)
+    history = TemplateHistory(source, latest, prereleases=prereleases)
+    workers = jobs or os.cpu_count() or 1
+    key = template_key(template)
+    facts = _map(
+        read_facts,
+        members,
+        workers=workers,
+        stage="instances",
+        progress=progress,
+        parallel_from=_PARALLEL_FROM,
+    )
+    statuses = [_classify(history, m, f, key) for m, f in zip(members, facts, strict=True)]
+    if conflicts:
+        statuses = _dry_runs(
+            statuses, latest, workers=workers, progress=progress, trust=trust, trust_list=trust_list
+        )
+    behind = [s.commit for s in statuses if s.commit and s.commits_behind]
+    oldest = max(
+        (s for s in statuses if s.commits_behind), key=lambda s: s.commits_behind or 0, default=None
+    )
+    return FleetStatus(
+        template=template,
+        latest=history.latest,
+        instances=tuple(statuses),
+        changes=history.changes(behind),
+        since=oldest.recorded if oldest else None,
+    )
+
+
+# where each instance stands -------------------------------------------------------------------
+
+
+def _classify(
+    history: TemplateHistory, member: Member, facts: Facts, template: str
+) -> InstanceStatus:
+    status = InstanceStatus(
+        member.name,
+        member.location,
+        member.team,
+        member.folder,
+        State.BROKEN,
+        facts.reason,
+        facts.detail,
+        facts.answers_file,
+        facts.recorded,
+        last_updated=facts.last_updated,
+        unmerged=facts.unmerged,
+    )
+    if facts.reason is not None or facts.recorded is None:
+        return status
+    if facts.template != template:
+        return replace(status, reason="made from another template", detail=facts.template)
+    current = history.resolve(facts.recorded)
+    if current is None or current.commit is None:
+        return replace(status, reason=f"_commit {facts.recorded} is not in the template")
+    missing = history.missing(current.commit)
+    status = replace(
+        status,
+        reason=None,
+        commit=current.commit,
+        version=current.version,
+        commits_behind=len(missing),
+        versions_behind=history.versions_behind(current, missing),
+    )
+    latest = history.latest.version
+    if current.version is not None and latest is not None:
+        up_to_date = not latest > current.version
+        major = latest.major > current.version.major
+    else:
+        up_to_date, major = not missing, False
+    if facts.unmerged:
+        return replace(status, state=State.CONFLICTS)
+    if facts.dirty:
+        return replace(status, state=State.DIRTY)
+    if up_to_date:
+        return replace(status, state=State.UP_TO_DATE)
+    return replace(status, state=State.MAJOR_BEHIND if major else State.BEHIND)
+
+
+def _behind_text(commits: int, versions: int) -> str:
+    if versions:
+        return f"{versions} version{'s' if versions != 1 else ''} behind"
+    return f"{commits} commit{'s' if commits != 1 else ''} behind"
+
+
+# dry runs of the update ------------------------------------------------------------------------
+
+
+def _dry_runs(
+    statuses: list[InstanceStatus],
+    latest: ResolvedVersion,
+    *,
+    workers: int,
+    progress: Progress | None,
+    trust: bool,
+    trust_list: tuple[str, ...],
+) -> list[InstanceStatus]:
+    import templsync.instance.update  # noqa: F401, PLC0415  # loaded once, before workers fork
+
+    todo = [
+        n
+        for n, s in enumerate(statuses)
+        if s.state not in (State.BROKEN, State.UP_TO_DATE) and s.commits_behind
+    ]
+    jobs = [(statuses[n], latest.ref, trust, trust_list) for n in todo]
+    found = _map(
+        _dry_run, jobs, workers=workers, stage="conflicts", progress=progress, parallel_from=2
+    )
+    done = dict(zip(todo, found, strict=True))
+    return [done.get(n, s) for n, s in enumerate(statuses)]
+
+
+def _dry_run(job: tuple[InstanceStatus, str | None, bool, tuple[str, ...]]) -> InstanceStatus:
+    from templsync.instance.update import UpdateOptions, update  # noqa: PLC0415  # Jinja
+
+    status, ref, trust, trust_list = job
+    assert status.folder is not None
+    options = UpdateOptions(
+        vcs_ref=ref,
+        answers_file=status.answers_file,
+        defaults=True,
+        pretend=True,
+        quiet=True,
+        skip_tasks=True,
+        allow_dirty=True,
+        trust=trust,
+        trust_list=trust_list,
+    )
+    try:
+        result = update(status.folder, options)
+    except UserError as err:
+        return replace(status, conflicts_error=str(err))
+    return replace(status, conflicts=tuple(sorted(c.path for c in result.conflicts)))
+
+
+def _map(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    workers: int,
+    stage: str,
+    progress: Progress | None,
+    parallel_from: int,
+) -> list[R]:
+    """``map(func, items)``, in ``workers`` processes from ``parallel_from`` items on."""
+    total = len(items)
+    if workers <= 1 or total < parallel_from:
+        results = []
+        for n, item in enumerate(items, 1):
+            results.append(func(item))
+            if progress is not None:
+                progress(stage, n, total)
+        return results
+    method = "fork" if sys.platform == "linux" else "spawn"
+    chunk = max(1, min(256, -(-total // (workers * 4))))
+    results = []
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        for n, result in enumerate(pool.map(func, items, chunksize=chunk), 1):
+            results.append(result)
+            if progress is not None and (n % chunk == 0 or n == total):
+                progress(stage, n, total)
+    return results
+
+
+# reports --------------------------------------------------------------------------------------
+
+MARKDOWN_COLUMNS = ("Project", "Location", "Team", "Last Updated", "Template Version", "Status")
+
+
+def markdown_table(status: FleetStatus) -> str:
+    """``INSTANCES.md``: a heading, the latest version, and one table row per instance.
+
+    Nothing in it depends on the day it is written, so it changes only when an instance does.
+    """
+    latest = status.latest.version or status.latest.recorded
+    lines = [
+        "# Instances",
+        "",
+        f"Template: `{status.template}`, latest version {latest}.",
+        "",
+        "| " + " | ".join(MARKDOWN_COLUMNS) + " |",
+        "|" + " --- |" * len(MARKDOWN_COLUMNS),
+    ]
+    for i in status.instances:
+        cells = (
+            i.name,
+            i.location,
+            i.team or "",
+            i.last_updated.date().isoformat() if i.last_updated else "",
+            i.recorded or "",
+            i.status,
+        )
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
