@@ -117,7 +117,10 @@ def test_a_broken_instance_says_why_in_full(status: FleetStatus, registry: Path)
     assert instances["gone"].detail == f"{registry.parent / 'instances' / 'gone'} is not a folder."
     corrupt = instances["corrupt"].detail or ""
     assert ".copier-answers.yml:2: the answers file is not valid YAML" in corrupt
-    assert instances["foreign"].detail == str((registry.parent / "other-template").resolve())
+    other = registry.parent / "other-template"
+    assert instances["foreign"].detail == (
+        f".copier-answers.yml records another template: _src_path is {str(other)!r}"
+    )
     assert instances["lost"].recorded == "0.9.0"
     for name in ("gone", "corrupt", "foreign", "lost"):
         assert instances[name].commits_behind is None
@@ -217,6 +220,25 @@ def test_an_instance_that_cannot_be_checked_out_is_broken(tmp_path: Path) -> Non
     assert far.status == "broken: not checked out"
     assert "cannot clone" in (far.detail or "")
     assert found.changes == () and found.since is None
+
+
+def test_an_instance_made_from_the_templates_url_belongs_to_a_fleet_of_its_clone(
+    tmp_path: Path,
+) -> None:
+    template = make_template(tmp_path / "tpl")
+    git(template, "remote", "add", "origin", "git@github.com:Org/Service-Template.git")
+    instance = copied(template, tmp_path / "inst", "2.0.0", "inst")
+    answers = (instance / ".copier-answers.yml").read_text()
+    assert f"_src_path: {template}" in answers
+    spelled = answers.replace(str(template), "gh:org/service-template")
+    build_tree(instance, {".copier-answers.yml": spelled})
+    registry = tmp_path / "templsync-fleet.toml"
+    registry.write_text('template = "tpl"\n\n[[instance]]\nname = "inst"\nlocation = "inst"\n')
+    (found,) = fleet_status(load_fleet(registry), jobs=1).instances
+    assert (found.status, found.commits_behind) == ("1 version behind", 1)
+    # Without the registry's rule, only the spelling could tell, and it differs.
+    (alone,) = collect_status(str(template), [Member("inst", "inst", instance)]).instances
+    assert alone.status == "broken: made from another template"
 
 
 def test_a_recorded_commit_past_the_latest_version_is_not_behind(tmp_path: Path) -> None:

@@ -66,6 +66,8 @@ class Facts:
     answers_file: str | None = None
     template: str | None = None
     recorded: str | None = None
+    src_path: str | None = None
+    """``_src_path`` as written (``template`` is where it leads, spelled one way)."""
     dirty: bool = False
     unmerged: tuple[str, ...] = ()
     last_updated: datetime | None = None
@@ -87,7 +89,7 @@ def read_facts(member: Member) -> Facts:
         if project.recorded.commit is None:
             return Facts(answers, reason="no _commit in the answers file")
         template = template_key(project.template_location())
-        facts = Facts(answers, template, project.recorded.commit)
+        facts = Facts(answers, template, project.recorded.commit, project.src_path)
         return facts if project.git is None else _git_facts(facts, project.git, answers)
     except NotAnInstanceError as err:
         return Facts(reason="no answers file", detail=str(err))

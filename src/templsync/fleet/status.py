@@ -37,6 +37,7 @@ from packaging.version import Version
 from templsync._io.sources import GitSource, ResolvedVersion, resolve_source
 from templsync.errors import UserError
 from templsync.fleet.categories import Category
+from templsync.fleet.discover import instance_problem
 from templsync.fleet.facts import Facts, Member, read_facts, template_key
 from templsync.fleet.history import TemplateChange, TemplateHistory
 from templsync.fleet.registry import (
@@ -158,6 +159,8 @@ def fleet_status(
     """The status of every instance in the registry ``fleet``; see :func:`collect_status`.
 
     An instance given by a git URL is read from its clone in the cache (made on first use).
+    Whether an instance's ``_src_path`` names the fleet's template is decided as ``fleet
+    discover`` decides it (:func:`~templsync.fleet.discover.instance_problem`).
     """
     members = []
     for entry in fleet.entries:
@@ -184,6 +187,9 @@ def fleet_status(
         trust=trust,
         trust_list=trust_list,
         progress=progress,
+        same_template=lambda m: (
+            m.folder is not None and instance_problem(fleet, m.folder, m.answers_file) is None
+        ),
     )
     return replace(found, template=fleet.template)
 
@@ -200,12 +206,15 @@ def collect_status(
     trust: bool = False,
     trust_list: tuple[str, ...] = (),
     progress: Progress | None = None,
+    same_template: Callable[[Member], bool] | None = None,
 ) -> FleetStatus:
     """The status of ``members``, instances of the template at ``template``; see the module.
 
     ``jobs`` worker processes (default: one per CPU; 1 reads everything in this process).
-    Raises :class:`NotAGitTemplateError` or the template source's errors when the template
-    itself cannot be read; an instance's problems make that instance broken, nothing more.
+    An instance whose ``_src_path`` leads elsewhere than ``template`` is broken unless
+    ``same_template`` says it is the same template under another spelling (a URL of a local
+    clone's remote, say). Raises :class:`NotAGitTemplateError` or the template source's errors
+    when the template itself cannot be read; an instance's problems make it broken, no more.
     """
     source = resolve_source(template, cache_dir=cache_dir, refresh=refresh)
     if not isinstance(source, GitSource):
@@ -225,7 +234,9 @@ def collect_status(
         progress=progress,
         parallel_from=_PARALLEL_FROM,
     )
-    statuses = [_classify(history, m, f, key) for m, f in zip(members, facts, strict=True)]
+    statuses = [
+        _classify(history, m, f, key, same_template) for m, f in zip(members, facts, strict=True)
+    ]
     if conflicts:
         statuses = _dry_runs(
             statuses, latest, workers=workers, progress=progress, trust=trust, trust_list=trust_list
@@ -247,7 +258,11 @@ def collect_status(
 
 
 def _classify(
-    history: TemplateHistory, member: Member, facts: Facts, template: str
+    history: TemplateHistory,
+    member: Member,
+    facts: Facts,
+    template: str,
+    same_template: Callable[[Member], bool] | None,
 ) -> InstanceStatus:
     status = InstanceStatus(
         member.name,
@@ -264,8 +279,9 @@ def _classify(
     )
     if facts.reason is not None or facts.recorded is None:
         return status
-    if facts.template != template:
-        return replace(status, reason="made from another template", detail=facts.template)
+    if facts.template != template and not (same_template and same_template(member)):
+        detail = f"{facts.answers_file} records another template: _src_path is {facts.src_path!r}"
+        return replace(status, reason="made from another template", detail=detail)
     current = history.resolve(facts.recorded)
     if current is None or current.commit is None:
         return replace(status, reason=f"_commit {facts.recorded} is not in the template")
