@@ -16,17 +16,15 @@ The file sits beside the template (or is named with ``--fleet``)::
 
 It is read into immutable values (:func:`load_fleet`) and written back (:func:`save_fleet`)
 through templsync's one atomic writer, keeping the comments, the layout and the order of the
-entries a person wrote. :func:`local_checkout` gives the folder of an instance, cloning one
-given by a git URL into the cache once.
+entries a person wrote. :func:`local_checkout` (from ``checkout``) gives the folder of an
+instance, cloning one given by a git URL into the cache once.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -38,10 +36,29 @@ from tomlkit.items import AoT
 from templsync._core.plan import make_plan
 from templsync._core.tree import FileEntry, Mode, Tree
 from templsync._io.apply import apply_plan
-from templsync._io.gitmirror import GitCommandError, default_cache_dir, run_git
-from templsync._io.vcsurl import expand_url, mirror_key, strip_credentials
 from templsync.errors import ReadError, UserError
 from templsync.fleet import tomledit
+from templsync.fleet.checkout import CheckoutError, is_remote, local_checkout, resolve_location
+
+__all__ = [
+    "DEFAULT_ANSWERS_FILE",
+    "REGISTRY_FILE",
+    "CheckoutError",
+    "Fleet",
+    "FleetEntry",
+    "FleetEntryExistsError",
+    "FleetEntryNotFoundError",
+    "FleetFileError",
+    "RegistryNotFoundError",
+    "find_registry",
+    "is_remote",
+    "load_fleet",
+    "local_checkout",
+    "new_fleet",
+    "render_fleet",
+    "resolve_location",
+    "save_fleet",
+]
 
 REGISTRY_FILE = "templsync-fleet.toml"
 DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
@@ -67,10 +84,6 @@ class FleetEntryNotFoundError(UserError):
 
 class FleetEntryExistsError(UserError):
     """An instance of that name is already in the fleet."""
-
-
-class CheckoutError(UserError):
-    """An instance's folder is missing, or its git URL could not be cloned."""
 
 
 @dataclass(frozen=True)
@@ -145,20 +158,6 @@ class Fleet:
         """This fleet without the instance ``name`` (which must be in it)."""
         self.entry(name)
         return replace(self, entries=tuple(e for e in self.entries if e.name != name))
-
-
-def is_remote(spelling: str) -> bool:
-    """Whether a template or location spelling is a URL (``gh:``, ``git@``, ``https://``, ...)
-    rather than a local path (even one ending in ``.git``)."""
-    if expand_url(spelling) is None:
-        return False
-    return "://" in spelling or spelling.startswith(("git@", "gh:", "gl:", "git+"))
-
-
-def resolve_location(base: Path, spelling: str) -> Path:
-    """A path spelling (``~`` expanded) made absolute against ``base``, symlinks resolved."""
-    path = Path(spelling).expanduser()
-    return (path if path.is_absolute() else base / path).resolve()
 
 
 def find_registry(start: Path, explicit: Path | None = None) -> Path:
@@ -260,51 +259,6 @@ def render_fleet(fleet: Fleet, previous: str | None, source: Path | None = None)
         if entry.name in wanted:
             tomledit.append_table(doc, "instance", _table(entry))
     return tomlkit.dumps(doc).rstrip("\n") + "\n"
-
-
-def local_checkout(entry: FleetEntry, fleet: Fleet, cache_dir: Path | None) -> Path:
-    """The folder of ``entry``: its path resolved against the registry's folder, or, for a git
-    URL, a clone in ``<cache>/fleet/<key>`` made on first use (``cache_dir`` default:
-    ``$TEMPLSYNC_CACHE_DIR`` or the user cache). :class:`CheckoutError` when it cannot be had."""
-    if not is_remote(entry.location):
-        path = resolve_location(fleet.path.parent, entry.location)
-        if not path.is_dir():
-            raise CheckoutError(
-                f"instance {entry.name!r}: {entry.location!r} is not a folder ({path}). Fix its "
-                f"location in {fleet.path}, or remove it: `templsync fleet remove {entry.name}`."
-            )
-        return path
-    url = expand_url(entry.location) or entry.location
-    cache = cache_dir if cache_dir is not None else default_cache_dir()
-    key = mirror_key(url if entry.branch is None else f"{url}#{entry.branch}")
-    return _clone(entry, url, cache / "fleet" / key)
-
-
-def _clone(entry: FleetEntry, url: str, dest: Path) -> Path:
-    if (dest / ".git").exists():
-        return dest
-    if dest.exists():  # what an interrupted clone left behind
-        shutil.rmtree(dest, ignore_errors=True)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(
-        prefix=dest.name + ".clone.", dir=dest.parent, ignore_cleanup_errors=True
-    ) as staging:
-        staged = Path(staging) / "checkout"
-        branch = ("--branch", entry.branch) if entry.branch else ()
-        try:
-            run_git("clone", "--quiet", *branch, "--", url, str(staged))
-        except GitCommandError as err:
-            reason = err.detail.removeprefix("fatal: ").splitlines()[0] if err.detail else str(err)
-            raise CheckoutError(
-                f"instance {entry.name!r}: cannot clone {strip_credentials(url)!r}: {reason}. "
-                "Check the URL (and branch) and that you can reach it."
-            ) from err
-        try:
-            staged.rename(dest)
-        except OSError as err:
-            if not (dest / ".git").exists():  # else another process cloned it first
-                raise CheckoutError(f"cannot store the clone of {url!r} in {dest}: {err}") from err
-    return dest
 
 
 def _table(entry: FleetEntry) -> tomlkit.items.Table:
