@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from instance.helpers import ANSWERS_JINJA
 from templsync.instance.copy import CopyOptions, copy
@@ -87,6 +91,25 @@ EXPECTED: dict[str, Expected] = {
     "foreign": Expected("broken: made from another template"),
     "lost": Expected("broken: _commit 0.9.0 is not in the template"),
 }
+
+
+@contextmanager
+def hermetic_git(home: Path) -> Iterator[None]:
+    """conftest's hermetic git for a fixture that outlives one test (a module's fleet)."""
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in {
+            "HOME": str(home),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
+            "GIT_AUTHOR_NAME": "Test Author",
+            "GIT_AUTHOR_EMAIL": "author@example.com",
+            "GIT_COMMITTER_NAME": "Test Committer",
+            "GIT_COMMITTER_EMAIL": "committer@example.com",
+            "TEMPLSYNC_CACHE_DIR": str(home / "cache"),
+        }.items():
+            env.setenv(name, value)
+        yield
 
 
 def git(cwd: Path, *args: str, date: str = "2024-01-01T12:00:00+00:00") -> str:

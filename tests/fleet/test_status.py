@@ -15,6 +15,7 @@ from fleet.status_helpers import (
     commit_all,
     copied,
     git,
+    hermetic_git,
     make_fleet,
     make_template,
     new_repo,
@@ -39,21 +40,8 @@ from testing.trees import build_tree
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The fleet of ``status_helpers``, built once for the module under a hermetic git."""
-    home = tmp_path_factory.mktemp("home")
-    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n")
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in {
-            "HOME": str(home),
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"),
-            "GIT_AUTHOR_NAME": "Test Author",
-            "GIT_AUTHOR_EMAIL": "author@example.com",
-            "GIT_COMMITTER_NAME": "Test Committer",
-            "GIT_COMMITTER_EMAIL": "committer@example.com",
-            "TEMPLSYNC_CACHE_DIR": str(home / "cache"),
-        }.items():
-            env.setenv(name, value)
+    """The fleet of ``status_helpers``, built once for the module."""
+    with hermetic_git(tmp_path_factory.mktemp("home")):
         yield make_fleet(tmp_path_factory.mktemp("fleet"))
 
 
