@@ -9,6 +9,7 @@ file. :func:`read_facts` never raises for an instance: what stops it is the :cla
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -127,12 +128,17 @@ def _quick_project(folder: Path, answers_file: str | None) -> Project | None:
 
 
 def _instance_git(folder: Path) -> InstanceGit | None:
-    repo = discover_repo(folder)
+    """As :func:`load_project` finds it: the repository holding ``folder``, and where."""
+    real = os.path.realpath(folder)  # once: resolving paths is a good part of the time here
+    repo = discover_repo(Path(real))
     if repo is None or repo.workdir is None:
         return None
-    top = repo.workdir.resolve()
-    subdir = folder.resolve().relative_to(top).as_posix()
-    return InstanceGit(repo, top, "" if subdir == "." else subdir)
+    top = repo.workdir
+    subdir = os.path.relpath(real, top)
+    if subdir.startswith(".."):  # a work tree reached through a symlink, or core.worktree
+        top = top.resolve()
+        subdir = os.path.relpath(real, top)
+    return InstanceGit(repo, top, "" if subdir == "." else Path(subdir).as_posix())
 
 
 def _git_facts(facts: Facts, git: InstanceGit, answers: str) -> Facts:

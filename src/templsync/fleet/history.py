@@ -64,6 +64,7 @@ class TemplateHistory:
         self._tag_commits: dict[str, str] | None = None
         self._missing: dict[str, tuple[str, ...]] = {}
         self._resolved: dict[str, ResolvedVersion | None] = {}
+        self._above: dict[Version, int] = {}
 
     @property
     def repo(self) -> GitRepo:
@@ -109,7 +110,10 @@ class TemplateHistory:
         """
         latest = self.latest.version
         if current.version is not None and latest is not None:
-            return len({v for v, _ in self.versions if current.version < v <= latest})
+            if current.version not in self._above:
+                above = {v for v, _ in self.versions if current.version < v <= latest}
+                self._above[current.version] = len(above)
+            return self._above[current.version]
         if self._tag_commits is None:
             self._tag_commits = {tag: self.repo.resolve(tag) for _, tag in self.versions}
         lacking = set(missing)
