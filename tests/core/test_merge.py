@@ -285,6 +285,27 @@ def test_symlinks_that_loop_once_merged_are_left_out() -> None:
     assert_mirrors(base, ours, theirs)
 
 
+def test_a_link_no_side_changed_can_join_a_loop_the_sides_make() -> None:
+    """``b -> c`` is the same on every side; we add ``c -> e``, they add ``e -> b``: each side is
+    fine alone, merged the three links loop, and the unchanged one is a conflict too."""
+    base = T({"t": "t\n"}).replace({"b": FileEntry.symlink("c")})
+    ours = base.replace({"c": FileEntry.symlink("e")})
+    theirs = base.replace({"e": FileEntry.symlink("b")})
+    result = merge3(base, ours, theirs)
+    assert sorted(result.tree) == ["t"]
+    assert [(c.path, c.kind) for c in result.conflicts] == [
+        ("b", ConflictKind.SYMLINK),
+        ("c", ConflictKind.SYMLINK),
+        ("e", ConflictKind.SYMLINK),
+    ]
+    b = result.conflict_at("b")
+    assert b is not None and b.base == b.ours == b.theirs == base["b"]
+    assert outcome(result, "b").outcome is Outcome.CONFLICT
+    assert "b" not in result.unchanged
+    assert [o.path for o in result.outcomes].count("b") == 1
+    assert_mirrors(base, ours, theirs)
+
+
 def test_symlink_moved_up_while_retargeted_would_leave_the_root() -> None:
     """We move ``d/e/l -> ../x`` to ``f/l``; they retarget it to ``../../x``: each is fine alone,
     together ``f/l -> ../../x`` leaves the root."""

@@ -78,7 +78,8 @@ class _Merger:
         self._unsafe_symlinks()
         self.outcomes.sort(key=lambda o: o.path)
         self.conflicts.sort(key=lambda c: c.path)
-        unchanged = frozenset(self.base.keys() - touched)
+        conflicted = {c.path for c in self.conflicts}
+        unchanged = frozenset(self.base.keys() - touched - conflicted)
         return MergeResult(
             Tree._trusted(self.result), tuple(self.outcomes), tuple(self.conflicts), unchanged
         )
@@ -297,7 +298,20 @@ class _Merger:
 
     def _symlink_conflict(self, path: str) -> None:
         self.result.pop(path, None)
-        (placed,) = [o for o in self.outcomes if o.path == path]
+        placed_here = [o for o in self.outcomes if o.path == path]
+        # A link no side changed can still become unsafe through a change to the links it
+        # follows: it has no outcome yet, and is the same path on every side that has it.
+        placed = (
+            placed_here[0]
+            if placed_here
+            else PathOutcome(
+                path,
+                Outcome.UNCHANGED,
+                path if path in self.base else None,
+                path if path in self.ours else None,
+                path if path in self.theirs else None,
+            )
+        )
         self.conflicts.append(
             Conflict(
                 path,
