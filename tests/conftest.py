@@ -5,6 +5,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw new examples on every local run, to keep finding bugs; CI (.ci/run sets
+# TEMPLSYNC_HYPOTHESIS_PROFILE=ci) draws the same ones every time, so its verdict is repeatable.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile(os.environ.get("TEMPLSYNC_HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)
