@@ -82,6 +82,7 @@ def test_discover_json_and_pretend_write_nothing(
         "answers_file": None,
         "test_command": None,
         "branch": None,
+        "last_update": None,
     }
     assert data["existing"] == []
     assert data["skipped"][0]["path"] == "../services/broken/.copier-answers.yml"

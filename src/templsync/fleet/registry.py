@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import tomlkit
+from tomlkit.container import Container
 from tomlkit.exceptions import ParseError
 from tomlkit.items import AoT
 
@@ -49,6 +50,7 @@ __all__ = [
     "FleetEntryExistsError",
     "FleetEntryNotFoundError",
     "FleetFileError",
+    "LastUpdate",
     "RegistryNotFoundError",
     "find_registry",
     "is_remote",
@@ -62,7 +64,17 @@ __all__ = [
 
 REGISTRY_FILE = "templsync-fleet.toml"
 DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
-_ENTRY_KEYS = ("name", "location", "team", "wave", "answers_file", "test_command", "branch")
+_ENTRY_KEYS = (
+    "name",
+    "location",
+    "team",
+    "wave",
+    "answers_file",
+    "test_command",
+    "branch",
+    "last_update",
+)
+_LAST_UPDATE_KEYS = ("outcome", "version", "date")
 _TOP_KEYS = ("template", "test_command", "instance")
 _HEADER = (
     "templsync fleet registry: the template and the instances made from it.\n"
@@ -87,6 +99,20 @@ class FleetEntryExistsError(UserError):
 
 
 @dataclass(frozen=True)
+class LastUpdate:
+    """What ``fleet update`` last did to an instance: ``last_update = {outcome, version, date}``."""
+
+    outcome: str
+    version: str | None = None
+    """The version of the last successful update."""
+    date: str | None = None
+    """Its date, ``YYYY-MM-DD``."""
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k in _LAST_UPDATE_KEYS if (v := getattr(self, k)) is not None}
+
+
+@dataclass(frozen=True)
 class FleetEntry:
     """One instance of the fleet, as the registry spells it."""
 
@@ -100,6 +126,8 @@ class FleetEntry:
     test_command: str | None = None
     """None: the fleet's default."""
     branch: str | None = None
+    last_update: LastUpdate | None = None
+    """Written by ``fleet update``."""
 
     @property
     def answers_path(self) -> str:
@@ -254,7 +282,7 @@ def render_fleet(fleet: Fleet, previous: str | None, source: Path | None = None)
                     break
                 continue
             for key in _ENTRY_KEYS[1:]:
-                tomledit.set_key(array.body[index].value, key, getattr(entry, key))
+                _set_entry_key(array.body[index].value, key, getattr(entry, key))
     for entry in fleet.entries:
         if entry.name in wanted:
             tomledit.append_table(doc, "instance", _table(entry))
@@ -266,8 +294,25 @@ def _table(entry: FleetEntry) -> tomlkit.items.Table:
     for key in _ENTRY_KEYS:
         value = getattr(entry, key)
         if value is not None:
-            table[key] = value
+            table[key] = _inline(value) if isinstance(value, LastUpdate) else value
     return table
+
+
+def _set_entry_key(table: Container, key: str, value: object) -> None:
+    """``set_key``, with a :class:`LastUpdate` written as an inline table (kept when equal)."""
+    if not isinstance(value, LastUpdate):
+        tomledit.set_key(table, key, value)
+        return
+    current = table.get(key)
+    if current is not None and current.unwrap() == value.as_dict():
+        return
+    tomledit.set_key(table, key, _inline(value))
+
+
+def _inline(value: LastUpdate) -> tomlkit.items.InlineTable:
+    inline = tomlkit.inline_table()
+    inline.update(value.as_dict())
+    return inline
 
 
 def _read_text(path: Path) -> str:
@@ -377,6 +422,28 @@ class _Validator:
             answers_file=self.optional(table.get("answers_file"), "answers_file", index),
             test_command=self.optional(table.get("test_command"), "test_command", index),
             branch=self.optional(table.get("branch"), "branch", index),
+            last_update=self.last_update(table.get("last_update"), index),
+        )
+
+    def last_update(self, value: object, index: int) -> LastUpdate | None:
+        if value is None:
+            return None
+        line = self.lines.key("last_update", index)
+        if not isinstance(value, dict) or "outcome" not in value:
+            raise self.fail(
+                line, "last_update must be a table with an outcome, as fleet update writes it."
+            )
+        for key in value:
+            if key not in _LAST_UPDATE_KEYS:
+                raise self.fail(
+                    line,
+                    f"unknown key {key!r} in last_update. Its keys are "
+                    f"{', '.join(_LAST_UPDATE_KEYS)}.",
+                )
+        return LastUpdate(
+            outcome=self.string(value["outcome"], "last_update", index),
+            version=self.optional(value.get("version"), "last_update", index),
+            date=self.optional(value.get("date"), "last_update", index),
         )
 
     def string(self, value: object, key: str, index: int | None) -> str:
