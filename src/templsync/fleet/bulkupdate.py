@@ -1,0 +1,315 @@
+"""``fleet update``: update every selected instance of a fleet, each on its own branch.
+
+For each instance (in worker processes, or in this process with ``jobs=1``):
+
+1. skip it, with the reason, unless ``fleet status`` finds it behind (uncommitted changes,
+   unresolved conflicts, up to date, broken);
+2. create the update branch (``templsync/update-<version>``) unless ``in_place``;
+3. run the update; conflicts stop the instance there and are reported;
+4. run its test command in its folder (with a timeout); a failure reports the last lines;
+5. stage its folder (only that folder, in a monorepo) and commit, with a message that lists
+   the template commits it brings in, unless ``commit`` is off;
+6. record the outcome in the registry (``last_update``), with the version and the date when the
+   update succeeded.
+
+``dry_run`` runs 1 and 3 as a pretend merge and writes nothing. One instance's problem is an
+:class:`Outcome` of that instance; it never stops the others.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import signal
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from templsync._io.gitmirror import run_git
+from templsync.errors import TemplsyncError
+from templsync.fleet.registry import Fleet, FleetEntry, LastUpdate, load_fleet, save_fleet
+from templsync.fleet.status import InstanceStatus, State, _map, fleet_status
+
+if TYPE_CHECKING:
+    from templsync.instance.check import TemplateCommit
+
+__all__ = [
+    "FleetUpdateOptions",
+    "FleetUpdateResult",
+    "Outcome",
+    "Result",
+    "fleet_update",
+    "record",
+    "select",
+    "update_instance",
+]
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``("update", done, total)`` as instances finish."""
+
+TAIL_LINES = 20
+
+
+class Result(enum.StrEnum):
+    """What happened to one instance."""
+
+    UPDATED = "updated"
+    UP_TO_DATE = "up to date"
+    CONFLICTS = "conflicts"
+    TESTS_FAILED = "tests failed"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class FleetUpdateOptions:
+    """How to update the fleet; the selection fields are ANDed (empty: every instance)."""
+
+    only: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    waves: tuple[str, ...] = ()
+    jobs: int | None = None
+    branch: str | None = None
+    """The branch name; ``{version}`` is replaced (default ``templsync/update-{version}``)."""
+    in_place: bool = False
+    commit: bool = True
+    dry_run: bool = False
+    test_timeout: float | None = None
+    trust: bool = False
+    trust_list: tuple[str, ...] = ()
+    prereleases: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One instance's result."""
+
+    name: str
+    result: Result
+    reason: str | None = None
+    from_version: str | None = None
+    to_version: str | None = None
+    branch: str | None = None
+    commit: str | None = None
+    conflicts: tuple[str, ...] = ()
+    test_output: str | None = None
+    """The last lines of a failed test command's output."""
+
+    @property
+    def clean(self) -> bool:
+        """Updated, or nothing to do."""
+        return self.result in (Result.UPDATED, Result.UP_TO_DATE)
+
+
+@dataclass(frozen=True)
+class FleetUpdateResult:
+    """Every selected instance's outcome, in registry order."""
+
+    outcomes: tuple[Outcome, ...]
+    latest: str | None
+    dry_run: bool
+
+    @property
+    def clean(self) -> bool:
+        return all(o.clean for o in self.outcomes)
+
+    def counts(self) -> dict[Result, int]:
+        return {r: sum(1 for o in self.outcomes if o.result is r) for r in Result}
+
+
+@dataclass(frozen=True)
+class _Job:
+    status: InstanceStatus
+    test_command: str | None
+    to_ref: str | None
+    to_shown: str
+    options: FleetUpdateOptions
+
+
+def select(fleet: Fleet, options: FleetUpdateOptions) -> tuple[FleetEntry, ...]:
+    """The entries ``--only``, ``--team`` and ``--wave`` select (an unknown name is an error)."""
+    for name in options.only:
+        fleet.entry(name)
+    return tuple(
+        e
+        for e in fleet.entries
+        if (not options.only or e.name in options.only)
+        and (not options.teams or e.team in options.teams)
+        and (not options.waves or (e.wave is not None and str(e.wave) in options.waves))
+    )
+
+
+def fleet_update(
+    fleet: Fleet, options: FleetUpdateOptions, progress: Progress | None = None
+) -> FleetUpdateResult:
+    """Update the instances of ``fleet`` that ``options`` selects; see the module."""
+    import templsync.instance.update  # noqa: F401, PLC0415  # loaded once, before workers fork
+
+    chosen = select(fleet, options)
+    found = fleet_status(
+        replace(fleet, entries=chosen),
+        jobs=options.jobs,
+        prereleases=options.prereleases,
+    )
+    latest = found.latest
+    shown = latest.recorded or latest.ref or "latest"
+    jobs = [
+        _Job(
+            status,
+            entry.test_command if entry.test_command is not None else fleet.test_command,
+            latest.ref,
+            shown,
+            options,
+        )
+        for entry, status in zip(chosen, found.instances, strict=True)
+    ]
+    outcomes = _map(
+        update_instance,
+        jobs,
+        workers=options.jobs or os.cpu_count() or 1,
+        stage="update",
+        progress=progress,
+        parallel_from=2,
+    )
+    found_result = FleetUpdateResult(tuple(outcomes), shown, options.dry_run)
+    if not options.dry_run:
+        record(fleet.path, found_result, datetime.now(UTC).date().isoformat())
+    return found_result
+
+
+_RECORDED = (Result.UPDATED, Result.CONFLICTS, Result.TESTS_FAILED, Result.ERROR)
+
+
+def record(registry: Path, result: FleetUpdateResult, today: str) -> None:
+    """Write each attempted update's outcome (and, on success, version and date) to the registry.
+
+    The registry is read again first (an update can take long), so edits made meanwhile stay;
+    skipped and up-to-date instances are left as they are.
+    """
+    fresh = load_fleet(registry)
+    done = {o.name: o for o in result.outcomes if o.result in _RECORDED}
+    entries = tuple(
+        entry
+        if entry.name not in done
+        else replace(entry, last_update=_last_update(done[entry.name], entry.last_update, today))
+        for entry in fresh.entries
+    )
+    save_fleet(replace(fresh, entries=entries))
+
+
+def _last_update(outcome: Outcome, previous: LastUpdate | None, today: str) -> LastUpdate:
+    if outcome.result is Result.UPDATED:
+        return LastUpdate(outcome.result.value, outcome.to_version, today)
+    if previous is None:
+        return LastUpdate(outcome.result.value)
+    return LastUpdate(outcome.result.value, previous.version, previous.date)
+
+
+def update_instance(job: _Job) -> Outcome:
+    """One instance's steps; every problem of the instance is its outcome, never an exception."""
+    status = job.status
+    try:
+        return _steps(job)
+    except TemplsyncError as err:
+        return Outcome(status.name, Result.ERROR, str(err), status.recorded)
+    except OSError as err:
+        return Outcome(status.name, Result.ERROR, f"{type(err).__name__}: {err}", status.recorded)
+
+
+def _steps(job: _Job) -> Outcome:
+    from templsync.instance.check import CheckOptions, check  # noqa: PLC0415  # slow imports
+    from templsync.instance.update import UpdateOptions, update  # noqa: PLC0415
+
+    status, options = job.status, job.options
+    name = status.name
+    if status.state is State.UP_TO_DATE:
+        return Outcome(name, Result.UP_TO_DATE, None, status.recorded, status.recorded)
+    if status.state not in (State.BEHIND, State.MAJOR_BEHIND):
+        return Outcome(name, Result.SKIPPED, status.status, status.recorded)
+    folder = status.folder
+    assert folder is not None
+    checked = check(
+        folder,
+        CheckOptions(
+            answers_file=status.answers_file, refresh=False, prereleases=options.prereleases
+        ),
+    )
+    branch = None
+    if not options.in_place and not options.dry_run:
+        pattern = options.branch or "templsync/update-{version}"
+        branch = pattern.replace("{version}", job.to_shown)
+        run_git("checkout", "-q", "-b", branch, cwd=folder)
+    result = update(
+        folder,
+        UpdateOptions(
+            vcs_ref=job.to_ref,
+            answers_file=status.answers_file,
+            defaults=True,
+            pretend=options.dry_run,
+            quiet=True,
+            conflict="inline",
+            trust=options.trust,
+            trust_list=options.trust_list,
+        ),
+    )
+    base = Outcome(name, Result.UPDATED, None, status.recorded, job.to_shown, branch)
+    if result.conflicts:
+        paths = tuple(sorted(c.path for c in result.conflicts))
+        reason = f"{len(paths)} file{'s' if len(paths) != 1 else ''} in conflict"
+        return _with(base, result=Result.CONFLICTS, reason=reason, conflicts=paths)
+    if options.dry_run:
+        return _with(base, reason="dry run: nothing written")
+    if job.test_command:
+        failed = _run_tests(job.test_command, folder, options.test_timeout)
+        if failed is not None:
+            reason, tail = failed
+            return _with(base, result=Result.TESTS_FAILED, reason=reason, test_output=tail)
+    run_git("add", "-A", "--", ".", cwd=folder)
+    if not options.commit:
+        return _with(base, reason="staged, not committed")
+    message = _message(checked.current.recorded, job.to_shown, checked.commits)
+    run_git("commit", "-q", "-m", message, "--", ".", cwd=folder)
+    sha = run_git("rev-parse", "HEAD", cwd=folder).strip()
+    return _with(base, commit=sha)
+
+
+def _with(outcome: Outcome, **changes: object) -> Outcome:
+    return replace(outcome, **changes)  # type: ignore[arg-type]
+
+
+def _run_tests(command: str, folder: Path, timeout: float | None) -> tuple[str, str] | None:
+    """None when ``command`` passes in ``folder``; else the reason and its output's last lines."""
+    process = subprocess.Popen(  # noqa: S602  # the registry's test command is a shell command
+        command,
+        shell=True,
+        cwd=folder,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        out, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the shell and everything it started
+        out, _ = process.communicate()
+        return f"`{command}` timed out after {timeout:g} s", _tail(out.decode(errors="replace"))
+    if process.returncode == 0:
+        return None
+    text = out.decode(errors="replace")
+    return f"`{command}` exited with {process.returncode}", _tail(text)
+
+
+def _tail(text: str) -> str:
+    return "\n".join(text.rstrip("\n").splitlines()[-TAIL_LINES:])
+
+
+def _message(from_version: str | None, to_version: str, commits: Sequence[TemplateCommit]) -> str:
+    lines = [f"Update from the template {from_version} to {to_version}", ""]
+    if commits:
+        lines.append("Template commits brought in:")
+        lines += [f"- {c.sha[:10]} {c.subject}" for c in commits]
+    return "\n".join(lines) + "\n"
