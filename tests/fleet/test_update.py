@@ -275,3 +275,31 @@ def test_a_malformed_last_update_is_refused(tmp_path: Path) -> None:
     path.write_text('template = "t"\n[[instance]]\nname = "a"\nlocation = "a"\nlast_update = 3\n')
     with pytest.raises(FleetFileError, match=r":5: last_update must be a table"):
         load_fleet(path)
+
+
+def test_one_failure_does_not_stop_the_others(fleet_root: Path) -> None:
+    git(fleet_root / "billing", "branch", "templsync/update-2.1.0")
+    found = fleet_update(
+        load_fleet(fleet_root / "templsync-fleet.toml"),
+        FleetUpdateOptions(only=("billing", "search"), jobs=1),
+    )
+    billing, search = found.outcomes
+    assert billing.result is Result.ERROR
+    assert "already exists" in (billing.reason or "")
+    assert search.result is Result.UPDATED
+    assert not found.clean
+
+
+def test_the_update_branch_starts_from_the_entry_branch(fleet_root: Path) -> None:
+    search = fleet_root / "search"
+    git(search, "checkout", "-q", "-b", "feature")
+    build_tree(search, {"feature.txt": "unfinished\n"})
+    commit_all(search, "Work in progress", "2024-05-01T10:00:00+00:00")
+    registry = fleet_root / "templsync-fleet.toml"
+    registry.write_text(
+        registry.read_text().replace('name = "search"\n', 'name = "search"\nbranch = "main"\n')
+    )
+    assert outcomes(fleet_root, only=("search",), jobs=1) == {"search": Result.UPDATED}
+    assert git(search, "branch", "--show-current") == "templsync/update-2.1.0"
+    assert not (search / "feature.txt").exists()
+    assert git(search, "log", "-1", "--format=%P") == git(search, "rev-parse", "main")

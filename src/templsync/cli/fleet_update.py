@@ -25,8 +25,9 @@ it with the reason when it has uncommitted changes, unresolved conflicts, is bro
 current; create the branch templsync/update-VERSION (--branch, or --in-place to stay on the
 current one); run the update, and stop there when it left conflicts; run the instance's test
 command in its folder (--test-timeout); then stage its folder and commit, with a message that
-lists the template commits it brings in (--no-commit leaves it staged). One instance's failure
-never stops the others.
+lists the template commits it brings in (--no-commit leaves it staged); record the outcome
+(and, on success, the version and date) as last_update in the registry. One instance's
+failure never stops the others.
 
 The end is a table (updated, up to date, conflicts, tests failed, skipped, error, with the
 reason); --json prints it as one document, --markdown writes it to a file. The exit code is 1

@@ -127,6 +127,8 @@ class _Job:
     to_ref: str | None
     to_shown: str
     options: FleetUpdateOptions
+    base_branch: str | None = None
+    """The entry's ``branch``: the update branch starts from it (default: the current one)."""
 
 
 def select(fleet: Fleet, options: FleetUpdateOptions) -> tuple[FleetEntry, ...]:
@@ -163,6 +165,7 @@ def fleet_update(
             latest.ref,
             shown,
             options,
+            entry.branch,
         )
         for entry, status in zip(chosen, found.instances, strict=True)
     ]
@@ -241,7 +244,8 @@ def _steps(job: _Job) -> Outcome:
     if not options.in_place and not options.dry_run:
         pattern = options.branch or "templsync/update-{version}"
         branch = pattern.replace("{version}", job.to_shown)
-        run_git("checkout", "-q", "-b", branch, cwd=folder)
+        start = () if job.base_branch is None else (job.base_branch,)
+        run_git("checkout", "-q", "-b", branch, *start, cwd=folder)
     result = update(
         folder,
         UpdateOptions(
