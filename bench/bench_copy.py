@@ -4,9 +4,11 @@ Two templates, each a git repository with a tag: (a) a generated one of 1,000 fi
 templates, some under templated folder names) with 20 questions of several types, and (b) the
 bundled example service template (``examples/template``, ~60 files, built by
 ``examples/make_template_repo.py``). Each tool copies each template with ``--defaults --trust
---quiet`` into a fresh folder, ``--runs`` times; the figure is the median wall time of the whole
-process, start-up included. The two tools' output trees are compared (same paths, bytes, modes,
-answers file) before any figure is written.
+--quiet`` into a fresh folder, ``--runs`` times, the two tools taking turns; the figure is the
+median wall time of the whole process, start-up included. The two tools' output trees are
+compared (same paths, bytes, modes, answers file) before any figure is written. templsync's
+sources are byte-compiled first, as a pip install does (``scripts/venv.sh`` does the same), so
+no run pays for compiling them.
 
 Run: .venv/bin/python bench/bench_copy.py [--runs N] [--no-write]
 Writes its table into docs/benchmarks.md between the copy markers.
@@ -15,6 +17,7 @@ Writes its table into docs/benchmarks.md between the copy markers.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import subprocess
@@ -151,20 +154,32 @@ def make_example(root: Path) -> Path:
     return root
 
 
-def time_copy(tool: str, src: Path, work: Path, runs: int) -> tuple[float, Path]:
-    """Median seconds of ``tool copy`` into a fresh folder, and the last folder written."""
-    times = []
-    dst = work
+def copy_once(tool: str, src: Path, dst: Path) -> float:
+    """Seconds of one ``tool copy`` process into the new folder ``dst``."""
+    dst.parent.mkdir(parents=True)
+    command = [str(BIN / tool), "copy", "--defaults", "--trust", "--quiet", str(src), str(dst)]
+    start = time.perf_counter()
+    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
+    return elapsed
+
+
+def time_copies(src: Path, work: Path, runs: int) -> dict[str, tuple[float, Path]]:
+    """Median seconds of ``copier copy`` and ``templsync copy``, and the last folder each wrote.
+
+    The two tools take turns, run after run, so a busy moment on the machine slows both.
+    """
+    times: dict[str, list[float]] = {"copier": [], "templsync": []}
     for run in range(runs):
-        dst = work / f"run{run}" / "project"
-        dst.parent.mkdir(parents=True)
-        command = [str(BIN / tool), "copy", "--defaults", "--trust", "--quiet", str(src), str(dst)]
-        start = time.perf_counter()
-        done = subprocess.run(command, check=False, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        if done.returncode:
-            raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
-    return statistics.median(times), dst
+        for tool, spent in times.items():
+            spent.append(copy_once(tool, src, work / tool / f"run{run}" / "project"))
+    last = f"run{runs - 1}"
+    return {
+        tool: (statistics.median(spent), work / tool / last / "project")
+        for tool, spent in times.items()
+    }
 
 
 def time_in_process(copy: Callable[[Path], object], work: Path, runs: int) -> float:
@@ -198,13 +213,15 @@ def in_process(src: Path, work: Path, runs: int) -> tuple[float, float]:
     )
 
 
-def time_startup(tool: str, runs: int) -> float:
-    times = []
+def time_startup(runs: int) -> tuple[float, float]:
+    """Median seconds of ``copier --help`` and ``templsync --help``, taking turns."""
+    times: dict[str, list[float]] = {"copier": [], "templsync": []}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run([str(BIN / tool), "--help"], check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for tool, spent in times.items():
+            start = time.perf_counter()
+            subprocess.run([str(BIN / tool), "--help"], check=True, capture_output=True)
+            spent.append(time.perf_counter() - start)
+    return statistics.median(times["copier"]), statistics.median(times["templsync"])
 
 
 def same_output(ours: Path, theirs: Path) -> int:
@@ -222,8 +239,8 @@ Row = tuple[str, int, float, float, float, float]
 
 
 def measure(name: str, src: Path, work: Path, runs: int) -> Row:
-    copier_s, copier_dst = time_copy("copier", src, work / "copier", runs)
-    ours_s, ours_dst = time_copy("templsync", src, work / "templsync", runs)
+    timed = time_copies(src, work, runs)
+    (copier_s, copier_dst), (ours_s, ours_dst) = timed["copier"], timed["templsync"]
     files = same_output(ours_dst, copier_dst)
     return name, files, copier_s, ours_s, *in_process(src, work / "in-process", runs)
 
@@ -234,6 +251,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help="Do not update docs/benchmarks.md")
     args = parser.parse_args()
+    compileall.compile_dir(ROOT / "src", quiet=1)
     with tempfile.TemporaryDirectory(prefix="templsync-bench-copy-") as tmp:
         work = Path(tmp)
         generated = make_generated(work / "generated", args.files)
@@ -244,7 +262,7 @@ def main() -> None:
             ),
             measure("example service template (2.0.0)", example, work / "b", args.runs),
         ]
-    startup = (time_startup("copier", args.runs), time_startup("templsync", args.runs))
+    startup = time_startup(args.runs)
     table = render(rows, startup, args.runs)
     print(table)
     if not args.no_write:
