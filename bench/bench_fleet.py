@@ -383,13 +383,15 @@ How to read it:
   process, most of it opening the repository and libgit2's status, spread over one worker
   process per core.
 - The 20x target is missed, and cannot be met on this 2-core machine while the status reads
-  every instance's git status: a twentieth of the loop's time is about 0.23 s, less than
-  start-up and the registry together. Per instance, the loop costs about 4.7 ms (two processes)
-  and `fleet status` about 0.4 ms with two workers plus 0.16 ms of registry, so even on a much
-  larger fleet the ratio tends to about 8x here, more with more cores. Against the loop that
-  gathers the same facts the ratio is the second figure of the last line. The levers left: read
-  the registry with `tomllib` (tomlkit is only needed to write it back with its comments), and
-  more cores.
+  every instance's git status: a twentieth of the loop's time (a quarter of a second, give or
+  take) is less than start-up and reading the registry together. Per instance, the loop costs
+  5 ms or so (two processes), `fleet status` about 0.4 to 0.6 ms with two workers plus 0.15 to
+  0.3 ms of registry, so even on a much larger fleet the ratio tends to about 7-8x here, more
+  with more cores. Against the loop that gathers the same facts it is the second figure of the
+  last line. The levers left: read the registry with `tomllib` (tomlkit is only needed to write
+  it back with its comments), and more cores.
+- The machine is shared with other jobs, so the seconds move by a third from one run to the
+  next; the ratio moves less (4x to 6x over the runs made so far).
 """
 
 
