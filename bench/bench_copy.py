@@ -29,14 +29,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import copier
+from benchdoc import write_block
 from benchgit import git
 
 from templsync._io import read_tree
 from templsync.cli.main import main as templsync_main
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- bench:copy:start -->", "<!-- bench:copy:end -->"
+SECTION = """\
+## Copy: `templsync copy` beside `copier copy`
+
+`bench/bench_copy.py` (run it with `.venv/bin/python bench/bench_copy.py`; it rewrites the
+block below). Both tools run as command-line processes, so each figure includes the
+interpreter's start-up and imports; the last row shows that start-up alone.
+"""
 BIN = Path(sys.executable).parent
 EXAMPLE_SCRIPT = ROOT / "examples" / "make_template_repo.py"
 TARGET = 5.0  # templsync at least 5x faster than Copier
@@ -266,7 +272,7 @@ def main() -> None:
     table = render(rows, startup, args.runs)
     print(table)
     if not args.no_write:
-        update_doc(table)
+        write_block("copy", table, SECTION)
 
 
 def render(rows: list[Row], startup: tuple[float, float], runs: int) -> str:
@@ -295,27 +301,6 @@ def render(rows: list[Row], startup: tuple[float, float], runs: int) -> str:
             f"- Target {TARGET:.0f}x on {name} (as processes): **{ratio:.1f}x**, {verdict}."
         )
     return "\n".join(lines)
-
-
-def update_doc(table: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    block = f"{START}\n{table}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = (
-            text.rstrip("\n")
-            + "\n\n## Copy: `templsync copy` beside `copier copy`\n\n"
-            + "`bench/bench_copy.py` (run it with `.venv/bin/python bench/bench_copy.py`; it "
-            + "rewrites the block below).\nBoth tools run as command-line processes, so each "
-            + "figure includes the interpreter's start-up and\nimports; the last row shows that "
-            + "start-up alone.\n\n"
-            + block
-            + "\n"
-        )
-    DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(text)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchdoc import write_block
 from benchgit import git
 
 from templsync._core.diff import diff_trees
@@ -28,9 +29,7 @@ from templsync._core.merge import merge3
 from templsync._core.tree import Tree
 from templsync._io import StatCache, read_tree
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- bench:engine:start -->", "<!-- bench:engine:end -->"
+SECTION = "## Engine: read, diff, merge3"
 MERGE_TARGET = 2.0  # templsync's in-memory merge within 2x of git's
 REREAD_TARGET = 5.0  # warm re-read at least 5x faster than the first read
 
@@ -197,7 +196,7 @@ def main() -> None:
     table = render(rows, args.files, merge_ratio, reread_ratios, args.runs)
     print(table)
     if not args.no_write:
-        update_doc(table)
+        write_block("engine", table, SECTION)
 
 
 def render(
@@ -233,18 +232,6 @@ def render(
         f"({verdict(warm_ratio)}).",
     ]
     return "\n".join(lines)
-
-
-def update_doc(table: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    block = f"{START}\n{table}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n## Engine: read, diff, merge3\n\n" + block + "\n"
-    DOC.parent.mkdir(exist_ok=True)
-    DOC.write_text(text)
 
 
 if __name__ == "__main__":
