@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchdoc import ROOT, write_block
-from benchgit import git
+from benchgit import fast_import, git
 from copier._main import get_update_data
 
 from templsync.instance.check import check
@@ -105,14 +105,7 @@ def make_generated(root: Path, files: int, commits: int, every: int) -> Path:
         stream.append(commit_header(n) + change + blob(module(n % files, n)))
         if n % every == 0:
             stream.append(b"reset refs/tags/1.%d.0\nfrom :%d\n" % (n // every, n + 1))
-    done = subprocess.run(
-        ["git", "-C", str(root), "fast-import", "--quiet"],
-        input=b"".join(stream),
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"git fast-import failed: {done.stderr.decode()}")
+    fast_import(root, b"".join(stream))
     git(root, "checkout", "-q", "main")
     return root
 

@@ -48,7 +48,7 @@ from typing import TypeVar
 
 import pygit2
 from benchdoc import ROOT, write_block
-from benchgit import git
+from benchgit import fast_import, git
 
 from templsync.fleet.registry import load_fleet
 from templsync.fleet.status import fleet_status
@@ -120,14 +120,7 @@ def make_template(root: Path, commits: int, every: int) -> list[str]:
         if n % every == 0:
             tags.append(f"1.{n // every}.0")
             stream.append(b"reset refs/tags/%s\nfrom :%d\n" % (tags[-1].encode(), n + 1))
-    done = subprocess.run(
-        ["git", "-C", str(root), "fast-import", "--quiet"],
-        input=b"".join(stream),
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"git fast-import failed: {done.stderr.decode()}")
+    fast_import(root, b"".join(stream))
     git(root, "checkout", "-q", "main")
     return tags
 

@@ -27,3 +27,15 @@ def git(repo: Path, *args: str) -> str:
     if done.returncode:
         raise SystemExit(f"git {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout
+
+
+def fast_import(repo: Path, stream: bytes) -> None:
+    """Feed ``stream`` to ``git fast-import`` in ``repo`` (a history built in one process)."""
+    done = subprocess.run(
+        ["git", "-C", str(repo), "fast-import", "--quiet"],
+        input=stream,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(f"git fast-import failed: {done.stderr.decode()}")
