@@ -89,6 +89,17 @@ def fleet_option(func: F) -> F:
     )(func)
 
 
+def jobs_option(func: F) -> F:
+    """``--jobs N``: worker processes for the commands that visit every instance."""
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Worker processes (default: one per CPU; 1 does everything in this process).",
+    )(func)
+
+
 def open_fleet(fleet_path: Path | None) -> Fleet:
     """The registry ``--fleet`` names, else the one in the current folder, read."""
     from templsync.fleet.registry import find_registry, load_fleet

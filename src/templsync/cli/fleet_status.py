@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.fleet import fleet_option, open_fleet
+from templsync.cli.fleet import fleet_option, jobs_option, open_fleet
 from templsync.cli.options import json_option
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 
@@ -82,13 +82,7 @@ def register(group: click.Group) -> None:
     help="Dry-run the update of every instance that is behind and list the files it would "
     "conflict on (nothing is written).",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Worker processes (default: one per CPU; 1 does everything in this process).",
-)
+@jobs_option
 @click.option(
     "--prereleases", "-g", is_flag=True, help="Let pre-release tags be the latest version."
 )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.fleet import fleet_option, open_fleet
+from templsync.cli.fleet import fleet_option, jobs_option, open_fleet
 from templsync.cli.options import json_option
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 
@@ -61,13 +61,7 @@ def register(group: click.Group) -> None:
 @click.option("--only", multiple=True, metavar="NAME", help="Only this instance (repeatable).")
 @click.option("--team", multiple=True, metavar="TEAM", help="Only this team's (repeatable).")
 @click.option("--wave", multiple=True, metavar="WAVE", help="Only this wave's (repeatable).")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Worker processes (default: one per CPU; 1 does everything in this process).",
-)
+@jobs_option
 @click.option(
     "--branch",
     metavar="NAME",
