@@ -7,7 +7,6 @@ import os
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +18,6 @@ from templsync.cli.recover import describe
 
 if TYPE_CHECKING:
     from templsync.instance.copy import CopyResult
-    from templsync.instance.tasks import Command
     from templsync.template.answering import QuestionPrompt
 
 HELP = """Make a new project in DST from the template SRC, as `copier copy` does.
@@ -106,8 +104,8 @@ def copy_command(
     refresh: bool,
     as_json: bool,
 ) -> None:
+    from templsync.cli.tasks import announce_task, task_runner
     from templsync.instance.copy import CopyOptions, copy
-    from templsync.instance.tasks import run_command
     from templsync.template.trust import load_trust_list, settings_path
 
     interactive = sys.stdin.isatty() and not as_json
@@ -134,13 +132,6 @@ def copy_command(
         if chatty:
             err.print(escape(text))
 
-    def announce(command: Command) -> None:
-        if not quiet:
-            err.print(
-                f"[cyan] > Running task {command.index} of {command.total}:[/] "
-                f"{escape(command.shown)}"
-            )
-
     spinner = chatty and not interactive
     with err.status("Rendering the template…") if spinner else nullcontext():
         result = copy(
@@ -149,8 +140,8 @@ def copy_command(
             options,
             ask=ask_question if interactive else None,
             on_message=message,
-            on_task=announce,
-            run_task=partial(run_command, output_to_stderr=as_json),
+            on_task=None if quiet else announce_task,
+            run_task=task_runner(as_json=as_json),
         )
     if as_json:
         print_json(result_dict(result))
