@@ -25,6 +25,7 @@ from __future__ import annotations
 import difflib
 import re
 import stat
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -216,13 +217,21 @@ def new_fleet(path: Path, template: str, test_command: str | None = None) -> Fle
 def load_fleet(path: Path) -> Fleet:
     """Read the registry at ``path``; :class:`FleetFileError` (with file:line) when invalid."""
     text = _read_text(path)
+    try:  # the standard library's parser: about ten times faster than tomlkit's
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        data = _parse_or_fail(path, text)
+    return _Validator(path, text).fleet(data)
+
+
+def _parse_or_fail(path: Path, text: str) -> dict[str, object]:
+    """``text`` read by tomlkit, whose error names the line (or which reads what it accepts)."""
     try:
-        data = tomlkit.parse(text).unwrap()
+        return tomlkit.parse(text).unwrap()
     except ParseError as err:
         raise FleetFileError(
             f"{path}:{err.line}: not valid TOML: {_parse_reason(err)}. Fix the file."
         ) from err
-    return _Validator(path, text).fleet(data)
 
 
 def save_fleet(fleet: Fleet, *, previous: Path | None = None) -> None:
