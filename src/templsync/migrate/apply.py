@@ -1,0 +1,153 @@
+"""``migrate apply``: a project's pending migrations, each merged into its files and recorded.
+
+Each pending migration is a three-way merge: base = the template's files before it, theirs = after
+it, ours = the project's files now. A project that never drifted gets exactly the migration; a
+project whose files changed keeps its changes, and where both changed the same lines the file gets
+conflict markers. Each migration lands through the one writer together with its line in
+``applied-migrations.json``; after a migration that left conflicts, the rest wait until they are
+resolved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from templsync._core.merge import merge3
+from templsync._core.outcome import Outcome
+from templsync._core.plan import OpKind, Plan, PlanOp, make_plan
+from templsync._core.textmerge import MarkerLabels
+from templsync._core.tree import FileEntry, Tree
+from templsync._io.apply import apply_plan
+from templsync.errors import UserError
+from templsync.migrate import store
+from templsync.migrate.applied import (
+    AppliedMigration,
+    AppliedRecord,
+    read_record,
+    template_reference,
+)
+from templsync.migrate.initialize import check_template
+from templsync.migrate.replay import Step
+
+
+class UnknownMigrationError(UserError):
+    """``--to`` names no migration of the template."""
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    template: Path | None = None
+    to: str | None = None
+    dry_run: bool = False
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class MigrationOutcome:
+    """What one migration did to the project: paths written, merged, left conflicted."""
+
+    name: str
+    changed: tuple[str, ...]
+    merged: tuple[str, ...]
+    conflicts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    template: Path
+    outcomes: tuple[MigrationOutcome, ...]
+    waiting: tuple[str, ...]  # pending migrations not applied (after conflicts, or past --to)
+    dry_run: bool
+
+    @property
+    def conflicts(self) -> tuple[str, ...]:
+        return tuple(p for o in self.outcomes for p in o.conflicts)
+
+
+def resolve_template(project: Path, given: Path | None, record: AppliedRecord | None) -> Path:
+    """The template: given, else the one the project's record names."""
+    if given is not None:
+        template = given
+    elif record is not None and record.template:
+        template = record.template_path(project)
+    else:
+        raise UserError(
+            f"{project} has no {store.APPLIED_FILE} naming its template. "
+            "Pass the template's folder with -t/--template."
+        )
+    check_template(template)
+    return template
+
+
+def pending_steps(history: store.History, applied: set[str], to: str | None) -> list[Step]:
+    """The steps not applied yet, in order, up to and including ``to``."""
+    pending = [s for s in history.steps if s.migration.name not in applied]
+    if to is None:
+        return pending
+    matches = [
+        i for i, s in enumerate(history.steps) if to in (s.migration.name, s.migration.label)
+    ]
+    if not matches:
+        raise UnknownMigrationError(
+            f"no migration is named {to!r}. `templsync migrate status` lists them."
+        )
+    if len(matches) > 1:
+        raise UnknownMigrationError(
+            f"{len(matches)} migrations are named {to!r}; give the full folder name."
+        )
+    last = history.steps[matches[0]].migration.name
+    names = [s.migration.name for s in history.steps]
+    return [s for s in pending if names.index(s.migration.name) <= names.index(last)]
+
+
+def apply_migrations(
+    project: Path,
+    options: ApplyOptions | None = None,
+    *,
+    warn: store.Warn = lambda _: None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> ApplyResult:
+    """Apply the project's pending migrations (all, or up to ``options.to``)."""
+    options = options or ApplyOptions()
+    record = read_record(project)
+    template = resolve_template(project, options.template, record)
+    if record is None:
+        record = AppliedRecord(template_reference(template, project))
+    history = store.load_history(template, warn, strict=options.strict)
+    unknown = sorted(record.names - set(history.names))
+    if unknown:
+        warn(f"{store.APPLIED_FILE} lists migrations the template does not have: {unknown}")
+    steps = pending_steps(history, record.names, options.to)
+    ours = store.read_project(project, store.ignore_rules(template))
+    record_entry = record.entry
+    outcomes: list[MigrationOutcome] = []
+    for step in steps:
+        tree, outcome = _merge(step, ours)
+        stamp = now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        record = record.with_applied(AppliedMigration(outcome.name, stamp, outcome.conflicts))
+        new_entry = FileEntry.from_bytes(record.render())
+        plan = make_plan(ours, tree)
+        op = PlanOp(OpKind.WRITE, store.APPLIED_FILE, record_entry, new_entry)
+        if not options.dry_run:
+            apply_plan(project, Plan((*plan.ops, op)))
+        ours, record_entry = tree, new_entry
+        outcomes.append(outcome)
+        if outcome.conflicts:
+            break
+    done = {o.name for o in outcomes}
+    waiting = tuple(s.migration.name for s in steps if s.migration.name not in done)
+    return ApplyResult(template, tuple(outcomes), waiting, options.dry_run)
+
+
+def _merge(step: Step, ours: Tree) -> tuple[Tree, MigrationOutcome]:
+    name = step.migration.name
+    result = merge3(step.before, ours, step.after)
+    labels = MarkerLabels(ours="project", theirs=name, base=f"before {name}")
+    tree = result.with_markers(labels)
+    plan = make_plan(ours, tree)
+    merged = tuple(o.path for o in result.decided if o.outcome is Outcome.MERGED)
+    conflicts = tuple(c.path for c in result.conflicts)
+    return tree, MigrationOutcome(name, plan.paths, merged, conflicts)

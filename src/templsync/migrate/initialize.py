@@ -1,0 +1,121 @@
+"""``migrate init``: a new project from a template, every migration applied in order.
+
+A template without migrations is copied instead (minus the ignored files). The new project and its
+``applied-migrations.json`` are written in one plan through the one writer; a folder created for
+it is removed again when the write fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from templsync._core.plan import OpKind, Plan, PlanOp, make_plan
+from templsync._core.tree import FileEntry, Tree
+from templsync._io.apply import apply_plan
+from templsync.errors import ReadError, UserError, WriteError
+from templsync.migrate import store
+from templsync.migrate.applied import AppliedMigration, AppliedRecord, template_reference
+
+
+class TemplateNotFoundError(UserError):
+    """The template folder does not exist."""
+
+
+class TargetNotEmptyError(UserError):
+    """The folder to create the project in already holds files."""
+
+
+@dataclass(frozen=True)
+class InitResult:
+    target: Path
+    files: int
+    applied: tuple[str, ...]
+    copied: bool  # the template had no migrations and was copied
+
+
+def check_template(template: Path) -> None:
+    if not template.is_dir():
+        raise TemplateNotFoundError(
+            f"the template {str(template)!r} does not exist or is not a folder. "
+            "Pass the template's folder with -t/--template."
+        )
+
+
+def check_target(target: Path) -> None:
+    """The target must not exist, or be an empty folder."""
+    try:
+        with os.scandir(target) as entries:
+            if next(entries, None) is not None:
+                raise TargetNotEmptyError(
+                    f"{str(target)!r} is not empty. Choose a new folder, or empty this one."
+                )
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        raise TargetNotEmptyError(f"{str(target)!r} is a file. Choose a new folder.") from None
+    except PermissionError as err:
+        raise ReadError(f"cannot read {str(target)!r}: permission denied") from err
+
+
+def init_project(
+    template: Path,
+    target: Path,
+    *,
+    strict: bool = False,
+    warn: store.Warn = lambda _: None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> InitResult:
+    """Create ``target`` from ``template``; refuses a missing template or a non-empty target."""
+    check_template(template)
+    check_target(target)
+    names = store.folder_names(template, warn, strict=strict)
+    if names:
+        history = store.load_history(template, warn, strict=strict)
+        files, applied = history.final, history.names
+    else:
+        files, applied = store.read_project(template, store.ignore_rules(template)), ()
+    stamp = now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    record = AppliedRecord(
+        template_reference(template, target), tuple(AppliedMigration(n, stamp) for n in applied)
+    )
+    plan = make_plan(Tree(), files)
+    record_file = FileEntry.from_bytes(record.render())
+    record_op = PlanOp(OpKind.WRITE, store.APPLIED_FILE, None, record_file)
+    created = _make_folder(target)
+    try:
+        apply_plan(target, Plan((*plan.ops, record_op)))
+    except BaseException:
+        for folder in reversed(created):
+            _remove_if_empty(folder)
+        raise
+    return InitResult(target, len(files), applied, copied=not names)
+
+
+def _make_folder(target: Path) -> list[Path]:
+    """Create ``target`` and its missing parents; returns the folders created, outermost first."""
+    missing = []
+    folder = target.absolute()
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    missing.reverse()
+    made: list[Path] = []
+    for path in missing:
+        try:
+            path.mkdir()
+        except OSError as err:
+            for done in reversed(made):
+                _remove_if_empty(done)
+            raise WriteError(f"cannot create the folder {str(path)!r}: {err.strerror}") from err
+        made.append(path)
+    return made
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not empty, or already gone: leave it
+        folder.rmdir()

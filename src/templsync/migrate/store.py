@@ -1,0 +1,226 @@
+"""A template's migrations on disk: finding, reading and writing ``migrations/<timestamp>_<name>``.
+
+Folders are read in timestamp order. A folder that cannot be read as a migration is reported to
+``on_warning`` and left out, or raised with ``strict``; two folders with one timestamp are always
+an error, since their order would be a guess.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from templsync._core.ignore import IgnoreRules
+from templsync._core.plan import OpKind, Plan, PlanOp
+from templsync._core.tree import FileEntry, Tree
+from templsync._io.apply import apply_plan
+from templsync._io.local import read_tree
+from templsync.errors import ReadError, UserError
+from templsync.migrate import codec
+from templsync.migrate.model import MalformedMigrationError, Migration, MigrationError
+from templsync.migrate.replay import Step, replay
+from templsync.migrate.tsliteral import LiteralSyntaxError, parse_migration_module
+
+MIGRATIONS_DIR = "migrations"
+IGNORE_FILE = ".migrateignore"
+APPLIED_FILE = "applied-migrations.json"
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H-%M-%S"
+
+DEFAULT_IGNORE = (
+    "migrations/**",
+    ".git/**",
+    "node_modules/**",
+    ".DS_Store",
+    "*.log",
+    ".env*",
+    ".migrateignore",
+    "bun.lock",
+    ".claude/**",
+    "__pycache__/",
+    ".venv/",
+    "*.pyc",
+)
+"""What is never part of a project's state unless ``.migrateignore`` says otherwise."""
+
+_ALWAYS_IGNORED = ("/migrations/", "/" + APPLIED_FILE)
+"""The migrations themselves and the record of applied ones, whatever ``.migrateignore`` says."""
+
+_FOLDER = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2})_(.+)$")
+
+Warn = Callable[[str], None]
+
+
+class DuplicateTimestampError(UserError):
+    """Two migration folders share a timestamp, so their order is unknown."""
+
+
+@dataclass(frozen=True)
+class History:
+    """A template's migrations, replayed: one step per migration that applies."""
+
+    steps: tuple[Step, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(step.migration.name for step in self.steps)
+
+    @property
+    def final(self) -> Tree:
+        return self.steps[-1].after if self.steps else Tree()
+
+    def state_after(self, names: set[str]) -> Tree:
+        """The files after the last of ``names`` in history order (none: no files)."""
+        state = Tree()
+        for step in self.steps:
+            if step.migration.name in names:
+                state = step.after
+        return state
+
+
+def ignore_rules(template: Path) -> IgnoreRules:
+    """The defaults, then the template's ``.migrateignore``, then what is always left out."""
+    try:
+        lines = (template / IGNORE_FILE).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    except (OSError, UnicodeDecodeError) as err:
+        raise ReadError(f"cannot read {template / IGNORE_FILE}: {err}") from err
+    return IgnoreRules.of(DEFAULT_IGNORE, lines, _ALWAYS_IGNORED)
+
+
+def read_project(root: Path, rules: IgnoreRules) -> Tree:
+    """The project's files that are part of its state."""
+    return read_tree(root, rules)
+
+
+def has_migrations(template: Path) -> bool:
+    return (template / MIGRATIONS_DIR).is_dir()
+
+
+def folder_names(template: Path, warn: Warn, *, strict: bool) -> list[str]:
+    """The migration folders of ``template``, oldest first."""
+    folder = template / MIGRATIONS_DIR
+    try:
+        names = sorted(e.name for e in os.scandir(folder) if e.is_dir(follow_symlinks=False))
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        raise ReadError(f"cannot list {folder}: {err.strerror}") from err
+    kept: list[str] = []
+    seen: dict[str, str] = {}
+    for name in names:
+        match = _FOLDER.match(name)
+        if match is None:
+            _report(
+                MalformedMigrationError(
+                    name, "the folder name is not <YYYY-MM-DDTHH-mm-ss>_<name>"
+                ),
+                warn,
+                strict=strict,
+            )
+            continue
+        stamp = match.group(1)
+        if stamp in seen:
+            raise DuplicateTimestampError(
+                f"{folder}: {seen[stamp]!r} and {name!r} have the same timestamp, so their "
+                "order is unknown. Rename one of them to a later second."
+            )
+        seen[stamp] = name
+        kept.append(name)
+    return kept
+
+
+def load_migration(template: Path, name: str) -> Migration:
+    """The migration in folder ``name``; raises :class:`MalformedMigrationError`."""
+    folder = template / MIGRATIONS_DIR / name
+
+    def load(path: str) -> FileEntry | None:
+        target = folder / codec.content_path(path)
+        try:
+            return FileEntry.from_bytes(target.read_bytes())
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            raise ReadError(f"cannot read {target}: {err.strerror}") from err
+
+    text = _read_text(folder / codec.MIGRATION_FILE)
+    if text is not None:
+        return codec.decode(name, text, load)
+    legacy = _read_text(folder / codec.LEGACY_FILE)
+    if legacy is None:
+        raise MalformedMigrationError(name, f"the folder has no {codec.MIGRATION_FILE}")
+    try:
+        data = parse_migration_module(legacy, source=f"{name}/{codec.LEGACY_FILE}")
+    except LiteralSyntaxError as err:
+        raise MalformedMigrationError(name, str(err)) from err
+    return codec.decode_legacy(name, data, load)
+
+
+def load_history(template: Path, warn: Warn, *, strict: bool = False) -> History:
+    """Every migration of ``template`` read and replayed in order, from no files."""
+    migrations = []
+    for name in folder_names(template, warn, strict=strict):
+        try:
+            migrations.append(load_migration(template, name))
+        except MigrationError as err:
+            _report(err, warn, strict=strict)
+
+    def skip(err: MigrationError) -> None:
+        _report(err, warn, strict=strict)
+
+    return History(tuple(replay(migrations, on_skip=skip)))
+
+
+def next_timestamp(template: Path, now: datetime) -> str:
+    """``now`` as a folder timestamp, moved past the newest existing migration if needed."""
+    stamps = [m.group(1) for m in map(_FOLDER.match, _all_names(template)) if m is not None]
+    moment = now.astimezone(UTC).replace(microsecond=0)
+    if stamps:
+        newest = datetime.strptime(max(stamps), TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+        moment = max(moment, newest + timedelta(seconds=1))
+    return moment.strftime(TIMESTAMP_FORMAT)
+
+
+def write_migration(template: Path, migration: Migration, created_at: str) -> Path:
+    """Write the migration's folder through the one writer; returns the folder."""
+    base = f"{MIGRATIONS_DIR}/{migration.name}"
+    ops = tuple(
+        PlanOp(OpKind.WRITE, f"{base}/{path}", None, FileEntry.from_bytes(data))
+        for path, data in sorted(codec.encode(migration, created_at).items())
+    )
+    apply_plan(template, Plan(ops))
+    return template / base
+
+
+def slug(name: str) -> str:
+    """A folder-safe form of a migration's name (letters, digits, ``-``, ``_``, ``.``)."""
+    cleaned = re.sub(r"[^\w.-]+", "-", name.strip(), flags=re.UNICODE).strip("-.")
+    return cleaned or "migration"
+
+
+def _all_names(template: Path) -> list[str]:
+    try:
+        return [e.name for e in os.scandir(template / MIGRATIONS_DIR)]
+    except FileNotFoundError:
+        return []
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError as err:
+        raise MalformedMigrationError(path.parent.name, f"{path.name} is not UTF-8: {err}") from err
+    except OSError as err:
+        raise ReadError(f"cannot read {path}: {err.strerror}") from err
+
+
+def _report(err: MigrationError, warn: Warn, *, strict: bool) -> None:
+    if strict:
+        raise err
+    warn(f"skipped migration {err}")
