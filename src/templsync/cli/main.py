@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import click
 
 from templsync import __version__
-from templsync.cli import check, copy, demo, diff, fleet, recopy, recover, update
+from templsync.cli import check, copy, demo, diff, fleet, migrate, recopy, recover, update
 from templsync.cli.handler import handle
 
 HELP = "Keep a project template and the projects made from it in sync, both ways."
@@ -51,6 +51,7 @@ recopy.register(app)
 demo.register(app)
 recover.register(app)
 fleet.register(app)
+migrate.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
