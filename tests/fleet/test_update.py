@@ -303,3 +303,18 @@ def test_the_update_branch_starts_from_the_entry_branch(fleet_root: Path) -> Non
     assert git(search, "branch", "--show-current") == "templsync/update-2.1.0"
     assert not (search / "feature.txt").exists()
     assert git(search, "log", "-1", "--format=%P") == git(search, "rev-parse", "main")
+
+
+def test_instances_of_one_repository_are_updated_on_one_branch(fleet_root: Path) -> None:
+    """Both services of the monorepo: the second continues on the branch the first made."""
+    registry = fleet_root / "templsync-fleet.toml"
+    web = '[[instance]]\nname = "web"\nlocation = "platform/services/web"\n'
+    registry.write_text(registry.read_text() + web)
+    found = outcomes(fleet_root, only=("api", "web"), jobs=2)
+    assert found == {"api": Result.UPDATED, "web": Result.UPDATED}
+    platform = fleet_root / "platform"
+    assert git(platform, "branch", "--show-current") == "templsync/update-2.1.0"
+    assert git(platform, "status", "--porcelain") == ""
+    for commit, service in (("HEAD~1", "api"), ("HEAD", "web")):
+        changed = git(platform, "show", "--name-only", "--format=", commit).splitlines()
+        assert changed and all(p.startswith(f"services/{service}/") for p in changed)

@@ -13,7 +13,9 @@ For each instance (in worker processes, or in this process with ``jobs=1``):
    update succeeded.
 
 ``dry_run`` runs 1 and 3 as a pretend merge and writes nothing. One instance's problem is an
-:class:`Outcome` of that instance; it never stops the others.
+:class:`Outcome` of that instance; it never stops the others. Instances that share a git
+repository (services of a monorepo) are updated one after the other, in registry order, on one
+update branch: the first creates it, the others continue on it.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ import enum
 import os
 import signal
 import subprocess
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pygit2
 
 from templsync._io.gitmirror import run_git
 from templsync.errors import TemplsyncError
@@ -129,6 +134,8 @@ class _Job:
     options: FleetUpdateOptions
     base_branch: str | None = None
     """The entry's ``branch``: the update branch starts from it (default: the current one)."""
+    shared_branch: str | None = None
+    """The update branch an instance of the same repository created earlier in this run."""
 
 
 def select(fleet: Fleet, options: FleetUpdateOptions) -> tuple[FleetEntry, ...]:
@@ -169,18 +176,56 @@ def fleet_update(
         )
         for entry, status in zip(chosen, found.instances, strict=True)
     ]
-    outcomes = _map(
-        update_instance,
-        jobs,
+    groups = _by_repository(jobs)
+    done = [0]
+    for group in groups:
+        done.append(done[-1] + len(group))
+    per_group = _map(
+        _update_group,
+        [tuple(jobs[n] for n in group) for group in groups],
         workers=options.jobs or os.cpu_count() or 1,
         stage="update",
-        progress=progress,
+        progress=None if progress is None else lambda s, n, _: progress(s, done[n], len(jobs)),
         parallel_from=2,
     )
-    found_result = FleetUpdateResult(tuple(outcomes), shown, options.dry_run)
+    outcomes: dict[int, Outcome] = {}
+    for group, found_outcomes in zip(groups, per_group, strict=True):
+        outcomes.update(zip(group, found_outcomes, strict=True))
+    found_result = FleetUpdateResult(
+        tuple(outcomes[n] for n in range(len(jobs))), shown, options.dry_run
+    )
     if not options.dry_run:
         record(fleet.path, found_result, datetime.now(UTC).date().isoformat())
     return found_result
+
+
+def _by_repository(jobs: Sequence[_Job]) -> list[tuple[int, ...]]:
+    """The jobs' indexes, those of instances in one git repository together (registry order).
+
+    Two updates in one repository at once would race for its index and its branches.
+    """
+    groups: dict[str | int, list[int]] = defaultdict(list)
+    for n, job in enumerate(jobs):
+        folder = job.status.folder
+        found = None
+        if folder is not None and job.status.state in (State.BEHIND, State.MAJOR_BEHIND):
+            try:
+                found = pygit2.discover_repository(str(folder))
+            except pygit2.GitError:
+                found = None
+        groups[n if found is None else os.path.realpath(found)].append(n)
+    return [tuple(group) for group in groups.values()]
+
+
+def _update_group(jobs: tuple[_Job, ...]) -> list[Outcome]:
+    """The instances of one repository, one after the other, on one update branch."""
+    outcomes: list[Outcome] = []
+    shared = None
+    for job in jobs:
+        outcome = update_instance(replace(job, shared_branch=shared))
+        shared = shared or outcome.branch
+        outcomes.append(outcome)
+    return outcomes
 
 
 _RECORDED = (Result.UPDATED, Result.CONFLICTS, Result.TESTS_FAILED, Result.ERROR)
@@ -244,8 +289,10 @@ def _steps(job: _Job) -> Outcome:
     if not options.in_place and not options.dry_run:
         pattern = options.branch or "templsync/update-{version}"
         branch = pattern.replace("{version}", job.to_shown)
-        start = () if job.base_branch is None else (job.base_branch,)
-        run_git("checkout", "-q", "-b", branch, *start, cwd=folder)
+        shared = job.shared_branch == branch
+        if not shared or run_git("branch", "--show-current", cwd=folder).strip() != branch:
+            start = () if job.base_branch is None else (job.base_branch,)
+            run_git("checkout", "-q", "-b", branch, *start, cwd=folder)
     result = update(
         folder,
         UpdateOptions(
