@@ -40,9 +40,7 @@ _PLAIN_RUN = {
     "`": re.compile(r"[^`\\\r$]+"),
 }
 _QUOTED = {q: re.compile(f"{q}(?:[^{q}\\\\]|\\\\.)*{q}?", re.DOTALL) for q in "\"'`"}
-_HEX2 = re.compile(r"[0-9a-fA-F]{2}")
-_HEX4 = re.compile(r"[0-9a-fA-F]{4}")
-_HEX_BRACED = re.compile(r"\{([0-9a-fA-F]+)\}")
+_CODE_ESCAPE = re.compile(r"x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]+)\}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -63,8 +61,7 @@ def parse_literal(text: str, *, source: str = "<literal>") -> object:
     """The value of one literal that makes up the whole of ``text``."""
     reader = _Reader(text, source)
     value = reader.value()
-    reader.skip()
-    if reader.pos < len(text):
+    if reader.more():
         raise reader.error(f"expected the end of the literal, found {reader.describe()}")
     return value
 
@@ -312,21 +309,15 @@ class _Reader:
             self.pos += self.at("\n")
         if ch in _LINE_BREAKS:
             return ""
-        if ch == "x":
-            match = _HEX2.match(text, self.pos)
-        elif ch == "u" and self.at("{"):
-            match = _HEX_BRACED.match(text, self.pos)
-            if match is not None and int(match.group(1), 16) > 0x10FFFF:
-                match = None
-        elif ch == "u":
-            match = _HEX4.match(text, self.pos)
-        else:
+        if ch not in "xu":
             return ch  # \\ \' \" \` and any other character stand for themselves
-        if match is None:
+        match = _CODE_ESCAPE.match(text, self.pos - 1)
+        code = int("".join(g for g in match.groups() if g), 16) if match is not None else -1
+        if match is None or code > 0x10FFFF:
             expected = "\\xHH" if ch == "x" else "\\uHHHH or \\u{H...} up to 10FFFF"
             raise self.error(f"found an invalid escape: expected {expected}", backslash)
         self.pos = match.end()
-        return chr(int(match.group().strip("{}"), 16))
+        return chr(code)
 
     def find_export(self) -> None:
         """Move past the first ``export const migration`` outside comments and strings."""
