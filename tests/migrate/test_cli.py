@@ -1,0 +1,209 @@
+"""``templsync migrate``: the four commands end to end, their JSON, exit codes and refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from templsync.cli.main import main
+from testing.trees import build_tree
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
+    code = main([*args, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    return build_tree(
+        tmp_path / "tpl",
+        {
+            "README.md": "# Service\n\nRun it.\n",
+            "app/settings.py": "DEBUG = False\nHOST = '*'\nPORT = 8000\n",
+            "logo.png": b"\x89PNG\x00\x01",
+            "node_modules/x/index.js": "ignored\n",
+            ".env": "SECRET=1\n",
+        },
+    )
+
+
+def test_generate_init_apply_status_round(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, first = run_json(capsys, "migrate", "generate", "start", "-p", str(template))
+    assert code == 0 and first["written"] is True
+    assert first["counts"] == {"new": 3, "delete": 0, "modify": 0, "moved": 0}
+    project = tmp_path / "svc"
+    code, created = run_json(capsys, "migrate", "init", str(project), "-t", str(template), "--yes")
+    assert code == 0 and created["files"] == 3 and created["copied"] is False
+    assert set(snapshot(project)) == {
+        "README.md",
+        "app/settings.py",
+        "logo.png",
+        "applied-migrations.json",
+    }
+
+    (template / "app/settings.py").write_text("DEBUG = False\nHOST = '*'\nPORT = 9000\n")
+    (template / "README.md").rename(template / "README.rst")
+    code, second = run_json(
+        capsys, "migrate", "generate", "port", "-p", str(template), "--moves", "auto"
+    )
+    assert second["counts"] == {"new": 0, "delete": 0, "modify": 1, "moved": 1}
+
+    # The project's own edit, on a line the migration leaves alone.
+    (project / "app/settings.py").write_text("DEBUG = True\nHOST = '*'\nPORT = 8000\n")
+    code, status = run_json(capsys, "migrate", "status", str(project))
+    assert status["pending"] == [second["name"]]
+    assert status["drift"] == {"added": [], "deleted": [], "modified": ["app/settings.py"]}
+
+    code, dry = run_json(capsys, "migrate", "apply", str(project), "--dry-run")
+    assert code == 0 and dry["dryRun"] is True
+    assert (project / "README.md").exists()  # nothing written
+
+    code, applied = run_json(capsys, "migrate", "apply", str(project))
+    assert code == 0
+    assert applied["applied"] == [
+        {
+            "name": second["name"],
+            "changed": ["README.md", "README.rst", "app/settings.py"],
+            "merged": ["app/settings.py"],
+            "conflicts": [],
+        }
+    ]
+    assert (project / "app/settings.py").read_text() == "DEBUG = True\nHOST = '*'\nPORT = 9000\n"
+    assert (project / "README.rst").read_text() == "# Service\n\nRun it.\n"
+    code, status = run_json(capsys, "migrate", "status", str(project))
+    assert status["pending"] == [] and status["drift"] == {
+        "added": [],
+        "deleted": [],
+        "modified": ["app/settings.py"],
+    }
+
+
+def test_generate_without_changes_writes_nothing(
+    template: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate", "generate", "-p", str(template)]) == 0
+    before = snapshot(template)
+    capsys.readouterr()
+    assert main(["migrate", "generate", "-p", str(template)]) == 0
+    assert "nothing written" in capsys.readouterr().out
+    assert snapshot(template) == before
+
+
+def test_moves_none_records_a_deletion_and_a_new_file(
+    template: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate", "generate", "-p", str(template)]) == 0
+    (template / "README.md").rename(template / "GUIDE.md")
+    capsys.readouterr()
+    code, result = run_json(capsys, "migrate", "generate", "-p", str(template), "--moves", "none")
+    assert code == 0
+    assert result["entries"] == [
+        {"type": "new", "path": "GUIDE.md", "oldPath": None},
+        {"type": "delete", "path": "README.md", "oldPath": None},
+    ]
+
+
+def test_apply_with_conflicts_exits_2_and_lists_them(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["migrate", "generate", "one", "-p", str(template)])
+    project = tmp_path / "svc"
+    main(["migrate", "init", str(project), "-t", str(template), "--yes"])
+    (template / "app/settings.py").write_text("DEBUG = False\nHOST = '*'\nPORT = 9000\n")
+    main(["migrate", "generate", "two", "-p", str(template)])
+    (template / "README.md").write_text("# Service\n\nRun it twice.\n")
+    main(["migrate", "generate", "three", "-p", str(template)])
+    (project / "app/settings.py").write_text("DEBUG = False\nHOST = '*'\nPORT = 7000\n")
+    capsys.readouterr()
+
+    assert main(["migrate", "apply", str(project)]) == 2
+    captured = capsys.readouterr()
+    assert "conflict   app/settings.py" in captured.out
+    assert "1 migration(s) wait" in captured.out and "three" in captured.out
+    assert "app/settings.py" in captured.err
+    text = (project / "app/settings.py").read_text()
+    assert "<<<<<<< project\nPORT = 7000\n=======\nPORT = 9000\n>>>>>>> " in text
+    assert (project / "README.md").read_text() == "# Service\n\nRun it.\n"  # "three" waits
+    record = json.loads((project / "applied-migrations.json").read_text())
+    assert record["appliedMigrations"][-1]["conflicts"] == ["app/settings.py"]
+
+    (project / "app/settings.py").write_text("DEBUG = False\nHOST = '*'\nPORT = 7000\n")  # resolved
+    assert main(["migrate", "apply", str(project)]) == 0
+    assert (project / "README.md").read_text() == "# Service\n\nRun it twice.\n"
+
+
+def test_init_without_a_terminal_needs_yes(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "svc"
+    assert main(["migrate", "init", str(target), "-t", str(template)]) == 1
+    assert "pass --yes" in capsys.readouterr().err
+    assert not target.exists()
+
+
+def test_init_copies_a_template_without_migrations(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "svc"
+    code, created = run_json(capsys, "migrate", "init", str(target), "-t", str(template), "--yes")
+    assert code == 0 and created["copied"] is True and created["applied"] == []
+    files = snapshot(target)
+    assert files["app/settings.py"] == b"DEBUG = False\nHOST = '*'\nPORT = 8000\n"
+    assert "node_modules/x/index.js" not in files and ".env" not in files
+    record = json.loads(files["applied-migrations.json"])
+    assert record == {"version": "1", "template": "../tpl", "appliedMigrations": []}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["init", "{tmp}/new", "-t", "{tmp}/nowhere", "--yes"], "does not exist"),
+        (["init", "{tmp}/tpl", "-t", "{tmp}/tpl", "--yes"], "is not empty"),
+        (["generate", "-p", "{tmp}/nowhere"], "does not exist"),
+        (["apply", "{tmp}/tpl"], "Pass the template's folder with -t/--template"),
+        (["apply", "{tmp}/tpl", "-t", "{tmp}/tpl", "--to", "nope"], "no migration is named"),
+    ],
+)
+def test_refusals_exit_1_with_a_message_and_write_nothing(
+    template: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    before = snapshot(tmp_path)
+    code = main(["migrate", *(a.format(tmp=tmp_path) for a in args)])
+    assert code == 1
+    assert message in capsys.readouterr().err
+    assert snapshot(tmp_path) == before
+
+
+def test_a_malformed_migration_warns_and_strict_refuses(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["migrate", "generate", "one", "-p", str(template)])
+    broken = template / "migrations" / "2030-01-01T00-00-00_broken"
+    build_tree(broken, {"migration.json": '{"format": 1, "entries": {"a": {"type": "gone"}}}'})
+    capsys.readouterr()
+    target = tmp_path / "svc"
+    assert main(["migrate", "init", str(target), "-t", str(template), "--yes"]) == 0
+    err = capsys.readouterr().err
+    assert "2030-01-01T00-00-00_broken" in err and "'gone'" in err
+    strict_target = tmp_path / "strict"
+    args = ["migrate", "init", str(strict_target), "-t", str(template), "--yes", "--strict"]
+    assert main(args) == 1
+    assert "2030-01-01T00-00-00_broken" in capsys.readouterr().err
+    assert not strict_target.exists()
