@@ -29,18 +29,17 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import tomlkit
-from tomlkit.container import Container
-from tomlkit.exceptions import ParseError
-from tomlkit.items import AoT
+from typing import TYPE_CHECKING
 
 from templsync._core.plan import make_plan
 from templsync._core.tree import FileEntry, Mode, Tree
-from templsync._io.apply import apply_plan
 from templsync.errors import ReadError, UserError
-from templsync.fleet import tomledit
 from templsync.fleet.checkout import CheckoutError, is_remote, local_checkout, resolve_location
+
+if TYPE_CHECKING:
+    import tomlkit.items
+    from tomlkit.container import Container
+    from tomlkit.exceptions import ParseError
 
 __all__ = [
     "DEFAULT_ANSWERS_FILE",
@@ -226,6 +225,9 @@ def load_fleet(path: Path) -> Fleet:
 
 def _parse_or_fail(path: Path, text: str) -> dict[str, object]:
     """``text`` read by tomlkit, whose error names the line (or which reads what it accepts)."""
+    import tomlkit  # noqa: PLC0415  # only for an invalid file: reading needs no tomlkit
+    from tomlkit.exceptions import ParseError  # noqa: PLC0415  # as above
+
     try:
         return tomlkit.parse(text).unwrap()
     except ParseError as err:
@@ -242,6 +244,8 @@ def save_fleet(fleet: Fleet, *, previous: Path | None = None) -> None:
     with the comment lines above them, values that changed are rewritten, and new entries are
     added at the end. A file that changed on disk while it was being written is not overwritten.
     """
+    from templsync._io.apply import apply_plan  # noqa: PLC0415  # writing only: status reads
+
     target = fleet.path.resolve() if fleet.path.is_symlink() else fleet.path
     old = _read_existing(target)
     source = old if previous is None else (_read_existing(previous) or (b"", Mode.REGULAR))
@@ -260,6 +264,13 @@ def save_fleet(fleet: Fleet, *, previous: Path | None = None) -> None:
 
 def render_fleet(fleet: Fleet, previous: str | None, source: Path | None = None) -> str:
     """The registry text of ``fleet``, written into the text ``previous`` when there is one."""
+    # tomlkit keeps comments and layout; it is imported here so that reading does without it.
+    import tomlkit  # noqa: PLC0415  # see above
+    from tomlkit.exceptions import ParseError  # noqa: PLC0415  # see above
+    from tomlkit.items import AoT  # noqa: PLC0415  # see above
+
+    from templsync.fleet import tomledit  # noqa: PLC0415  # imports tomlkit
+
     if previous is None or not previous.strip():
         doc = tomlkit.document()
         for line in _HEADER.splitlines():
@@ -299,6 +310,8 @@ def render_fleet(fleet: Fleet, previous: str | None, source: Path | None = None)
 
 
 def _table(entry: FleetEntry) -> tomlkit.items.Table:
+    import tomlkit  # noqa: PLC0415  # writing only, as in render_fleet
+
     table = tomlkit.table()
     for key in _ENTRY_KEYS:
         value = getattr(entry, key)
@@ -309,6 +322,8 @@ def _table(entry: FleetEntry) -> tomlkit.items.Table:
 
 def _set_entry_key(table: Container, key: str, value: object) -> None:
     """``set_key``, with a :class:`LastUpdate` written as an inline table (kept when equal)."""
+    from templsync.fleet import tomledit  # noqa: PLC0415  # writing only, as in render_fleet
+
     if not isinstance(value, LastUpdate):
         tomledit.set_key(table, key, value)
         return
@@ -319,6 +334,8 @@ def _set_entry_key(table: Container, key: str, value: object) -> None:
 
 
 def _inline(value: LastUpdate) -> tomlkit.items.InlineTable:
+    import tomlkit  # noqa: PLC0415  # writing only, as in render_fleet
+
     inline = tomlkit.inline_table()
     inline.update(value.as_dict())
     return inline

@@ -22,11 +22,9 @@ first, each with the categories of the paths it touched (:mod:`templsync.fleet.c
 from __future__ import annotations
 
 import enum
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +35,6 @@ from packaging.version import Version
 from templsync._io.sources import GitSource, ResolvedVersion, resolve_source
 from templsync.errors import UserError
 from templsync.fleet.categories import Category
-from templsync.fleet.discover import instance_problem
 from templsync.fleet.facts import Facts, Member, read_facts, template_key
 from templsync.fleet.history import TemplateChange, TemplateHistory
 from templsync.fleet.registry import (
@@ -162,6 +159,8 @@ def fleet_status(
     Whether an instance's ``_src_path`` names the fleet's template is decided as ``fleet
     discover`` decides it (:func:`~templsync.fleet.discover.instance_problem`).
     """
+    from templsync.fleet.discover import instance_problem  # noqa: PLC0415  # rarely needed
+
     members = []
     for entry in fleet.entries:
         folder: Path | None = None
@@ -383,6 +382,9 @@ def _map(
             if progress is not None:
                 progress(stage, n, total)
         return results
+    import multiprocessing  # noqa: PLC0415  # a pool only: jobs=1 and small fleets need none
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415  # as above
+
     method = "fork" if sys.platform == "linux" else "spawn"
     chunk = max(1, min(256, -(-total // (workers * 4))))
     results = []
