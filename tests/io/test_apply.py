@@ -289,6 +289,24 @@ def test_new_content_that_changed_at_its_source_is_refused(workdir: Path) -> Non
     assert snapshot(dest) == before
 
 
+@pytest.mark.parametrize("count", [3, 200])  # one after the other, and by the pool of writers
+def test_many_new_files_land_together_or_not_at_all(workdir: Path, count: int) -> None:
+    files = {f"d{i % 7}/f{i}.txt": f"file {i}\n" for i in range(count)}
+    source = build_tree(workdir / "source", files)
+    dest = build_tree(workdir / "dest", {"old": "o", "d1/f1.txt": "before\n"})
+    plan = make_plan(read_tree(dest), read_tree(source))
+    (source / f"d{(count - 1) % 7}/f{count - 1}.txt").write_text("edited after reading")
+    before = snapshot(dest)
+
+    with pytest.raises(ChangedDuringRunError, match=f"f{count - 1}.txt"):
+        apply_plan(dest, plan)
+    assert snapshot(dest) == before
+
+    (source / f"d{(count - 1) % 7}/f{count - 1}.txt").write_text(f"file {count - 1}\n")
+    sync(dest, read_tree(source))
+    assert snapshot(dest) == snapshot(source)
+
+
 def test_a_symlinked_folder_on_the_way_is_refused(workdir: Path) -> None:
     outside = build_tree(workdir / "outside", {"victim": "keep me"})
     root = build_tree(workdir / "root", {"a": "a"})

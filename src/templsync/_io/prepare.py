@@ -11,6 +11,7 @@ import os
 import posixpath
 import shutil
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from templsync._core.plan import OpKind, Plan, PlanOp
@@ -49,21 +50,51 @@ def build_record(plan: Plan, layout: Layout, journal: Journal, token: str) -> Re
     return Record(token, tuple(ops), layout.created_dirs, layout.removed_dirs)
 
 
+_PARALLEL_FROM = 16
+"""From this many files on, temp files are written by a pool of threads. Each file is still
+fsynced on its own; the file system commits concurrent fsyncs together, so 10,000 files take
+about a twentieth of the time one after the other does (measured in docs/writer.md)."""
+_WRITERS = 16
+
+
 def prepare_temps(root: Path, plan: Plan, record: Record) -> None:
     """Write every new file and symlink at its temp path, fsynced."""
-    folders = {root}
-    for op, jop in zip(plan.ops, record.ops, strict=True):
-        if jop.temp is None:
-            continue
-        temp = root / jop.temp
-        if jop.temp.startswith(JOURNAL_DIR + "/"):
+    jobs = [
+        (root / jop.temp, op, jop)
+        for op, jop in zip(plan.ops, record.ops, strict=True)
+        if jop.temp is not None
+    ]
+    folders = {root} | {temp.parent for temp, _, _ in jobs}
+    for temp, _, jop in jobs:
+        if jop.temp is not None and jop.temp.startswith(JOURNAL_DIR + "/"):
             temp.parent.mkdir(exist_ok=True)  # the staging folder
-        try:
-            _write_temp(temp, op, jop)
-        except OSError as err:  # name the file the person knows, not its temp file
-            raise type(err)(err.errno, err.strerror, os.fspath(root / op.path)) from err
-        folders.add(temp.parent)
+            break
+    if len(jobs) < _PARALLEL_FROM:
+        for job in jobs:
+            _write_job(root, job)
+    else:
+        _write_in_parallel(root, jobs)
     fsync_dirs(folders)
+
+
+def _write_in_parallel(root: Path, jobs: list[tuple[Path, PlanOp, JournalOp]]) -> None:
+    pool = ThreadPoolExecutor(max_workers=_WRITERS, thread_name_prefix="templsync-write")
+    try:
+        for _ in pool.map(lambda job: _write_job(root, job), jobs):
+            pass
+    except BaseException:
+        # Nothing may still be writing when the caller discards the temp files.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _write_job(root: Path, job: tuple[Path, PlanOp, JournalOp]) -> None:
+    temp, op, jop = job
+    try:
+        _write_temp(temp, op, jop)
+    except OSError as err:  # name the file the person knows, not its temp file
+        raise type(err)(err.errno, err.strerror, os.fspath(root / op.path)) from err
 
 
 def _write_temp(temp: Path, op: PlanOp, jop: JournalOp) -> None:

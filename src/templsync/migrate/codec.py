@@ -10,6 +10,7 @@ document and :func:`decode_legacy` the object a ``migrate.ts`` exports (parsed a
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -125,7 +126,7 @@ class _Reader:
         targets = [e.path for e in decoded if e.kind is not EntryKind.DELETE]
         sources = [e.source for e in decoded if e.kind in (EntryKind.DELETE, EntryKind.MOVED)]
         for paths, what in ((targets, "written"), (sources, "removed")):
-            twice = sorted({p for p in paths if paths.count(p) > 1})
+            twice = sorted(p for p, n in Counter(paths).items() if n > 1)
             if twice:
                 raise self.fail(f"{twice[0]!r} is {what} by two entries")
         contents: dict[str, FileEntry] = {}
