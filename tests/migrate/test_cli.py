@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
 
 from templsync.cli.main import main
+from templsync.cli.migrate import ask_move
+from templsync.migrate.generate import GenerateOptions, generate
 from testing.trees import build_tree
 
 
@@ -207,3 +213,33 @@ def test_a_malformed_migration_warns_and_strict_refuses(
     assert main(args) == 1
     assert "2030-01-01T00-00-00_broken" in capsys.readouterr().err
     assert not strict_target.exists()
+
+
+def test_moves_are_asked_at_a_terminal(template: Path) -> None:
+    generate(template, GenerateOptions("start"))
+    (template / "README.md").rename(template / "docs-README.md")
+    (template / "app/settings.py").rename(template / "app/config.py")
+    (template / "logo.png").unlink()
+    build_tree(template, {"app/other.py": "x = 1\n"})
+    with create_pipe_input() as keys, create_app_session(input=keys, output=DummyOutput()):
+        asked: list[tuple[str, str | None, list[str]]] = []
+
+        def ask(path: str, suggested: str | None, candidates: Sequence[str]) -> str | None:
+            asked.append((path, suggested, list(candidates)))
+            # README: yes, and the first choice (the suggestion); settings: yes, then one down
+            # (app/other.py, not the suggestion); logo: no.
+            typed = {"README.md": "y\r", "app/settings.py": "y\x1b[B\r", "logo.png": "n"}
+            keys.send_text(typed[path])
+            return ask_move(path, suggested, candidates)
+
+        result = generate(template, GenerateOptions("moves", moves=ask))
+    assert [a[0] for a in asked] == ["README.md", "app/settings.py", "logo.png"]
+    assert asked[0][1] == "docs-README.md"
+    assert result.migration is not None
+    entries = {(e.kind.value, e.old_path, e.path) for e in result.migration.entries}
+    assert entries == {
+        ("moved", "README.md", "docs-README.md"),
+        ("moved", "app/settings.py", "app/other.py"),
+        ("new", None, "app/config.py"),
+        ("delete", None, "logo.png"),
+    }

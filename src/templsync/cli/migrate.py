@@ -116,7 +116,7 @@ def generate_command(
     recover_and_report(path)
     policy = moves or ("ask" if sys.stdin.isatty() and not as_json else "auto")
     chooser: MoveChooser | Literal["auto", "none"] = (
-        _ask_move if policy == "ask" else "none" if policy == "none" else "auto"
+        ask_move if policy == "ask" else "none" if policy == "none" else "auto"
     )
     options = GenerateOptions(name, chooser, move_threshold, strict)
     result = generate(path, options, warn=_warn)
@@ -130,10 +130,14 @@ def generate_command(
     return 0
 
 
-def _ask_move(path: str, suggested: str | None, candidates: Sequence[str]) -> str | None:
+def ask_move(path: str, suggested: str | None, candidates: Sequence[str]) -> str | None:
+    """Ask at the terminal whether ``path`` was moved, then where to (the suggestion first)."""
     import questionary  # prompt_toolkit is slow to import; only a terminal needs it
 
-    if not questionary.confirm(f"Was {path} moved/renamed?", default=suggested is not None).ask():
+    moved = questionary.confirm(f"Was {path} moved/renamed?", default=suggested is not None).ask()
+    if moved is None:  # Ctrl-C
+        raise KeyboardInterrupt
+    if not moved:
         return None
     choices = [suggested, *(c for c in candidates if c != suggested)] if suggested else candidates
     answer = questionary.select(f"Where did {path} go?", choices=list(choices)).ask()
