@@ -177,7 +177,11 @@ def test_init_copies_a_template_without_migrations(
     ("args", "message"),
     [
         (["init", "{tmp}/new", "-t", "{tmp}/nowhere", "--yes"], "does not exist"),
-        (["init", "{tmp}/tpl", "-t", "{tmp}/tpl", "--yes"], "is not empty"),
+        (["init", "{tmp}/tpl", "-t", "{tmp}/tpl", "--yes"], "inside the template"),
+        (["init", "{tmp}/tpl/out", "-t", "{tmp}/tpl", "--yes"], "inside the template"),
+        (["init", "{tmp}/tpl/README.md", "-t", "{tmp}", "--yes"], "inside the template"),
+        (["init", "{tmp}/tpl/README.md", "-t", "{tmp}/nowhere", "--yes"], "does not exist"),
+        (["init", "{tmp}/tpl/README.md", "-t", "{tmp}/tpl/app", "--yes"], "is a file"),
         (["generate", "-p", "{tmp}/nowhere"], "does not exist"),
         (["apply", "{tmp}/tpl"], "Pass the template's folder with -t/--template"),
         (["apply", "{tmp}/tpl", "-t", "{tmp}/tpl", "--to", "nope"], "no migration is named"),

@@ -191,7 +191,7 @@ def init_command(target: Path, template: Path, yes: bool, strict: bool, as_json:
     from templsync.migrate.initialize import check_target, check_template, init_project
 
     check_template(template)
-    check_target(target)
+    check_target(target, template)
     if not yes:
         if not sys.stdin.isatty():
             raise UserError("no terminal to confirm on: pass --yes to create the project.")

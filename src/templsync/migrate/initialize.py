@@ -46,8 +46,13 @@ def check_template(template: Path) -> None:
         )
 
 
-def check_target(target: Path) -> None:
-    """The target must not exist, or be an empty folder."""
+def check_target(target: Path, template: Path) -> None:
+    """The target must not exist, or be an empty folder, and not lie inside the template."""
+    if target.absolute().resolve().is_relative_to(template.absolute().resolve()):
+        raise TargetNotEmptyError(
+            f"{str(target)!r} is inside the template {str(template)!r}: its files would become "
+            "the template's. Choose a folder outside the template."
+        )
     try:
         with os.scandir(target) as entries:
             if next(entries, None) is not None:
@@ -72,7 +77,7 @@ def init_project(
 ) -> InitResult:
     """Create ``target`` from ``template``; refuses a missing template or a non-empty target."""
     check_template(template)
-    check_target(target)
+    check_target(target, template)
     names = store.folder_names(template, warn, strict=strict)
     if names:
         history = store.load_history(template, warn, strict=strict)
