@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -162,6 +163,7 @@ def fleet_status(
     from templsync.fleet.discover import instance_problem  # noqa: PLC0415  # rarely needed
 
     members = []
+    resolve = _Resolver(fleet.path.parent)
     for entry in fleet.entries:
         folder: Path | None = None
         error = None
@@ -171,7 +173,7 @@ def fleet_status(
             except CheckoutError as err:
                 error = str(err)
         else:  # a missing folder is the instance's problem, said by its status
-            folder = resolve_location(fleet.path.parent, entry.location)
+            folder = resolve(entry.location)
         members.append(
             Member(entry.name, entry.location, folder, entry.team, entry.answers_file, error)
         )
@@ -191,6 +193,33 @@ def fleet_status(
         ),
     )
     return replace(found, template=fleet.template)
+
+
+class _Resolver:
+    """:func:`resolve_location` for a registry's entries, each distinct parent folder resolved once.
+
+    An entry's folder is its resolved parent joined with its name when that name is a folder,
+    not a symlink (as ``os.path.realpath`` finds it, one lstat instead of one per component);
+    anything else (a symlink, a missing folder, a name such as ``..``) is resolved in full.
+    """
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.parents: dict[str, str] = {}
+
+    def __call__(self, spelling: str) -> Path:
+        path = Path(spelling).expanduser()
+        full = str(path if path.is_absolute() else self.base / path)
+        parent, name = os.path.split(full)
+        try:
+            is_folder = name not in ("", ".", "..") and stat.S_ISDIR(os.lstat(full).st_mode)
+        except OSError:
+            is_folder = False
+        if not is_folder:
+            return resolve_location(self.base, spelling)
+        if parent not in self.parents:
+            self.parents[parent] = os.path.realpath(parent)
+        return Path(self.parents[parent], name)
 
 
 def collect_status(
@@ -263,36 +292,40 @@ def _classify(
     template: str,
     same_template: Callable[[Member], bool] | None,
 ) -> InstanceStatus:
-    status = InstanceStatus(
-        member.name,
-        member.location,
-        member.team,
-        member.folder,
-        State.BROKEN,
-        facts.reason,
-        facts.detail,
-        facts.answers_file,
-        facts.recorded,
-        last_updated=facts.last_updated,
-        unmerged=facts.unmerged,
-    )
+    def status(
+        state: State = State.BROKEN,
+        reason: str | None = facts.reason,
+        detail: str | None = facts.detail,
+        current: ResolvedVersion | None = None,
+        missing: tuple[str, ...] = (),
+    ) -> InstanceStatus:
+        return InstanceStatus(
+            member.name,
+            member.location,
+            member.team,
+            member.folder,
+            state,
+            reason,
+            detail,
+            facts.answers_file,
+            facts.recorded,
+            None if current is None else current.commit,
+            None if current is None else current.version,
+            facts.last_updated,
+            None if current is None else len(missing),
+            None if current is None else history.versions_behind(current, missing),
+            unmerged=facts.unmerged,
+        )
+
     if facts.reason is not None or facts.recorded is None:
-        return status
+        return status()
     if facts.template != template and not (same_template and same_template(member)):
         detail = f"{facts.answers_file} records another template: _src_path is {facts.src_path!r}"
-        return replace(status, reason="made from another template", detail=detail)
+        return status(reason="made from another template", detail=detail)
     current = history.resolve(facts.recorded)
     if current is None or current.commit is None:
-        return replace(status, reason=f"_commit {facts.recorded} is not in the template")
+        return status(reason=f"_commit {facts.recorded} is not in the template")
     missing = history.missing(current.commit)
-    status = replace(
-        status,
-        reason=None,
-        commit=current.commit,
-        version=current.version,
-        commits_behind=len(missing),
-        versions_behind=history.versions_behind(current, missing),
-    )
     latest = history.latest.version
     if current.version is not None and latest is not None:
         up_to_date = not latest > current.version
@@ -300,12 +333,14 @@ def _classify(
     else:
         up_to_date, major = not missing, False
     if facts.unmerged:
-        return replace(status, state=State.CONFLICTS)
-    if facts.dirty:
-        return replace(status, state=State.DIRTY)
-    if up_to_date:
-        return replace(status, state=State.UP_TO_DATE)
-    return replace(status, state=State.MAJOR_BEHIND if major else State.BEHIND)
+        state = State.CONFLICTS
+    elif facts.dirty:
+        state = State.DIRTY
+    elif up_to_date:
+        state = State.UP_TO_DATE
+    else:
+        state = State.MAJOR_BEHIND if major else State.BEHIND
+    return status(state, None, facts.detail, current, missing)
 
 
 def _behind_text(commits: int, versions: int) -> str:
