@@ -131,9 +131,12 @@ def _instance_git(folder: Path) -> InstanceGit | None:
     """As :func:`load_project` finds it: the repository holding ``folder``, and where."""
     real = os.path.realpath(folder)  # once: resolving paths is a good part of the time here
     repo = discover_repo(Path(real))
-    if repo is None or repo.workdir is None:
+    workdir = None if repo is None else repo.repo.workdir  # a string ending in "/"
+    if repo is None or not workdir:
         return None
-    top = repo.workdir
+    if f"{real}/".startswith(workdir):  # the usual case: what os.path.relpath would find
+        return InstanceGit(repo, Path(workdir), f"{real}/"[len(workdir) :].rstrip("/"))
+    top = Path(workdir)
     subdir = os.path.relpath(real, top)
     if subdir.startswith(".."):  # a work tree reached through a symlink, or core.worktree
         top = top.resolve()
