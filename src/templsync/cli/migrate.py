@@ -61,6 +61,20 @@ def _strict_option(func: F) -> F:
     )(func)
 
 
+def _project_options(func: F) -> F:
+    """PATH (the project, default: here) and --template, for the commands that read a project."""
+    func = click.option(
+        "--template",
+        "-t",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="The template folder (default: the one applied-migrations.json names).",
+    )(func)
+    return click.argument("path", type=click.Path(path_type=Path, file_okay=False), default=".")(
+        func
+    )
+
+
 def _warn(message: str) -> None:
     stderr().print(f"[yellow]warning:[/] {escape(message)}")
 
@@ -234,14 +248,7 @@ Example:
 
 
 @migrate_group.command(name="apply", help=help_text(APPLY_HELP), short_help=summary(APPLY_HELP))
-@click.argument("path", type=click.Path(path_type=Path, file_okay=False), default=".")
-@click.option(
-    "--template",
-    "-t",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="The template folder (default: the one applied-migrations.json names).",
-)
+@_project_options
 @click.option("--to", "to", metavar="NAME", help="Stop after this migration.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @_strict_option
@@ -311,14 +318,7 @@ Example:
 
 
 @migrate_group.command(name="status", help=help_text(STATUS_HELP), short_help=summary(STATUS_HELP))
-@click.argument("path", type=click.Path(path_type=Path, file_okay=False), default=".")
-@click.option(
-    "--template",
-    "-t",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="The template folder (default: the one applied-migrations.json names).",
-)
+@_project_options
 @_strict_option
 @json_option("Print one JSON document with applied, pending and drifted files.")
 def status_command(path: Path, template: Path | None, strict: bool, as_json: bool) -> int:

@@ -62,41 +62,19 @@ def build_entries(
             new = after[path]
             entries.append(Entry(EntryKind.NEW, path, mode=_mode(None, new), whole=True))
             contents[path] = new
-    for path in changes.modified:
-        entries.append(
-            _changed(
-                EntryKind.MODIFY,
-                old_path=None,
-                path=path,
-                old=before[path],
-                new=after[path],
-                contents=contents,
-            )
-        )
-    for old_path, path in moves.items():
-        entries.append(
-            _changed(
-                EntryKind.MOVED,
-                old_path=old_path,
-                path=path,
-                old=before[old_path],
-                new=after[path],
-                contents=contents,
-            )
-        )
+    pairs = [(None, path) for path in changes.modified] + list(moves.items())
+    for old_path, path in pairs:
+        old, new = before[old_path or path], after[path]
+        entries.append(_changed(old_path, path, old, new, contents))
     entries.sort(key=lambda e: (e.path, e.kind))
     return tuple(entries), contents
 
 
 def _changed(
-    kind: EntryKind,
-    *,
-    old_path: str | None,
-    path: str,
-    old: FileEntry,
-    new: FileEntry,
-    contents: dict[str, FileEntry],
+    old_path: str | None, path: str, old: FileEntry, new: FileEntry, contents: dict[str, FileEntry]
 ) -> Entry:
+    """A ``modify`` entry (``old_path`` None) or a ``moved`` one, from the file's two versions."""
+    kind = EntryKind.MODIFY if old_path is None else EntryKind.MOVED
     mode = _mode(old, new)
     if old.digest == new.digest and not (old.is_symlink or new.is_symlink):
         return Entry(kind, path, old_path, mode=mode)
