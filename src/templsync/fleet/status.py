@@ -408,7 +408,12 @@ def _map(
     progress: Progress | None,
     parallel_from: int,
 ) -> list[R]:
-    """``map(func, items)``, in ``workers`` processes from ``parallel_from`` items on."""
+    """``map(func, items)``, in ``workers`` processes from ``parallel_from`` items on.
+
+    Items worth a process from two on (an update, a dry run: each takes a good part of a
+    second) are handed out one at a time, so the workers finish together; cheap ones (an
+    instance's facts) go in chunks, which costs less to send.
+    """
     total = len(items)
     if workers <= 1 or total < parallel_from:
         results = []
@@ -421,7 +426,7 @@ def _map(
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415  # as above
 
     method = "fork" if sys.platform == "linux" else "spawn"
-    chunk = max(1, min(256, -(-total // (workers * 4))))
+    chunk = 1 if parallel_from <= 2 else max(1, min(256, -(-total // (workers * 4))))
     results = []
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         for n, result in enumerate(pool.map(func, items, chunksize=chunk), 1):
