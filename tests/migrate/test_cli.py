@@ -247,3 +247,20 @@ def test_moves_are_asked_at_a_terminal(template: Path) -> None:
         ("new", None, "app/config.py"),
         ("delete", None, "logo.png"),
     }
+
+
+def test_a_file_moved_by_one_migration_and_changed_by_the_next_is_applied_in_one_run(
+    template: Path, tmp_path: Path
+) -> None:
+    main(["migrate", "generate", "one", "-p", str(template)])
+    project = tmp_path / "svc"
+    main(["migrate", "init", str(project), "-t", str(template), "--yes"])
+    (template / "README.md").rename(template / "GUIDE.md")
+    main(["migrate", "generate", "move", "-p", str(template), "--moves", "auto"])
+    (template / "GUIDE.md").write_text("# Service\n\nRun it again.\n")
+    main(["migrate", "generate", "edit", "-p", str(template)])
+    (project / "README.md").write_text("# My service\n\nRun it.\n")  # the project's own edit
+
+    assert main(["migrate", "apply", str(project)]) == 0
+    assert not (project / "README.md").exists()
+    assert (project / "GUIDE.md").read_text() == "# My service\n\nRun it again.\n"

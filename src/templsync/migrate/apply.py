@@ -142,11 +142,29 @@ def apply_migrations(
     return ApplyResult(template, tuple(outcomes), waiting, options.dry_run)
 
 
+def _settled(ours: Tree, merged: Tree) -> Tree:
+    """``merged`` with every file that is not the project's own file at that path held in memory.
+
+    The project's entries read their path on disk when asked; a merged entry can be one of them
+    carried to another path (a move) or kept while the file it reads is deleted. Once the plan
+    lands, only an entry that stays at its own unchanged path may still read the disk: the next
+    migration's merge starts from this tree.
+    """
+    files: dict[str, FileEntry] = {}
+    for path, entry in merged.items():
+        own = ours.get(path)
+        if own is not None and own == entry:
+            files[path] = own
+        else:
+            files[path] = FileEntry.from_bytes(entry.content(), entry.mode)
+    return Tree._trusted(files)
+
+
 def _merge(step: Step, ours: Tree) -> tuple[Tree, MigrationOutcome]:
     name = step.migration.name
     result = merge3(step.before, ours, step.after)
     labels = MarkerLabels(ours="project", theirs=name, base=f"before {name}")
-    tree = result.with_markers(labels)
+    tree = _settled(ours, result.with_markers(labels))
     plan = make_plan(ours, tree)
     merged = tuple(o.path for o in result.decided if o.outcome is Outcome.MERGED)
     conflicts = tuple(c.path for c in result.conflicts)
