@@ -264,3 +264,25 @@ def test_a_file_moved_by_one_migration_and_changed_by_the_next_is_applied_in_one
     assert main(["migrate", "apply", str(project)]) == 0
     assert not (project / "README.md").exists()
     assert (project / "GUIDE.md").read_text() == "# My service\n\nRun it again.\n"
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty", "symlink to an empty folder", "deep"])
+def test_init_writes_into_every_kind_of_free_target(
+    template: Path, tmp_path: Path, kind: str
+) -> None:
+    main(["migrate", "generate", "one", "-p", str(template)])
+    target = {"deep": tmp_path / "a" / "b" / "svc"}.get(kind, tmp_path / "svc")
+    if kind == "empty":
+        target.mkdir()
+    if kind == "symlink to an empty folder":
+        (tmp_path / "real").mkdir()
+        target.symlink_to(tmp_path / "real")
+    assert main(["migrate", "init", str(target), "-t", str(template), "--yes"]) == 0
+    assert set(snapshot(target)) == {
+        "README.md",
+        "app/settings.py",
+        "logo.png",
+        "applied-migrations.json",
+    }
+    assert (target / "logo.png").read_bytes() == b"\x89PNG\x00\x01"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

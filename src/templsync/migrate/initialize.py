@@ -1,8 +1,8 @@
 """``migrate init``: a new project from a template, every migration applied in order.
 
 A template without migrations is copied instead (minus the ignored files). The new project and its
-``applied-migrations.json`` are written in one plan through the one writer; a folder created for
-it is removed again when the write fails.
+``applied-migrations.json`` are written as one new folder by the writer (all of it or nothing); the
+folders created above it are removed again when the write fails.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from templsync._core.plan import OpKind, Plan, PlanOp, make_plan
+from templsync._core.plan import make_plan
 from templsync._core.tree import FileEntry, Tree
 from templsync._io.apply import apply_plan
+from templsync._io.newfolder import can_write_new_folder, write_new_folder
 from templsync.errors import ReadError, UserError, WriteError
 from templsync.migrate import store
 from templsync.migrate.applied import AppliedMigration, AppliedRecord, template_reference
@@ -88,12 +89,14 @@ def init_project(
     record = AppliedRecord(
         template_reference(template, target), tuple(AppliedMigration(n, stamp) for n in applied)
     )
-    plan = make_plan(Tree(), files)
-    record_file = FileEntry.from_bytes(record.render())
-    record_op = PlanOp(OpKind.WRITE, store.APPLIED_FILE, None, record_file)
-    created = _make_folder(target)
+    everything = dict(files.items())
+    everything[store.APPLIED_FILE] = FileEntry.from_bytes(record.render())
+    created = _make_folder(target.parent)
     try:
-        apply_plan(target, Plan((*plan.ops, record_op)))
+        if can_write_new_folder(target):
+            write_new_folder(target, Tree._trusted(everything))
+        else:  # an empty folder reached through a symlink: filled in place, through the journal
+            apply_plan(target, make_plan(Tree(), Tree._trusted(everything)))
     except BaseException:
         for folder in reversed(created):
             _remove_if_empty(folder)

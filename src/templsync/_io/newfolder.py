@@ -1,0 +1,134 @@
+"""The writer's second way in: a whole Tree written as a new folder, all of it or nothing.
+
+When the target does not exist yet (or is an empty folder), there is nothing to back up and
+nothing to replace file by file: every file is written into a hidden folder beside the target,
+made durable with one sync of the file system, and the folder is renamed into place in one step.
+A crash before the rename leaves the target as it was (missing or empty) and a hidden
+``.<name>.templsync-<token>`` folder beside it, which is safe to delete; after it, the whole tree.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import secrets
+import stat
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+
+from templsync._core.tree import FileEntry, Mode, Tree, blob_digest, parent_dirs
+from templsync._io.fsutil import fsync_dir, lstat_or_none, remove_tree
+from templsync._io.hashing import changed_error
+from templsync.errors import WriteError
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def can_write_new_folder(target: Path) -> bool:
+    """Whether ``target`` is missing (its folder existing) or an empty real folder, no symlink."""
+    st = lstat_or_none(target)
+    if st is None:
+        return target.parent.is_dir()
+    if not stat.S_ISDIR(st.st_mode):
+        return False
+    with os.scandir(target) as entries:
+        return next(entries, None) is None
+
+
+def write_new_folder(target: Path, tree: Tree) -> int:
+    """Write ``tree`` as the folder ``target`` (see :func:`can_write_new_folder`); files written.
+
+    Raises :class:`WriteError` (nothing changed at ``target``) or ``ChangedDuringRunError`` when
+    a file's content no longer matches its digest.
+    """
+    target = target.absolute()
+    st = lstat_or_none(target)
+    staging = target.parent / f".{target.name}.templsync-{secrets.token_hex(6)}"
+    try:
+        staging.mkdir(0o777 if st is None else stat.S_IMODE(st.st_mode))
+        if st is not None:
+            staging.chmod(stat.S_IMODE(st.st_mode))  # as the empty folder it replaces
+        _fill(staging, tree)
+        _make_durable(staging, tree)
+        staging.rename(target)  # replaces an empty folder in one step
+        fsync_dir(target.parent)
+    except BaseException as err:
+        remove_tree(staging)
+        if isinstance(err, OSError):
+            where = os.fsdecode(err.filename) if err.filename else str(target)
+            raise WriteError(
+                f"could not write {where!r}: {err.strerror or err}. Nothing was changed at "
+                f"{str(target)!r}."
+            ) from err
+        raise
+    return len(tree)
+
+
+def _fill(root: Path, tree: Tree) -> None:
+    folders = sorted({d for path in tree for d in parent_dirs(path)}, key=lambda d: d.count("/"))
+    for folder in folders:
+        (root / folder).mkdir()
+    base = os.fspath(root) + "/"
+    for path, entry in tree.items():
+        _write(base + path, path, entry)
+
+
+def _write(full: str, rel: str, entry: FileEntry) -> None:
+    data = entry.content()
+    if blob_digest(data) != entry.digest:
+        raise changed_error(rel, "has new content that no longer matches what was planned")
+    if entry.mode is Mode.SYMLINK:
+        Path(full).symlink_to(os.fsdecode(data))
+        return
+    fd = os.open(full, _CREATE, 0o777 if entry.mode is Mode.EXECUTABLE else 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _make_durable(root: Path, tree: Tree) -> None:
+    """Every file and folder under ``root`` on disk: one ``syncfs`` on Linux, else one by one."""
+    syncfs = _syncfs()
+    if syncfs is not None:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            if syncfs(fd) != 0:
+                errno = ctypes.get_errno()
+                raise OSError(errno, os.strerror(errno), os.fspath(root))
+        finally:
+            os.close(fd)
+        return
+    base = os.fspath(root) + "/"
+    files = [base + p for p, e in tree.items() if e.mode is not Mode.SYMLINK]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        for _ in pool.map(_fsync_file, files):
+            pass
+    folders = {root} | {root / d for path in tree for d in parent_dirs(path)}
+    for folder in folders:
+        fsync_dir(folder)
+
+
+def _fsync_file(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@cache
+def _syncfs() -> Callable[[int], int] | None:
+    """Linux's ``syncfs(2)``: everything of one file system made durable, in one call."""
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (AttributeError, OSError):  # not Linux, or no C library to ask
+        return None
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    syncfs: Callable[[int], int] = function
+    return syncfs
