@@ -60,7 +60,9 @@ def build_entries(
     for path in changes.added:
         if path not in moved_to:
             new = after[path]
-            entries.append(Entry(EntryKind.NEW, path, mode=_mode(None, new), whole=True))
+            entries.append(
+                Entry(EntryKind.NEW, path, mode=_mode(None, new), whole=True, digest=new.digest)
+            )
             contents[path] = new
     pairs = [(None, path) for path in changes.modified] + list(moves.items())
     for old_path, path in pairs:
@@ -75,14 +77,15 @@ def _changed(
 ) -> Entry:
     """A ``modify`` entry (``old_path`` None) or a ``moved`` one, from the file's two versions."""
     kind = EntryKind.MODIFY if old_path is None else EntryKind.MOVED
-    mode = _mode(old, new)
+    mode, digest = _mode(old, new), new.digest
     if old.digest == new.digest and not (old.is_symlink or new.is_symlink):
-        return Entry(kind, path, old_path, mode=mode)
+        return Entry(kind, path, old_path, mode=mode, digest=digest)
     old_text, new_text = _text(old), _text(new)
     if old_text is None or new_text is None:
         contents[path] = new
-        return Entry(kind, path, old_path, whole=True, mode=mode)
-    return Entry(kind, path, old_path, changes=line_changes(old_text, new_text), mode=mode)
+        return Entry(kind, path, old_path, whole=True, mode=mode, digest=digest)
+    changes = line_changes(old_text, new_text)
+    return Entry(kind, path, old_path, changes=changes, mode=mode, digest=digest)
 
 
 def _mode(old: FileEntry | None, new: FileEntry) -> Mode | None:

@@ -10,6 +10,7 @@ document and :func:`decode_legacy` the object a ``migrate.ts`` exports (parsed a
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -35,8 +36,11 @@ TEMPLATE_SUFFIX = ".template"
 _MODES = {"regular": Mode.REGULAR, "executable": Mode.EXECUTABLE, "symlink": Mode.SYMLINK}
 _MODE_NAMES = {mode: name for name, mode in _MODES.items()}
 
-Loader = Callable[[str], FileEntry | None]
-"""Reads ``__files/<path>.template`` of the migration (None: the file is missing)."""
+Loader = Callable[[str, str | None], FileEntry | None]
+"""``__files/<path>.template`` of the migration as an entry (None: the file is missing). Given the
+digest the migration records for it, the content may be read only when asked for (and checked)."""
+
+_DIGEST = re.compile(r"^[0-9a-f]{40}$")
 
 
 def content_path(path: str) -> str:
@@ -66,6 +70,8 @@ def _encode_entry(entry: Entry) -> dict[str, Any]:
         out = {"type": entry.kind.value, "path": entry.path}
     if entry.mode is not None:
         out["mode"] = _MODE_NAMES[entry.mode]
+    if entry.digest is not None:
+        out["digest"] = entry.digest
     if entry.whole and entry.kind is not EntryKind.NEW:
         out["binary"] = True
     elif entry.changes:
@@ -132,7 +138,7 @@ class _Reader:
         contents: dict[str, FileEntry] = {}
         for entry in decoded:
             if entry.whole:
-                found = self.load(entry.path)
+                found = self.load(entry.path, entry.digest)
                 if found is None:
                     raise self.fail(
                         f"the content of {entry.path!r} is missing: "
@@ -158,15 +164,24 @@ class _Reader:
             old_path = None
             path = self.path(key, value.get("path", key), "path")
         mode = self.mode(key, value.get("mode"))
+        digest = self.digest(key, value.get("digest"))
         binary = value.get("binary", False) is True
         if kind is EntryKind.NEW or binary:
-            return Entry(kind, path, old_path, whole=True, mode=mode)
+            return Entry(kind, path, old_path, whole=True, mode=mode, digest=digest)
         diffs = value.get("diffs", [])
         if kind is EntryKind.DELETE or not diffs:
-            return Entry(kind, path, old_path, mode=mode)
+            return Entry(kind, path, old_path, mode=mode, digest=digest)
         if not isinstance(diffs, list):
             raise self.fail(f"the diffs of {key!r} must be a list")
-        return Entry(kind, path, old_path, tuple(self.change(key, d) for d in diffs), mode=mode)
+        changes = tuple(self.change(key, d) for d in diffs)
+        return Entry(kind, path, old_path, changes, mode=mode, digest=digest)
+
+    def digest(self, key: str, value: object) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str) and _DIGEST.match(value):
+            return value
+        raise self.fail(f"the entry {key!r} has digest {value!r}; a digest is 40 hex digits")
 
     def path(self, key: str, value: object, field: str) -> str:
         if not isinstance(value, str):

@@ -67,11 +67,20 @@ def generate(
     moment = now()
     name = f"{store.next_timestamp(template, moment)}_{store.slug(options.name)}"
     migration = Migration(name, entries, contents)
-    if apply_migration(before, migration) != current:  # the migration must replay exactly
-        raise TemplsyncError(f"the migration built for {template} does not replay to its files")
+    _check_replays(before, migration, current)
     created = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     folder = store.write_migration(template, migration, created)
     return GenerateResult(migration, folder)
+
+
+def _check_replays(before: Tree, migration: Migration, current: Tree) -> None:
+    """The migration replayed on ``before`` must give ``current``, every written file patched."""
+    after = apply_migration(before, migration)
+    if after != current:
+        raise TemplsyncError(f"the migration {migration.name} does not replay to the files")
+    for entry in migration.entries:
+        if entry.kind is not EntryKind.DELETE:
+            after[entry.path].content()  # patched here, and checked against the digest recorded
 
 
 def _moves(before: Tree, after: Tree, changes: Changes, options: GenerateOptions) -> dict[str, str]:

@@ -64,7 +64,9 @@ class Entry:
 
     ``whole`` entries take their content from the migration's files, not from line changes.
     ``mode`` is the file's mode afterwards when the entry sets it (None: a new file is regular,
-    a changed or moved one keeps its mode).
+    a changed or moved one keeps its mode). ``digest`` is the file's git blob id afterwards, when
+    the migration records it: a replay then knows every file without reading or patching it, and
+    checks the content against it whenever the content is asked for.
     """
 
     kind: EntryKind
@@ -73,6 +75,7 @@ class Entry:
     changes: tuple[LineChange, ...] = ()
     whole: bool = False
     mode: Mode | None = None
+    digest: str | None = None
 
     @property
     def source(self) -> str:

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from templsync._core.tree import FileEntry, Mode, Tree, check_symlink, parent_dirs
+from templsync._core.tree import (
+    FileEntry,
+    Mode,
+    Tree,
+    blob_digest,
+    check_symlink,
+    parent_dirs,
+)
 from templsync.errors import SymlinkError
 from templsync.migrate.linediff import ChangeMismatch, apply_changes
 from templsync.migrate.model import Entry, EntryKind, Migration, MigrationError, MismatchError
@@ -83,17 +90,68 @@ def replay(
 def _new_entry(migration: Migration, entry: Entry, old: FileEntry | None) -> FileEntry:
     mode = entry.mode or (old.mode if old is not None else Mode.REGULAR)
     if entry.whole or old is None:
-        content = migration.contents.get(entry.path)
-        if content is None:
+        found = migration.contents.get(entry.path)
+        if found is None:
             raise _mismatch(migration, entry, f"no content is kept for {entry.path!r}")
-        return content.with_mode(mode)
-    if not entry.changes:
-        return old.with_mode(mode)
+    elif not entry.changes:
+        found = old
+    elif entry.digest is not None:  # patched when the content is asked for, and checked then
+        return FileEntry(entry.digest, mode, _Patched(migration, entry, old))
+    else:
+        found = FileEntry.from_bytes(_patch(migration, entry, old))
+    if entry.digest is not None and found.digest != entry.digest:
+        raise _mismatch(migration, entry, f"{entry.source!r} is not the file it was made from")
+    return found.with_mode(mode)
+
+
+def _patch(migration: Migration, entry: Entry, old: FileEntry) -> bytes:
     try:
-        data = apply_changes(old.content(), entry.changes, migration.model)
+        return apply_changes(old.content(), entry.changes, migration.model)
     except ChangeMismatch as err:
         raise _mismatch(migration, entry, f"{entry.source!r}: {err}") from err
-    return FileEntry.from_bytes(data, mode)
+
+
+class _Patched:
+    """A file's content after an entry's line changes, computed when first asked for.
+
+    A file changed by many migrations is a chain of these; it is walked in a loop (not by
+    recursion), from the newest version already known, and only the result is kept.
+    """
+
+    __slots__ = ("_data", "entry", "migration", "old")
+
+    def __init__(self, migration: Migration, entry: Entry, old: FileEntry) -> None:
+        self.migration = migration
+        self.entry = entry
+        self.old = old
+        self._data: bytes | None = None
+
+    def __call__(self) -> bytes:
+        if self._data is not None:
+            return self._data
+        chain = [self]
+        below = self.old.loader
+        while isinstance(below, _Patched) and below._data is None:
+            chain.append(below)
+            below = below.old.loader
+        data = chain[-1].old.content()
+        for link in reversed(chain):
+            data = link._apply(data)
+        self._data = data
+        return data
+
+    def _apply(self, old: bytes) -> bytes:
+        try:
+            data = apply_changes(old, self.entry.changes, self.migration.model)
+        except ChangeMismatch as err:
+            raise _mismatch(self.migration, self.entry, f"{self.entry.source!r}: {err}") from err
+        if blob_digest(data) != self.entry.digest:
+            raise _mismatch(
+                self.migration,
+                self.entry,
+                "its line changes do not give the file it records (the digests differ)",
+            )
+        return data
 
 
 def _check_place(migration: Migration, entry: Entry, files: dict[str, FileEntry]) -> None:

@@ -16,12 +16,17 @@ from pathlib import Path
 
 from templsync._core.ignore import IgnoreRules
 from templsync._core.plan import OpKind, Plan, PlanOp
-from templsync._core.tree import FileEntry, Tree
+from templsync._core.tree import FileEntry, Mode, Tree, blob_digest
 from templsync._io.apply import apply_plan
 from templsync._io.local import read_tree
 from templsync.errors import ReadError, UserError
 from templsync.migrate import codec
-from templsync.migrate.model import MalformedMigrationError, Migration, MigrationError
+from templsync.migrate.model import (
+    MalformedMigrationError,
+    Migration,
+    MigrationError,
+    MismatchError,
+)
 from templsync.migrate.replay import Step, replay
 from templsync.migrate.tsliteral import LiteralSyntaxError, parse_migration_module
 
@@ -138,14 +143,18 @@ def load_migration(template: Path, name: str) -> Migration:
     """The migration in folder ``name``; raises :class:`MalformedMigrationError`."""
     folder = template / MIGRATIONS_DIR / name
 
-    def load(path: str) -> FileEntry | None:
-        target = folder / codec.content_path(path)
+    def load(path: str, digest: str | None) -> FileEntry | None:
+        target = os.fspath(folder) + "/" + codec.content_path(path)
         try:
-            return FileEntry.from_bytes(target.read_bytes())
+            if digest is None:
+                with open(target, "rb") as stream:  # noqa: PTH123  # a str path: ~10,000 calls
+                    return FileEntry.from_bytes(stream.read())
+            os.stat(target)  # noqa: PTH116  # there, read later when asked for
         except FileNotFoundError:
             return None
         except OSError as err:
             raise ReadError(f"cannot read {target}: {err.strerror}") from err
+        return FileEntry(digest, Mode.REGULAR, _Stored(name, target, path, digest))
 
     text = _read_text(folder / codec.MIGRATION_FILE)
     if text is not None:
@@ -158,6 +167,30 @@ def load_migration(template: Path, name: str) -> Migration:
     except LiteralSyntaxError as err:
         raise MalformedMigrationError(name, str(err)) from err
     return codec.decode_legacy(name, data, load)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """The content kept for ``path`` in a migration, read when asked and checked on the way."""
+
+    migration: str
+    file: str
+    path: str
+    digest: str
+
+    def __call__(self) -> bytes:
+        try:
+            with open(self.file, "rb") as stream:  # noqa: PTH123  # a str path, as in load
+                data = stream.read()
+        except OSError as err:
+            raise ReadError(f"cannot read {self.file}: {err.strerror}") from err
+        if blob_digest(data) != self.digest:
+            raise MismatchError(
+                self.migration,
+                f"{codec.content_path(self.path)} is not the content its entry records "
+                "(its digest differs): it was edited after the migration was written",
+            )
+        return data
 
 
 def load_history(template: Path, warn: Warn, *, strict: bool = False) -> History:
