@@ -124,8 +124,8 @@ def apply_migrations(
     ours = store.read_project(project, store.ignore_rules(template))
     record_entry = record.entry
     outcomes: list[MigrationOutcome] = []
-    for step in steps:
-        tree, outcome = _merge(step, ours)
+    for step, before, after in history.transitions({s.migration.name for s in steps}):
+        tree, outcome = _merge(step.migration.name, before, ours, after)
         stamp = now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         record = record.with_applied(AppliedMigration(outcome.name, stamp, outcome.conflicts))
         new_entry = FileEntry.from_bytes(record.render())
@@ -160,9 +160,8 @@ def _settled(ours: Tree, merged: Tree) -> Tree:
     return Tree._trusted(files)
 
 
-def _merge(step: Step, ours: Tree) -> tuple[Tree, MigrationOutcome]:
-    name = step.migration.name
-    result = merge3(step.before, ours, step.after)
+def _merge(name: str, before: Tree, ours: Tree, after: Tree) -> tuple[Tree, MigrationOutcome]:
+    result = merge3(before, ours, after)
     labels = MarkerLabels(ours="project", theirs=name, base=f"before {name}")
     tree = _settled(ours, result.with_markers(labels))
     plan = make_plan(ours, tree)

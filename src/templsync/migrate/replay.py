@@ -1,13 +1,15 @@
 """Replaying migrations: the files of a project after each migration, computed in memory.
 
-:func:`apply_migration` is strict: a deleted, changed or moved file must be there, a new one must
+A migration's effect is a :data:`Delta` (the paths it touches); a replay applies the deltas to one
+set of files in place, so a history of many migrations over many files copies nothing.
+:func:`migration_delta` is strict: a deleted, changed or moved file must be there, a new one must
 not, and every line change must find the lines it expects. A migration that does not fit raises
 :class:`MismatchError`; it is never applied in part.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from templsync._core.tree import (
@@ -22,69 +24,92 @@ from templsync.errors import SymlinkError
 from templsync.migrate.linediff import ChangeMismatch, apply_changes
 from templsync.migrate.model import Entry, EntryKind, Migration, MigrationError, MismatchError
 
+Delta = dict[str, FileEntry | None]
+"""What one migration does to the files: each path it touches, and its entry afterwards (None:
+gone)."""
+
 
 @dataclass(frozen=True)
 class Step:
-    """One migration with the files before and after it."""
+    """One migration and what it did to the files."""
 
     migration: Migration
-    before: Tree
-    after: Tree
+    delta: Delta
 
 
 def apply_migration(tree: Tree, migration: Migration) -> Tree:
-    """``tree`` with ``migration`` applied; raises :class:`MismatchError` when it does not fit.
+    """``tree`` with ``migration`` applied; raises :class:`MismatchError` when it does not fit."""
+    files = dict(tree.items())
+    apply_delta(files, migration_delta(tree, migration))
+    return Tree._trusted(files)
+
+
+def migration_delta(files: Mapping[str, FileEntry], migration: Migration) -> Delta:
+    """What ``migration`` does to ``files``; raises :class:`MismatchError` when it does not fit.
 
     Written paths are checked against the files around them (no file where a folder is needed,
     no symlink leaving the root); a new file over an existing folder is left to the writer.
     """
-    files = dict(tree.items())
+    delta: Delta = {}
+
+    def current(path: str) -> FileEntry | None:
+        return delta[path] if path in delta else files.get(path)
+
     sources: dict[str, FileEntry] = {}
     for entry in migration.entries:  # deletions and move sources go first
         if entry.kind in (EntryKind.DELETE, EntryKind.MOVED):
-            found = files.pop(entry.source, None)
+            found = current(entry.source)
             if found is None:
                 raise _mismatch(migration, entry, f"{entry.source!r} is not there to {entry.kind}")
             sources[entry.source] = found
+            delta[entry.source] = None
     for entry in migration.entries:
         if entry.kind is EntryKind.DELETE:
             continue
         if entry.kind is EntryKind.MODIFY:
-            old = files.get(entry.path)
+            old = current(entry.path)
             if old is None:
                 raise _mismatch(migration, entry, f"{entry.path!r} is not there to modify")
-        elif entry.path in files:
+        elif current(entry.path) is not None:
             raise _mismatch(migration, entry, f"{entry.path!r} is already there")
         else:
             old = sources.get(entry.source)
-        files[entry.path] = _new_entry(migration, entry, old)
+        delta[entry.path] = _new_entry(migration, entry, old)
     for entry in migration.entries:
         if entry.kind is not EntryKind.DELETE:
-            _check_place(migration, entry, files)
-    return Tree._trusted(files)
+            _check_place(migration, entry, files, delta)
+    return delta
 
 
 def replay(
     migrations: Iterable[Migration],
-    start: Tree | None = None,
+    files: dict[str, FileEntry],
     on_skip: Callable[[MigrationError], None] | None = None,
 ) -> Iterator[Step]:
-    """Each migration in turn with the files before and after it, from ``start`` (default: none).
+    """Apply each migration in turn to ``files`` (changed in place), yielding what it did.
 
     A migration that does not fit raises, unless ``on_skip`` is given: then it is passed the
     error and the migration is left out (the files stay as they were before it).
     """
-    state = start if start is not None else Tree()
     for migration in migrations:
         try:
-            after = apply_migration(state, migration)
+            delta = migration_delta(files, migration)
         except MigrationError as err:
             if on_skip is None:
                 raise
             on_skip(err)
             continue
-        yield Step(migration, state, after)
-        state = after
+        apply_delta(files, delta)
+        yield Step(migration, delta)
+
+
+def apply_delta(files: dict[str, FileEntry], delta: Delta) -> None:
+    """Change ``files`` in place as ``delta`` says."""
+    for path, entry in delta.items():
+        if entry is None:
+            files.pop(path, None)
+        else:
+            files[path] = entry
 
 
 def _new_entry(migration: Migration, entry: Entry, old: FileEntry | None) -> FileEntry:
@@ -154,13 +179,20 @@ class _Patched:
         return data
 
 
-def _check_place(migration: Migration, entry: Entry, files: dict[str, FileEntry]) -> None:
+def _check_place(
+    migration: Migration, entry: Entry, files: Mapping[str, FileEntry], delta: Delta
+) -> None:
+    def there(path: str) -> bool:
+        return delta[path] is not None if path in delta else path in files
+
     for parent in parent_dirs(entry.path):
-        if parent in files:
+        if there(parent):
             raise _mismatch(migration, entry, f"{parent!r} is a file, not a folder")
-    if files[entry.path].is_symlink:
+    written = delta[entry.path]
+    if written is not None and written.is_symlink:
+        after = {**files, **delta}
         try:
-            check_symlink(entry.path, files)
+            check_symlink(entry.path, {p: e for p, e in after.items() if e is not None})
         except SymlinkError as err:
             raise _mismatch(migration, entry, str(err)) from err
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +27,7 @@ from templsync.migrate.model import (
     MigrationError,
     MismatchError,
 )
-from templsync.migrate.replay import Step, replay
+from templsync.migrate.replay import Step, apply_delta, replay
 from templsync.migrate.tsliteral import LiteralSyntaxError, parse_migration_module
 
 MIGRATIONS_DIR = "migrations"
@@ -65,25 +65,32 @@ class DuplicateTimestampError(UserError):
 
 @dataclass(frozen=True)
 class History:
-    """A template's migrations, replayed: one step per migration that applies."""
+    """A template's migrations, replayed: one step per migration that applies, and the files
+    they add up to."""
 
     steps: tuple[Step, ...]
+    final: Tree
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(step.migration.name for step in self.steps)
 
-    @property
-    def final(self) -> Tree:
-        return self.steps[-1].after if self.steps else Tree()
-
-    def state_after(self, names: set[str]) -> Tree:
+    def state_after(self, names: Collection[str]) -> Tree:
         """The files after the last of ``names`` in history order (none: no files)."""
-        state = Tree()
+        last = max((i for i, s in enumerate(self.steps) if s.migration.name in names), default=-1)
+        files: dict[str, FileEntry] = {}
+        for step in self.steps[: last + 1]:
+            apply_delta(files, step.delta)
+        return Tree._trusted(files)
+
+    def transitions(self, names: Collection[str]) -> Iterator[tuple[Step, Tree, Tree]]:
+        """Each step of ``names``, in history order, with the files before and after it."""
+        files: dict[str, FileEntry] = {}
         for step in self.steps:
-            if step.migration.name in names:
-                state = step.after
-        return state
+            before = Tree._trusted(dict(files)) if step.migration.name in names else None
+            apply_delta(files, step.delta)
+            if before is not None:
+                yield step, before, Tree._trusted(dict(files))
 
 
 def ignore_rules(template: Path) -> IgnoreRules:
@@ -205,7 +212,9 @@ def load_history(template: Path, warn: Warn, *, strict: bool = False) -> History
     def skip(err: MigrationError) -> None:
         _report(err, warn, strict=strict)
 
-    return History(tuple(replay(migrations, on_skip=skip)))
+    files: dict[str, FileEntry] = {}
+    steps = tuple(replay(migrations, files, on_skip=skip))
+    return History(steps, Tree._trusted(files))
 
 
 def next_timestamp(template: Path, now: datetime) -> str:
