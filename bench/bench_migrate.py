@@ -54,7 +54,7 @@ from templsync.migrate.model import Migration
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out" / "migrate"
 BIN = Path(sys.executable).parent
-VERSION = "2"  # bump when the generated project or its history changes shape
+VERSION = "3"  # bump when the generated project or its history changes shape
 TARGET = 3.0  # each command within 3x of the floor
 FILES = 10_000
 MIGRATIONS = 100
