@@ -41,6 +41,11 @@ Loader = Callable[[str, str | None], FileEntry | None]
 digest the migration records for it, the content may be read only when asked for (and checked)."""
 
 _DIGEST = re.compile(r"^[0-9a-f]{40}$")
+_KINDS = {kind.value: kind for kind in EntryKind}
+_OPERATIONS = {operation.value: operation for operation in Operation}
+_PLAIN_PATH = re.compile(r"[^/.\0][^/\0:]*(?:/[^/.\0][^/\0]*)*\Z")
+"""A path that is normal as it is: relative, no empty, ``.`` or ``..`` part (a part starting with
+a dot, or a ``:`` in the first part, takes the slow way through ``normalize_path``)."""
 
 
 def content_path(path: str) -> str:
@@ -148,15 +153,14 @@ class _Reader:
         return Migration(self.name, decoded, contents, self.model)
 
     def entry(self, key: str, value: object) -> Entry:
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict):
             raise self.fail(f"the entry {key!r} must be an object")
         kind_name = value.get("type")
-        try:
-            kind = EntryKind(str(kind_name))
-        except ValueError:
+        kind = _KINDS.get(kind_name) if isinstance(kind_name, str) else None
+        if kind is None:
             raise self.fail(
                 f"the entry {key!r} has type {kind_name!r}; use one of new, delete, modify, moved"
-            ) from None
+            )
         if kind is EntryKind.MOVED:
             old_path = self.path(key, value.get("oldPath"), "oldPath")
             path = self.path(key, value.get("newPath"), "newPath")
@@ -186,6 +190,8 @@ class _Reader:
     def path(self, key: str, value: object, field: str) -> str:
         if not isinstance(value, str):
             raise self.fail(f"the entry {key!r} needs {field} as a string")
+        if _PLAIN_PATH.match(value):  # the common case, already normal
+            return value
         try:
             return normalize_path(value)
         except InvalidPathError as err:
@@ -199,15 +205,14 @@ class _Reader:
         raise self.fail(f"the entry {key!r} has mode {value!r}; use regular, executable, symlink")
 
     def change(self, key: str, value: object) -> LineChange:
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict):
             raise self.fail(f"a diff of {key!r} must be an object")
-        try:
-            operation = Operation(str(value.get("operation")))
-        except ValueError:
+        name = value.get("operation")
+        operation = _OPERATIONS.get(name) if isinstance(name, str) else None
+        if operation is None:
             raise self.fail(
-                f"a diff of {key!r} has operation {value.get('operation')!r}; "
-                "use replace, insert or delete"
-            ) from None
+                f"a diff of {key!r} has operation {name!r}; use replace, insert or delete"
+            )
         if operation is Operation.INSERT:
             after = value.get("afterLine")
             start = self.number(key, after if after is not None else self.line(key, value) - 1)
