@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from io_helpers import call_with_file_size_limit, detached, folders, snapshot
+from io_helpers import detached, folders, snapshot
 
 from templsync._core.ignore import IgnoreRules
 from templsync._core.plan import OpKind, Plan, PlanOp, make_plan
@@ -22,6 +22,7 @@ from templsync.errors import (
     SymlinkError,
     WriteError,
 )
+from testing.forked import call_with_file_size_limit
 from testing.trees import build_tree, write_tree
 
 

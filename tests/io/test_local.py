@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from io_helpers import call_unprivileged
 
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Mode, Tree, blob_digest
 from templsync._io import JOURNAL_DIR, read_tree
 from templsync.errors import ChangedDuringRunError, InvalidPathError, ReadError, SymlinkError
+from testing.forked import call_unprivileged
 from testing.trees import build_tree
 
 
