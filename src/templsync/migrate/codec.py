@@ -96,18 +96,21 @@ def _encode_change(change: LineChange) -> dict[str, Any]:
     return out
 
 
-def decode(name: str, text: str, load: Loader) -> Migration:
-    """The migration of folder ``name`` from its ``migration.json`` text."""
-    reader = _Reader(name, LineModel.EXACT, load)
+def decode(name: str, text: str, load: Loader, file: str | None = None) -> Migration:
+    """The migration of folder ``name`` from its ``migration.json`` text; errors name ``file``
+    (default ``<name>/migration.json``)."""
+    reader = _Reader(name, LineModel.EXACT, load, file or f"{name}/{MIGRATION_FILE}")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as err:
         raise reader.fail(
-            f"{MIGRATION_FILE} is not valid JSON (line {err.lineno}: {err.msg})"
+            f"not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
         ) from err
     if not isinstance(document, dict):
-        raise reader.fail(f"{MIGRATION_FILE} must hold a JSON object")
-    version = document.get("format")
+        raise reader.fail("the document must be a JSON object")
+    if "format" not in document:
+        raise reader.fail(f'no "format" field; a migration of this kind has "format": {FORMAT}')
+    version = document["format"]
     if version != FORMAT:
         raise reader.fail(
             f"format {version!r} is not one this templsync reads (it reads format {FORMAT}); "
@@ -116,19 +119,22 @@ def decode(name: str, text: str, load: Loader) -> Migration:
     return reader.migration(document.get("entries"))
 
 
-def decode_legacy(name: str, data: object, load: Loader) -> Migration:
-    """The migration of folder ``name`` from the object its ``migrate.ts`` exports."""
-    return _Reader(name, LineModel.JOINED, load).migration(data)
+def decode_legacy(name: str, data: object, load: Loader, file: str | None = None) -> Migration:
+    """The migration of folder ``name`` from the object its ``migrate.ts`` exports; errors name
+    ``file`` (default ``<name>/migrate.ts``)."""
+    reader = _Reader(name, LineModel.JOINED, load, file or f"{name}/{LEGACY_FILE}")
+    return reader.migration(data)
 
 
 class _Reader:
-    def __init__(self, name: str, model: LineModel, load: Loader) -> None:
+    def __init__(self, name: str, model: LineModel, load: Loader, file: str) -> None:
         self.name = name
         self.model = model
         self.load = load
+        self.file = file
 
     def fail(self, reason: str) -> MalformedMigrationError:
-        return MalformedMigrationError(self.name, reason)
+        return MalformedMigrationError(self.name, reason, file=self.file)
 
     def migration(self, entries: object) -> Migration:
         if not isinstance(entries, Mapping):

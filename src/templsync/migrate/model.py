@@ -103,12 +103,16 @@ class Migration:
 
 
 class MigrationError(UserError):
-    """A migration that cannot be read or does not apply to the state it was made from."""
+    """A migration that cannot be read or does not apply to the state it was made from.
 
-    def __init__(self, source: str, reason: str) -> None:
+    ``source`` is the migration's name; ``file``, when known, the file at fault relative to the
+    template (``migrations/<name>/migration.json``), which the message then names instead."""
+
+    def __init__(self, source: str, reason: str, *, file: str | None = None) -> None:
         self.source = source
         self.reason = reason
-        super().__init__(f"{source}: {reason}")
+        self.file = file
+        super().__init__(f"{file or source}: {reason}")
 
 
 class MalformedMigrationError(MigrationError):

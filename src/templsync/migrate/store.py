@@ -129,7 +129,9 @@ def folder_names(template: Path, warn: Warn, *, strict: bool) -> list[str]:
         if match is None:
             _report(
                 MalformedMigrationError(
-                    name, "the folder name is not <YYYY-MM-DDTHH-mm-ss>_<name>"
+                    name,
+                    "the folder name is not <YYYY-MM-DDTHH-mm-ss>_<name>",
+                    file=f"{MIGRATIONS_DIR}/{name}/",
                 ),
                 warn,
                 strict=strict,
@@ -163,17 +165,20 @@ def load_migration(template: Path, name: str) -> Migration:
             raise ReadError(f"cannot read {target}: {err.strerror}") from err
         return FileEntry(digest, Mode.REGULAR, _Stored(name, target, path, digest))
 
-    text = _read_text(folder / codec.MIGRATION_FILE)
+    where = f"{MIGRATIONS_DIR}/{name}/"
+    text = _read_text(folder / codec.MIGRATION_FILE, name)
     if text is not None:
-        return codec.decode(name, text, load)
-    legacy = _read_text(folder / codec.LEGACY_FILE)
+        return codec.decode(name, text, load, where + codec.MIGRATION_FILE)
+    legacy = _read_text(folder / codec.LEGACY_FILE, name)
     if legacy is None:
-        raise MalformedMigrationError(name, f"the folder has no {codec.MIGRATION_FILE}")
+        raise MalformedMigrationError(
+            name, f"the folder has no {codec.MIGRATION_FILE} (nor {codec.LEGACY_FILE})", file=where
+        )
     try:
-        data = parse_migration_module(legacy, source=f"{name}/{codec.LEGACY_FILE}")
+        data = parse_migration_module(legacy, source=where + codec.LEGACY_FILE)
     except LiteralSyntaxError as err:
         raise MalformedMigrationError(name, str(err)) from err
-    return codec.decode_legacy(name, data, load)
+    return codec.decode_legacy(name, data, load, where + codec.LEGACY_FILE)
 
 
 @dataclass(frozen=True)
@@ -194,8 +199,9 @@ class _Stored:
         if blob_digest(data) != self.digest:
             raise MismatchError(
                 self.migration,
-                f"{codec.content_path(self.path)} is not the content its entry records "
-                "(its digest differs): it was edited after the migration was written",
+                "not the content its entry records (its digest differs): it was edited after "
+                "the migration was written. Restore it, e.g. from version control",
+                file=f"{MIGRATIONS_DIR}/{self.migration}/{codec.content_path(self.path)}",
             )
         return data
 
@@ -251,13 +257,15 @@ def _all_names(template: Path) -> list[str]:
         return []
 
 
-def _read_text(path: Path) -> str | None:
+def _read_text(path: Path, name: str) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except UnicodeDecodeError as err:
-        raise MalformedMigrationError(path.parent.name, f"{path.name} is not UTF-8: {err}") from err
+        where = f"{MIGRATIONS_DIR}/{name}/{path.name}"
+        reason = f"not UTF-8 ({err.reason} at byte {err.start})"
+        raise MalformedMigrationError(name, reason, file=where) from err
     except OSError as err:
         raise ReadError(f"cannot read {path}: {err.strerror}") from err
 
@@ -265,4 +273,4 @@ def _read_text(path: Path) -> str | None:
 def _report(err: MigrationError, warn: Warn, *, strict: bool) -> None:
     if strict:
         raise err
-    warn(f"skipped migration {err}")
+    warn(f"{err}; migration {err.source} skipped (--strict makes this an error)")
