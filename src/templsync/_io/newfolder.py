@@ -14,13 +14,13 @@ import os
 import secrets
 import stat
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
 from templsync._core.tree import FileEntry, Mode, Tree, blob_digest, parent_dirs
 from templsync._io.fsutil import fsync_dir, lstat_or_none, remove_tree
 from templsync._io.hashing import changed_error
+from templsync._io.threads import for_each
 from templsync.errors import WriteError
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -71,7 +71,7 @@ def _fill(root: Path, tree: Tree) -> None:
     for folder in folders:
         (root / folder).mkdir()
     base = os.fspath(root) + "/"
-    for path, entry in tree.items():
+    for path, entry in tree.items():  # one thread: creating files side by side measured slower
         _write(base + path, path, entry)
 
 
@@ -105,9 +105,7 @@ def _make_durable(root: Path, tree: Tree) -> None:
         return
     base = os.fspath(root) + "/"
     files = [base + p for p, e in tree.items() if e.mode is not Mode.SYMLINK]
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        for _ in pool.map(_fsync_file, files):
-            pass
+    for_each(_fsync_file, files)
     folders = {root} | {root / d for path in tree for d in parent_dirs(path)}
     for folder in folders:
         fsync_dir(folder)

@@ -11,7 +11,6 @@ import os
 import posixpath
 import shutil
 import stat
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from templsync._core.plan import OpKind, Plan, PlanOp
@@ -21,6 +20,7 @@ from templsync._io.fsutil import fsync_dirs, write_new_file
 from templsync._io.hashing import changed_error
 from templsync._io.journal import JOURNAL_DIR, TEMP_PREFIX, Journal, JournalOp, Record
 from templsync._io.statcache import signature
+from templsync._io.threads import for_each
 
 
 def with_exec_bit(perm: int, executable: bool) -> int:
@@ -50,15 +50,10 @@ def build_record(plan: Plan, layout: Layout, journal: Journal, token: str) -> Re
     return Record(token, tuple(ops), layout.created_dirs, layout.removed_dirs)
 
 
-_PARALLEL_FROM = 16
-"""From this many files on, temp files are written by a pool of threads. Each file is still
-fsynced on its own; the file system commits concurrent fsyncs together, so 10,000 files take
-about a twentieth of the time one after the other does (measured in docs/writer.md)."""
-_WRITERS = 16
-
-
 def prepare_temps(root: Path, plan: Plan, record: Record) -> None:
-    """Write every new file and symlink at its temp path, fsynced."""
+    """Write every new file and symlink at its temp path, fsynced (by a pool of threads when
+    there are many: the file system commits concurrent fsyncs together, so 10,000 files take
+    about a twentieth of the time one after the other does, measured in docs/writer.md)."""
     jobs = [
         (root / jop.temp, op, jop)
         for op, jop in zip(plan.ops, record.ops, strict=True)
@@ -69,24 +64,8 @@ def prepare_temps(root: Path, plan: Plan, record: Record) -> None:
         if jop.temp is not None and jop.temp.startswith(JOURNAL_DIR + "/"):
             temp.parent.mkdir(exist_ok=True)  # the staging folder
             break
-    if len(jobs) < _PARALLEL_FROM:
-        for job in jobs:
-            _write_job(root, job)
-    else:
-        _write_in_parallel(root, jobs)
+    for_each(lambda job: _write_job(root, job), jobs)
     fsync_dirs(folders)
-
-
-def _write_in_parallel(root: Path, jobs: list[tuple[Path, PlanOp, JournalOp]]) -> None:
-    pool = ThreadPoolExecutor(max_workers=_WRITERS, thread_name_prefix="templsync-write")
-    try:
-        for _ in pool.map(lambda job: _write_job(root, job), jobs):
-            pass
-    except BaseException:
-        # Nothing may still be writing when the caller discards the temp files.
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
 
 
 def _write_job(root: Path, job: tuple[Path, PlanOp, JournalOp]) -> None:
