@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from templsync._core import diff as diff_module
 from templsync._core.diff import Change, ChangeKind, TreeDiff, apply_diff, diff_trees
 from templsync._core.text import PatchError
 from templsync._core.tree import FileEntry, Mode, Tree
@@ -224,12 +223,12 @@ def test_empty_files_pair_only_when_asked() -> None:
     ]
 
 
-def test_similarity_is_skipped_past_the_pair_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    a = T({"old.txt": numbered(10)})
-    b = T({"new.txt": numbered(9) + "x\n"})
-    assert diff_trees(a, b).of_kind(ChangeKind.RENAMED)
-    monkeypatch.setattr(diff_module, "RENAME_PAIR_LIMIT", 0)
-    assert not diff_trees(a, b).of_kind(ChangeKind.RENAMED)
+def test_similarity_is_skipped_past_the_pair_limit() -> None:
+    a = T({"old.txt": numbered(10), "same.txt": "kept\n"})
+    b = T({"new.txt": numbered(9) + "x\n", "moved.txt": "kept\n"})
+    assert len(diff_trees(a, b).of_kind(ChangeKind.RENAMED)) == 2
+    exact = diff_trees(a, b, pair_limit=0).of_kind(ChangeKind.RENAMED)
+    assert [(c.old_path, c.new_path) for c in exact] == [("same.txt", "moved.txt")]
 
 
 # --- applying ----------------------------------------------------------------------------------

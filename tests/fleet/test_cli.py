@@ -13,6 +13,7 @@ import pytest
 from fleet.fleet_helpers import make_instance, make_template
 from instance.helpers import git
 from templsync.cli.main import main
+from templsync.fleet.discover import discover
 from templsync.fleet.registry import REGISTRY_FILE, FleetEntry, load_fleet
 from testing.trees import build_tree
 
@@ -187,24 +188,15 @@ def test_the_fleet_commands_load_no_engine_for_help() -> None:
     assert not {m for m in modules if m.startswith(("templsync.fleet", "tomlkit", "pygit2"))}
 
 
-def test_an_edit_made_while_discover_searched_is_kept(
-    tpl: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_edit_made_while_discover_searched_is_kept(tpl: Path) -> None:
     assert main(["fleet", "discover", "../services/billing"]) == 0
     registry = tpl / REGISTRY_FILE
-    import templsync.fleet.discover as module
+    result = discover(load_fleet(registry), [tpl.parent / "services"])
+    assert [e.name for e in result.added] == ["ledger"]
+    edited = registry.read_text().replace("[[instance]]\n", '[[instance]]\nteam = "x"\n')
+    registry.write_text(edited)  # by hand, while the search ran
 
-    real = module.discover
+    fleet = result.onto_registry()
 
-    def edited_meanwhile(*args: object, **kwargs: object) -> module.DiscoverResult:
-        result = real(*args, **kwargs)  # type: ignore[arg-type]
-        registry.write_text(
-            registry.read_text().replace("[[instance]]\n", '[[instance]]\nteam = "x"\n')
-        )
-        return result
-
-    monkeypatch.setattr(module, "discover", edited_meanwhile)
-    assert main(["fleet", "discover", "../services"]) == 0
-    fleet = load_fleet(registry)
     assert fleet.entry("billing").team == "x"
     assert [e.name for e in fleet.entries] == ["billing", "ledger"]

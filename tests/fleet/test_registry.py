@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from instance.helpers import git
+from templsync._core.tree import Mode
 from templsync._io.journal import JOURNAL_DIR
 from templsync.errors import ChangedDuringRunError
 from templsync.fleet.registry import (
@@ -24,6 +25,7 @@ from templsync.fleet.registry import (
     local_checkout,
     new_fleet,
     render_fleet,
+    replace_registry,
     save_fleet,
 )
 from testing.trees import build_tree
@@ -178,24 +180,16 @@ def test_previous_gives_the_layout_to_keep(tmp_path: Path) -> None:
     assert old.read_text() == COMMENTED
 
 
-def test_a_registry_edited_while_saving_is_not_overwritten(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_registry_edited_while_saving_is_not_overwritten(tmp_path: Path) -> None:
     path = registry(tmp_path, COMMENTED)
-    fleet = load_fleet(path).without("cli")
-    import templsync.fleet.registry as module
-
-    real = module.render_fleet
-
-    def edit_meanwhile(*args: object, **kwargs: object) -> str:
-        result = real(*args, **kwargs)  # type: ignore[arg-type]
-        path.write_text(COMMENTED + "# edited by hand\n")
-        return result
-
-    monkeypatch.setattr(module, "render_fleet", edit_meanwhile)
+    read = path.read_bytes()
+    new = render_fleet(load_fleet(path).without("cli"), read.decode()).encode()
+    path.write_text(COMMENTED + "# edited by hand\n")  # after it was read, before it is written
     with pytest.raises(ChangedDuringRunError):
-        save_fleet(fleet)
+        replace_registry(path, (read, Mode.REGULAR), new)
     assert path.read_text().endswith("# edited by hand\n")
+    replace_registry(path, (path.read_bytes(), Mode.REGULAR), new)
+    assert path.read_bytes() == new
 
 
 def test_entry_names_close_matches(tmp_path: Path) -> None:

@@ -150,10 +150,9 @@ def test_conflicts_dry_run_the_update_of_every_instance_behind(registry: Path) -
 
 
 def test_reading_in_worker_processes_gives_the_same_status(
-    registry: Path, status: FleetStatus, monkeypatch: pytest.MonkeyPatch
+    registry: Path, status: FleetStatus
 ) -> None:
-    monkeypatch.setattr(status_module, "_PARALLEL_FROM", 2)
-    assert fleet_status(load_fleet(registry), jobs=2) == status
+    assert fleet_status(load_fleet(registry), jobs=2, parallel_from=2) == status
 
 
 def test_progress_is_reported_per_instance(registry: Path) -> None:

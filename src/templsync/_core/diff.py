@@ -92,11 +92,13 @@ def diff_trees(
     renames: bool = True,
     rename_threshold: float = DEFAULT_RENAME_THRESHOLD,
     rename_empty: bool = True,
+    pair_limit: int = RENAME_PAIR_LIMIT,
 ) -> TreeDiff:
     """Every change that turns ``a`` into ``b``, sorted by path.
 
     With ``rename_empty=False`` empty files are never paired as renames (git's merges do the
-    same: one empty file is no evidence that another one moved).
+    same: one empty file is no evidence that another one moved). Past ``pair_limit`` (deleted x
+    added) pairs, only exact renames are found.
     """
     changes: list[Change] = []
     deleted: dict[str, FileEntry] = {}
@@ -120,7 +122,11 @@ def diff_trees(
     deleted = dict(sorted(deleted.items()))
     added = dict(sorted(added.items()))
     if renames and deleted and added:
-        changes.extend(_renames(deleted, added, rename_threshold, rename_empty=rename_empty))
+        changes.extend(
+            _renames(
+                deleted, added, rename_threshold, rename_empty=rename_empty, pair_limit=pair_limit
+            )
+        )
     changes.extend(Change(ChangeKind.DELETED, p, None, e, None) for p, e in deleted.items())
     changes.extend(Change(ChangeKind.ADDED, None, p, None, e) for p, e in added.items())
     changes.sort(key=lambda c: (c.path, c.kind != ChangeKind.DELETED))
@@ -133,6 +139,7 @@ def _renames(
     threshold: float,
     *,
     rename_empty: bool,
+    pair_limit: int,
 ) -> list[Change]:
     """Pair deleted and added files as renames; the pairs are removed from both dicts.
 
@@ -159,7 +166,7 @@ def _renames(
                 Change(ChangeKind.RENAMED, old_path, new_path, deleted.pop(old_path), entry)
             )
             del added[new_path]
-    if deleted and added and len(deleted) * len(added) <= RENAME_PAIR_LIMIT:
+    if deleted and added and len(deleted) * len(added) <= pair_limit:
         found.extend(_similar_renames(deleted, added, threshold))
     return found
 

@@ -150,7 +150,7 @@ def discover_command(
         with stderr().status("searching " + ", ".join(escape(str(r)) for r in roots)):
             result = discover(current, roots, name=name)
     if (result.added or created) and not pretend:
-        _save(result.fleet if created else _reread_with(result))
+        _save(result.fleet if created else result.onto_registry())
     if as_json:
         print_json(_discover_dict(result, created=created, pretend=pretend))
         return
@@ -259,15 +259,6 @@ def _fleet_or_new(fleet_path: Path | None) -> tuple[Fleet, bool]:
         path = (fleet_path or here / REGISTRY_FILE).absolute()
         template = Path(os.path.relpath(here, path.parent)).as_posix()
         return new_fleet(path, template), True
-
-
-def _reread_with(result: DiscoverResult) -> Fleet:
-    """The registry read again (a search can take long) with the new entries still missing."""
-    from templsync.fleet.registry import load_fleet
-
-    fresh = load_fleet(result.fleet.path)
-    names = {e.name for e in fresh.entries}
-    return fresh.with_entries(e for e in result.added if e.name not in names)
 
 
 def _base(fleet: Fleet) -> Path:

@@ -32,6 +32,7 @@ from templsync.fleet.registry import (
     Fleet,
     FleetEntry,
     is_remote,
+    load_fleet,
     new_fleet,
     resolve_location,
 )
@@ -57,6 +58,13 @@ class DiscoverResult:
     """Answers files (or roots) that could not be read, with the reason."""
     other_templates: int = 0
     """Answers files of other templates: not listed, only counted."""
+
+    def onto_registry(self) -> Fleet:
+        """The registry as it is on disk now (a search can take long, and the file may have
+        been edited meanwhile) with the entries this search added that it still lacks."""
+        fresh = load_fleet(self.fleet.path)
+        names = {e.name for e in fresh.entries}
+        return fresh.with_entries(e for e in self.added if e.name not in names)
 
 
 @dataclass(frozen=True)

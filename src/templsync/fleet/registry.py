@@ -58,6 +58,7 @@ __all__ = [
     "local_checkout",
     "new_fleet",
     "render_fleet",
+    "replace_registry",
     "resolve_location",
     "save_fleet",
 ]
@@ -244,17 +245,22 @@ def save_fleet(fleet: Fleet, *, previous: Path | None = None) -> None:
     with the comment lines above them, values that changed are rewritten, and new entries are
     added at the end. A file that changed on disk while it was being written is not overwritten.
     """
-    from templsync._io.apply import apply_plan  # noqa: PLC0415  # writing only: status reads
-
     target = fleet.path.resolve() if fleet.path.is_symlink() else fleet.path
     old = _read_existing(target)
     source = old if previous is None else (_read_existing(previous) or (b"", Mode.REGULAR))
     source_path = target if previous is None else previous
     text = None if source is None else source[0].decode("utf-8")
     new = render_fleet(fleet, text, source_path).encode("utf-8")
+    if old is None or old[0] != new:
+        replace_registry(target, old, new)
+
+
+def replace_registry(target: Path, old: tuple[bytes, Mode] | None, new: bytes) -> None:
+    """Write ``new`` at ``target`` through the one writer, if the file still holds ``old`` (None:
+    there is no file); otherwise raise ``ChangedDuringRunError`` and write nothing."""
+    from templsync._io.apply import apply_plan  # noqa: PLC0415  # writing only: status reads
+
     mode = old[1] if old is not None else Mode.REGULAR
-    if old is not None and old[0] == new:
-        return
     current = Tree() if old is None else Tree({target.name: FileEntry.from_bytes(old[0], mode)})
     target.parent.mkdir(parents=True, exist_ok=True)
     apply_plan(

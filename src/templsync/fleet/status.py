@@ -62,7 +62,8 @@ R = TypeVar("R")
 Progress = Callable[[str, int, int], None]
 """Called as ``(stage, done, total)``: stage ``"instances"``, then ``"conflicts"``."""
 
-_PARALLEL_FROM = 64  # fewer instances are read in this process: a pool costs more than it saves
+PARALLEL_FROM = 64
+"""Fewer instances than this are read in this process: a pool costs more than it saves."""
 
 
 class NotAGitTemplateError(UserError):
@@ -153,6 +154,7 @@ def fleet_status(
     trust: bool = False,
     trust_list: tuple[str, ...] = (),
     progress: Progress | None = None,
+    parallel_from: int = PARALLEL_FROM,
 ) -> FleetStatus:
     """The status of every instance in the registry ``fleet``; see :func:`collect_status`.
 
@@ -188,6 +190,7 @@ def fleet_status(
         trust=trust,
         trust_list=trust_list,
         progress=progress,
+        parallel_from=parallel_from,
         same_template=lambda m: (
             m.folder is not None and instance_problem(fleet, m.folder, m.answers_file) is None
         ),
@@ -235,10 +238,12 @@ def collect_status(
     trust_list: tuple[str, ...] = (),
     progress: Progress | None = None,
     same_template: Callable[[Member], bool] | None = None,
+    parallel_from: int = PARALLEL_FROM,
 ) -> FleetStatus:
     """The status of ``members``, instances of the template at ``template``; see the module.
 
-    ``jobs`` worker processes (default: one per CPU; 1 reads everything in this process).
+    ``jobs`` worker processes (default: one per CPU; 1 reads everything in this process, as
+    does a fleet of fewer than ``parallel_from`` instances).
     An instance whose ``_src_path`` leads elsewhere than ``template`` is broken unless
     ``same_template`` says it is the same template under another spelling (a URL of a local
     clone's remote, say). Raises :class:`NotAGitTemplateError` or the template source's errors
@@ -260,7 +265,7 @@ def collect_status(
         workers=workers,
         stage="instances",
         progress=progress,
-        parallel_from=_PARALLEL_FROM,
+        parallel_from=parallel_from,
     )
     statuses = [
         _classify(history, m, f, key, same_template) for m, f in zip(members, facts, strict=True)
