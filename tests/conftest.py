@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,3 +44,16 @@ def hermetic_git(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture
+def public_dir() -> Iterator[Path]:
+    """A folder anyone may enter, outside pytest's private temp root: for calls made as the
+    ``nobody`` user (``testing.forked.call_unprivileged``)."""
+    path = Path(tempfile.mkdtemp(prefix="templsync-test-"))
+    path.chmod(0o755)
+    yield path
+    for folder, dirs, _ in os.walk(path):
+        for name in dirs:
+            (Path(folder) / name).chmod(0o755)
+    shutil.rmtree(path)

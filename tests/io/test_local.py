@@ -1,10 +1,7 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -175,18 +172,6 @@ def test_a_name_a_tree_refuses_is_refused(workdir: Path) -> None:
     build_tree(workdir, {"c:drive": "looks absolute on Windows"})
     with pytest.raises(InvalidPathError, match="absolute"):
         read_tree(workdir)
-
-
-@pytest.fixture
-def public_dir() -> Iterator[Path]:
-    """A folder anyone may enter, outside pytest's private temp root (for the nobody user)."""
-    path = Path(tempfile.mkdtemp(prefix="templsync-io-"))
-    path.chmod(0o755)
-    yield path
-    for folder, dirs, _ in os.walk(path):
-        for name in dirs:
-            (Path(folder) / name).chmod(0o755)
-    shutil.rmtree(path)
 
 
 def test_an_unreadable_file_is_a_read_error(public_dir: Path) -> None:
