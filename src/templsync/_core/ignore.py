@@ -66,12 +66,6 @@ class _Pattern:
         regex = re.compile(source, re.DOTALL) if source is not None else None
         return cls(regex, negated, dir_only, basename)
 
-    def matches(self, path: str, *, is_dir: bool) -> bool:
-        if self.regex is None or (self.dir_only and not is_dir):
-            return False
-        subject = path.rsplit("/", 1)[-1] if self.basename else path
-        return self.regex.fullmatch(subject) is not None
-
 
 def _trim_trailing_spaces(line: str) -> str:
     """Drop trailing spaces, except one escaped with a backslash (as git does)."""
@@ -182,13 +176,71 @@ def _bracket(pattern: str, i: int) -> tuple[str, int] | None:
 
 
 @dataclass(frozen=True)
+class _Run:
+    """Consecutive patterns of one sign (all ignore, or all re-include), as four regexes: a path
+    matches the run when any of its patterns matches, and then they all give the same answer."""
+
+    negated: bool
+    names: re.Pattern[str] | None  # basename patterns, files and folders alike
+    paths: re.Pattern[str] | None  # patterns with a slash, matched against the whole path
+    dir_names: re.Pattern[str] | None  # ``name/``: folders only
+    dir_paths: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, patterns: list[_Pattern]) -> _Run:
+        def joined(basename: bool, dir_only: bool) -> re.Pattern[str] | None:
+            sources = [
+                p.regex.pattern
+                for p in patterns
+                if p.regex is not None and p.basename is basename and p.dir_only is dir_only
+            ]
+            if not sources:
+                return None
+            return re.compile("|".join(f"(?:{s})" for s in sources), re.DOTALL)
+
+        return cls(
+            patterns[0].negated,
+            joined(True, False),
+            joined(False, False),
+            joined(True, True),
+            joined(False, True),
+        )
+
+    def matches(self, path: str, name: str, *, is_dir: bool) -> bool:
+        if self.names is not None and self.names.fullmatch(name):
+            return True
+        if self.paths is not None and self.paths.fullmatch(path):
+            return True
+        if not is_dir:
+            return False
+        if self.dir_names is not None and self.dir_names.fullmatch(name):
+            return True
+        return self.dir_paths is not None and self.dir_paths.fullmatch(path) is not None
+
+
+def _runs(patterns: tuple[_Pattern, ...]) -> tuple[_Run, ...]:
+    """``patterns`` cut into runs of one sign, the last run first (the last match decides)."""
+    runs: list[list[_Pattern]] = []
+    for pattern in patterns:
+        if runs and runs[-1][0].negated is pattern.negated:
+            runs[-1].append(pattern)
+        else:
+            runs.append([pattern])
+    return tuple(_Run.of(run) for run in reversed(runs))
+
+
+@dataclass(frozen=True)
 class IgnoreRules:
     patterns: tuple[str, ...] = ()
     _compiled: tuple[_Pattern, ...] = field(init=False, repr=False, compare=False)
+    _runs: tuple[_Run, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        compiled = (_Pattern.parse(p) for p in self.patterns)
-        object.__setattr__(self, "_compiled", tuple(p for p in compiled if p is not None))
+        compiled = tuple(
+            p for p in (_Pattern.parse(line) for line in self.patterns) if p is not None
+        )
+        object.__setattr__(self, "_compiled", compiled)
+        object.__setattr__(self, "_runs", _runs(compiled))
 
     @classmethod
     def of(cls, *groups: Iterable[str]) -> IgnoreRules:
@@ -204,9 +256,10 @@ class IgnoreRules:
 
     def matches(self, path: str, *, is_dir: bool = False) -> bool:
         """Whether ``path`` itself is ignored (its folders are not looked at)."""
-        for pattern in reversed(self._compiled):
-            if pattern.matches(path, is_dir=is_dir):
-                return not pattern.negated
+        name = path.rpartition("/")[2]
+        for run in self._runs:
+            if run.matches(path, name, is_dir=is_dir):
+                return not run.negated
         return False
 
     def ignores(self, path: str) -> bool:
