@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prompt_toolkit.application import create_app_session
@@ -25,7 +26,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
     }
 
 
-def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
     code = main([*args, "--json"])
     return code, json.loads(capsys.readouterr().out)
 
@@ -85,6 +86,7 @@ def test_generate_init_apply_status_round(
             "changed": ["README.md", "README.rst", "app/settings.py"],
             "merged": ["app/settings.py"],
             "conflicts": [],
+            "actions": {"README.md": "delete", "README.rst": "create", "app/settings.py": "update"},
         }
     ]
     assert (project / "app/settings.py").read_text() == "DEBUG = True\nHOST = '*'\nPORT = 9000\n"
@@ -145,9 +147,14 @@ def test_apply_with_conflicts_exits_2_and_lists_them(
     assert (project / "README.md").read_text() == "# Service\n\nRun it.\n"  # "three" waits
     record = json.loads((project / "applied-migrations.json").read_text())
     assert record["appliedMigrations"][-1]["conflicts"] == ["app/settings.py"]
+    _, status = run_json(capsys, "migrate", "status", str(project))
+    assert [m["conflicts"] for m in status["applied"]] == [[], ["app/settings.py"]]
+    assert main(["migrate", "status", str(project)]) == 0
+    assert "two (with conflicts)" in capsys.readouterr().out
 
     (project / "app/settings.py").write_text("DEBUG = False\nHOST = '*'\nPORT = 7000\n")  # resolved
     assert main(["migrate", "apply", str(project)]) == 0
+    assert "three: 1 file(s)\n  update     README.md\n" in capsys.readouterr().out
     assert (project / "README.md").read_text() == "# Service\n\nRun it twice.\n"
 
 

@@ -282,6 +282,7 @@ def _apply_dict(result: ApplyResult) -> dict[str, Any]:
                 "changed": list(o.changed),
                 "merged": list(o.merged),
                 "conflicts": list(o.conflicts),
+                "actions": dict(zip(o.changed, o.actions, strict=True)),
             }
             for o in result.outcomes
         ],
@@ -296,10 +297,12 @@ def _print_apply(result: ApplyResult) -> None:
         out.print("No pending migrations: the project is up to date.")
     for outcome in result.outcomes:
         out.print(f"[green]{verb}[/] {escape(outcome.name)}: {len(outcome.changed)} file(s)")
-        for path in outcome.merged:
-            out.print(f"  merged     {escape(path)}")
-        for path in outcome.conflicts:
-            out.print(f"  [red]conflict[/]   {escape(path)}")
+        merged, conflicts = set(outcome.merged), set(outcome.conflicts)
+        for path, action in sorted(zip(outcome.changed, outcome.actions, strict=True)):
+            if path in conflicts:
+                out.print(f"  [red]conflict[/]   {escape(path)}")
+            else:
+                out.print(f"  {'merged' if path in merged else action:<11}{escape(path)}")
     if result.waiting:
         out.print(f"{len(result.waiting)} migration(s) wait until the conflicts are resolved:")
         for name in result.waiting:
@@ -343,7 +346,10 @@ def _drift_dict(drift: Changes) -> dict[str, list[str]]:
 def _status_dict(result: StatusResult) -> dict[str, Any]:
     return {
         "template": str(result.template),
-        "applied": [{"name": m.name, "appliedAt": m.applied_at} for m in result.applied],
+        "applied": [
+            {"name": m.name, "appliedAt": m.applied_at, "conflicts": list(m.conflicts)}
+            for m in result.applied
+        ],
         "pending": list(result.pending),
         "unknown": list(result.unknown),
         "drift": _drift_dict(result.drift),

@@ -47,12 +47,16 @@ class ApplyOptions:
 
 @dataclass(frozen=True)
 class MigrationOutcome:
-    """What one migration did to the project: paths written, merged, left conflicted."""
+    """What one migration did to the project: paths written, merged, left conflicted.
+
+    ``actions`` says, for each path in ``changed``, what the writer does there: ``create``,
+    ``update``, ``delete`` or ``chmod``."""
 
     name: str
     changed: tuple[str, ...]
     merged: tuple[str, ...]
     conflicts: tuple[str, ...]
+    actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,4 +171,5 @@ def _merge(name: str, before: Tree, ours: Tree, after: Tree) -> tuple[Tree, Migr
     plan = make_plan(ours, tree)
     merged = tuple(o.path for o in result.decided if o.outcome is Outcome.MERGED)
     conflicts = tuple(c.path for c in result.conflicts)
-    return tree, MigrationOutcome(name, plan.paths, merged, conflicts)
+    actions = tuple(op.label for op in plan.ops)
+    return tree, MigrationOutcome(name, plan.paths, merged, conflicts, actions)
