@@ -11,7 +11,8 @@ from instance.helpers import git
 from templsync.cli.main import main
 from templsync.errors import UserError
 from templsync.fleet.discover import discover, url_key
-from templsync.fleet.registry import REGISTRY_FILE, FleetEntry, load_fleet, save_fleet
+from templsync.fleet.registry import REGISTRY_FILE, FleetEntry, load_fleet
+from templsync.fleet.registry_save import save_fleet
 from testing.trees import build_tree
 
 

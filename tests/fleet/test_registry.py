@@ -24,10 +24,8 @@ from templsync.fleet.registry import (
     load_fleet,
     local_checkout,
     new_fleet,
-    render_fleet,
-    replace_registry,
-    save_fleet,
 )
+from templsync.fleet.registry_save import render_fleet, replace_registry, save_fleet
 from testing.trees import build_tree
 
 COMMENTED = """\

@@ -15,7 +15,8 @@ import pytest
 from fleet.status_helpers import commit_all, copied, git, hermetic_git, make_template, new_repo
 from templsync.cli.main import main
 from templsync.fleet.bulkupdate import FleetUpdateOptions, Result, fleet_update
-from templsync.fleet.registry import Fleet, FleetFileError, LastUpdate, load_fleet, render_fleet
+from templsync.fleet.registry import Fleet, FleetFileError, LastUpdate, load_fleet
+from templsync.fleet.registry_save import render_fleet
 from testing.trees import build_tree
 
 # name, location, version, extra registry lines

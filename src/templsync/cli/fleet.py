@@ -267,7 +267,7 @@ def _base(fleet: Fleet) -> Path:
 
 def _save(fleet: Fleet) -> None:
     from templsync.cli.recover import recover_and_report
-    from templsync.fleet.registry import save_fleet
+    from templsync.fleet.registry_save import save_fleet
 
     if fleet.path.parent.is_dir():
         recover_and_report(fleet.path.parent)

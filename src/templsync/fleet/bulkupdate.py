@@ -35,7 +35,8 @@ import pygit2
 
 from templsync._io.gitmirror import run_git
 from templsync.errors import TemplsyncError
-from templsync.fleet.registry import Fleet, FleetEntry, LastUpdate, load_fleet, save_fleet
+from templsync.fleet.registry import Fleet, FleetEntry, LastUpdate, load_fleet
+from templsync.fleet.registry_save import save_fleet
 from templsync.fleet.status import InstanceStatus, State, _map, fleet_status
 
 if TYPE_CHECKING:
