@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ from prompt_toolkit.output import DummyOutput
 
 from templsync.cli.main import main
 from templsync.cli.migrate import ask_move
+from templsync.migrate.apply import apply_migrations
 from templsync.migrate.generate import GenerateOptions, generate
+from templsync.migrate.initialize import init_project
 from testing.trees import build_tree
 
 
@@ -293,3 +296,29 @@ def test_init_writes_into_every_kind_of_free_target(
     }
     assert (target / "logo.png").read_bytes() == b"\x89PNG\x00\x01"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_long_work_reports_its_progress(template: Path, tmp_path: Path) -> None:
+    clock = iter(f"2024-01-01T00:00:0{n}" for n in range(9))
+    main(["migrate", "generate", "one", "-p", str(template)])
+    project = tmp_path / "svc"
+    seen: list[tuple[str, int, int]] = []
+    init_project(template, project, progress=lambda *step: seen.append(step))
+    assert seen == [("migrations", 1, 1), ("files", 4, 4)]  # 3 files + applied-migrations.json
+
+    for name in ("two", "three"):
+        (template / f"{name}.txt").write_text(name)
+        generate(template, GenerateOptions(name=name), now=lambda: _moment(next(clock)))
+    seen.clear()
+    apply_migrations(project, progress=lambda *step: seen.append(step))
+    assert seen == [
+        ("migrations", 1, 3),
+        ("migrations", 2, 3),
+        ("migrations", 3, 3),
+        ("apply", 1, 2),
+        ("apply", 2, 2),
+    ]
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)

@@ -22,7 +22,9 @@ from templsync._io.fsutil import fsync_dir, lstat_or_none, remove_tree
 from templsync._io.hashing import changed_error
 from templsync._io.threads import for_each
 from templsync.errors import WriteError
+from templsync.progress import Progress, no_progress
 
+_PROGRESS_EVERY = 256  # files written between two progress reports (stage "files")
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -37,7 +39,7 @@ def can_write_new_folder(target: Path) -> bool:
         return next(entries, None) is None
 
 
-def write_new_folder(target: Path, tree: Tree) -> int:
+def write_new_folder(target: Path, tree: Tree, progress: Progress = no_progress) -> int:
     """Write ``tree`` as the folder ``target`` (see :func:`can_write_new_folder`); files written.
 
     Raises :class:`WriteError` (nothing changed at ``target``) or ``ChangedDuringRunError`` when
@@ -50,7 +52,7 @@ def write_new_folder(target: Path, tree: Tree) -> int:
         staging.mkdir(0o777 if st is None else stat.S_IMODE(st.st_mode))
         if st is not None:
             staging.chmod(stat.S_IMODE(st.st_mode))  # as the empty folder it replaces
-        _fill(staging, tree)
+        _fill(staging, tree, progress)
         _make_durable(staging, tree)
         staging.rename(target)  # replaces an empty folder in one step
         fsync_dir(target.parent)
@@ -66,13 +68,17 @@ def write_new_folder(target: Path, tree: Tree) -> int:
     return len(tree)
 
 
-def _fill(root: Path, tree: Tree) -> None:
+def _fill(root: Path, tree: Tree, progress: Progress) -> None:
     folders = sorted({d for path in tree for d in parent_dirs(path)}, key=lambda d: d.count("/"))
     for folder in folders:
         (root / folder).mkdir()
     base = os.fspath(root) + "/"
-    for path, entry in tree.items():  # one thread: creating files side by side measured slower
+    total = len(tree)
+    # One thread: creating files side by side measured slower.
+    for done, (path, entry) in enumerate(tree.items(), 1):
         _write(base + path, path, entry)
+        if not done % _PROGRESS_EVERY or done == total:
+            progress("files", done, total)
 
 
 def _write(full: str, rel: str, entry: FileEntry) -> None:

@@ -7,7 +7,6 @@ The engine is imported when the command runs; rich only when something is printe
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,10 +15,9 @@ import click
 from templsync.cli.fleet import fleet_option, jobs_option, open_fleet
 from templsync.cli.options import json_option
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
+from templsync.cli.progress import late_progress
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
-
     from templsync.fleet.history import TemplateChange
     from templsync.fleet.status import FleetStatus, InstanceStatus
 
@@ -48,7 +46,6 @@ Example:
   templsync fleet status --markdown docs/INSTANCES.md --fleet templates/service
 """
 
-_PROGRESS_AFTER = 0.5  # seconds: a quicker run shows no bar
 _STYLES = {
     "broken": "red",
     "unresolved conflicts": "magenta",
@@ -113,8 +110,7 @@ def status_command(
         from templsync.template.trust import load_trust_list, settings_path
 
         trust_list = load_trust_list(settings_path(os.environ))
-    bar = None if as_json else _LateProgress()
-    try:
+    with late_progress(_STAGES, show=not as_json) as bar:
         found = fleet_status(
             fleet,
             conflicts=conflicts,
@@ -125,9 +121,6 @@ def status_command(
             trust_list=trust_list,
             progress=bar,
         )
-    finally:
-        if bar is not None:
-            bar.stop()
     written = None
     if markdown is not None:
         written = _write_markdown(found, Path(markdown) if markdown else fleet.path.parent)
@@ -139,31 +132,6 @@ def status_command(
     _report(found, conflicts=conflicts)
     if written is not None:
         stdout().print(f"wrote {escape(str(written))}")
-
-
-class _LateProgress:
-    """A rich progress bar on stderr that appears only once the run has taken a while."""
-
-    def __init__(self) -> None:
-        self.started = time.monotonic()
-        self.bar: Progress | None = None
-        self.tasks: dict[str, TaskID] = {}
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.bar is None:
-            if time.monotonic() - self.started < _PROGRESS_AFTER or done >= total:
-                return
-            from rich.progress import Progress
-
-            self.bar = Progress(console=stderr().console, transient=True)
-            self.bar.start()
-        if stage not in self.tasks:
-            self.tasks[stage] = self.bar.add_task(_STAGES.get(stage, stage), total=total)
-        self.bar.update(self.tasks[stage], completed=done)
-
-    def stop(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def _report(found: FleetStatus, *, conflicts: bool) -> None:

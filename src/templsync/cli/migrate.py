@@ -16,6 +16,7 @@ import click
 
 from templsync.cli.options import json_option
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
+from templsync.cli.progress import late_progress
 
 if TYPE_CHECKING:
     from templsync.migrate.apply import ApplyResult
@@ -73,6 +74,13 @@ def _project_options(func: F) -> F:
     return click.argument("path", type=click.Path(path_type=Path, file_okay=False), default=".")(
         func
     )
+
+
+_STAGES = {
+    "migrations": "reading migrations",
+    "files": "writing files",
+    "apply": "applying migrations",
+}
 
 
 def _warn(message: str) -> None:
@@ -133,7 +141,8 @@ def generate_command(
         ask_move if policy == "ask" else "none" if policy == "none" else "auto"
     )
     options = GenerateOptions(name, chooser, move_threshold, strict)
-    result = generate(path, options, warn=_warn)
+    with late_progress(_STAGES, show=not as_json) as bar:
+        result = generate(path, options, warn=_warn, progress=bar)
     if as_json:
         print_json(_generate_dict(result))
     elif result.migration is None:
@@ -213,7 +222,8 @@ def init_command(target: Path, template: Path, yes: bool, strict: bool, as_json:
         if not click.confirm(question, default=True, err=True):
             stderr().print("Cancelled: nothing written.")
             return 1
-    result = init_project(template, target, strict=strict, warn=_warn)
+    with late_progress(_STAGES, show=not as_json) as bar:
+        result = init_project(template, target, strict=strict, warn=_warn, progress=bar)
     if as_json:
         print_json(
             {
@@ -262,7 +272,9 @@ def apply_command(
 
     if not dry_run:
         recover_and_report(path)
-    result = apply_migrations(path, ApplyOptions(template, to, dry_run, strict), warn=_warn)
+    options = ApplyOptions(template, to, dry_run, strict)
+    with late_progress(_STAGES, show=not as_json) as bar:
+        result = apply_migrations(path, options, warn=_warn, progress=bar)
     if as_json:
         print_json(_apply_dict(result))
         return 2 if result.conflicts else 0

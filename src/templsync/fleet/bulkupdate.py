@@ -25,7 +25,7 @@ import os
 import signal
 import subprocess
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ from templsync.errors import TemplsyncError
 from templsync.fleet.registry import Fleet, FleetEntry, LastUpdate, load_fleet
 from templsync.fleet.registry_save import save_fleet
 from templsync.fleet.status import InstanceStatus, State, _map, fleet_status
+from templsync.progress import Progress
 
 if TYPE_CHECKING:
     from templsync.instance.check import TemplateCommit
@@ -53,8 +54,6 @@ __all__ = [
     "update_instance",
 ]
 
-Progress = Callable[[str, int, int], None]
-"""Called as ``("update", done, total)`` as instances finish."""
 
 TAIL_LINES = 20
 

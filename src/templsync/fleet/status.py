@@ -45,6 +45,7 @@ from templsync.fleet.registry import (
     local_checkout,
     resolve_location,
 )
+from templsync.progress import Progress
 
 __all__ = [
     "FleetStatus",
@@ -59,8 +60,6 @@ __all__ = [
 
 T = TypeVar("T")
 R = TypeVar("R")
-Progress = Callable[[str, int, int], None]
-"""Called as ``(stage, done, total)``: stage ``"instances"``, then ``"conflicts"``."""
 
 PARALLEL_FROM = 64
 """Fewer instances than this are read in this process: a pool costs more than it saves."""

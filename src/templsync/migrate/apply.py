@@ -31,6 +31,7 @@ from templsync.migrate.applied import (
 )
 from templsync.migrate.initialize import check_template
 from templsync.migrate.replay import Step
+from templsync.progress import Progress, no_progress
 
 
 class UnknownMigrationError(UserError):
@@ -113,14 +114,17 @@ def apply_migrations(
     *,
     warn: store.Warn = lambda _: None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    progress: Progress = no_progress,
 ) -> ApplyResult:
-    """Apply the project's pending migrations (all, or up to ``options.to``)."""
+    """Apply the project's pending migrations (all, or up to ``options.to``).
+
+    Progress stages: ``"migrations"`` (read), ``"apply"`` (pending migrations applied)."""
     options = options or ApplyOptions()
     record = read_record(project)
     template = resolve_template(project, options.template, record)
     if record is None:
         record = AppliedRecord(template_reference(template, project))
-    history = store.load_history(template, warn, strict=options.strict)
+    history = store.load_history(template, warn, strict=options.strict, progress=progress)
     unknown = sorted(record.names - set(history.names))
     if unknown:
         warn(f"{store.APPLIED_FILE} lists migrations the template does not have: {unknown}")
@@ -139,6 +143,7 @@ def apply_migrations(
             apply_plan(project, Plan((*plan.ops, op)))
         ours, record_entry = tree, new_entry
         outcomes.append(outcome)
+        progress("apply", len(outcomes), len(steps))
         if outcome.conflicts:
             break
     done = {o.name for o in outcomes}

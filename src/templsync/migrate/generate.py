@@ -21,6 +21,7 @@ from templsync.migrate import store
 from templsync.migrate.build import Changes, build_entries, changed_paths
 from templsync.migrate.model import EntryKind, Migration
 from templsync.migrate.replay import apply_migration
+from templsync.progress import Progress, no_progress
 
 MoveChooser = Callable[[str, str | None, Sequence[str]], str | None]
 """Asked for each deleted path: (path, suggested target or None, added paths) -> target or None."""
@@ -52,11 +53,13 @@ def generate(
     *,
     warn: store.Warn = lambda _: None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    progress: Progress = no_progress,
 ) -> GenerateResult:
-    """Write a migration from the last known state to the files of ``template`` now."""
+    """Write a migration from the last known state to the files of ``template`` now (progress
+    stage: ``"migrations"``, read)."""
     options = options or GenerateOptions()
     rules = store.ignore_rules(template)
-    history = store.load_history(template, warn, strict=options.strict)
+    history = store.load_history(template, warn, strict=options.strict, progress=progress)
     before = history.final
     current = store.read_project(template, rules)
     changes = changed_paths(before, current)

@@ -21,6 +21,7 @@ from templsync._io.newfolder import can_write_new_folder, write_new_folder
 from templsync.errors import ReadError, UserError, WriteError
 from templsync.migrate import store
 from templsync.migrate.applied import AppliedMigration, AppliedRecord, template_reference
+from templsync.progress import Progress, no_progress
 
 
 class TemplateNotFoundError(UserError):
@@ -75,13 +76,16 @@ def init_project(
     strict: bool = False,
     warn: store.Warn = lambda _: None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    progress: Progress = no_progress,
 ) -> InitResult:
-    """Create ``target`` from ``template``; refuses a missing template or a non-empty target."""
+    """Create ``target`` from ``template``; refuses a missing template or a non-empty target.
+
+    Progress stages: ``"migrations"`` (read), ``"files"`` (written)."""
     check_template(template)
     check_target(target, template)
     names = store.folder_names(template, warn, strict=strict)
     if names:
-        history = store.load_history(template, warn, strict=strict)
+        history = store.load_history(template, warn, strict=strict, progress=progress)
         files, applied = history.final, history.names
     else:
         files, applied = store.read_project(template, store.ignore_rules(template)), ()
@@ -94,7 +98,7 @@ def init_project(
     created = _make_folder(target.parent)
     try:
         if can_write_new_folder(target):
-            write_new_folder(target, Tree._trusted(everything))
+            write_new_folder(target, Tree._trusted(everything), progress)
         else:  # an empty folder reached through a symlink: filled in place, through the journal
             apply_plan(target, make_plan(Tree(), Tree._trusted(everything)))
     except BaseException:

@@ -29,6 +29,7 @@ from templsync.migrate.model import (
 )
 from templsync.migrate.replay import Step, apply_delta, replay
 from templsync.migrate.tsliteral import LiteralSyntaxError, parse_migration_module
+from templsync.progress import Progress, no_progress
 
 MIGRATIONS_DIR = "migrations"
 IGNORE_FILE = ".migrateignore"
@@ -206,14 +207,19 @@ class _Stored:
         return data
 
 
-def load_history(template: Path, warn: Warn, *, strict: bool = False) -> History:
-    """Every migration of ``template`` read and replayed in order, from no files."""
+def load_history(
+    template: Path, warn: Warn, *, strict: bool = False, progress: Progress = no_progress
+) -> History:
+    """Every migration of ``template`` read and replayed in order, from no files (progress:
+    stage ``"migrations"``, one step per migration read)."""
     migrations = []
-    for name in folder_names(template, warn, strict=strict):
+    names = folder_names(template, warn, strict=strict)
+    for done, name in enumerate(names, 1):
         try:
             migrations.append(load_migration(template, name))
         except MigrationError as err:
             _report(err, warn, strict=strict)
+        progress("migrations", done, len(names))
 
     def skip(err: MigrationError) -> None:
         _report(err, warn, strict=strict)
