@@ -4,7 +4,6 @@ and ``fsync`` release the GIL), and the file system commits concurrent fsyncs to
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -25,6 +24,9 @@ def for_each(fn: Callable[[T], object], items: Iterable[T]) -> None:
         for item in items:
             fn(item)
         return
+    # Imported here: concurrent.futures (and the logging it loads) costs every command ~5 ms.
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
     pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="templsync-io")
     try:
         for _ in pool.map(fn, items):
