@@ -115,6 +115,35 @@ def test_a_folder_template_copies_as_copier_copies_it(tmp_path: Path) -> None:
     assert not (ours / "billing_service" / "Dockerfile").exists()
 
 
+@pytest.mark.parametrize("where", ["missing", "empty", "empty, through a symlink"])
+def test_a_new_destination_is_written_whole_and_nothing_is_left_beside_it(
+    tmp_path: Path, where: str
+) -> None:
+    template = build_tree(tmp_path / "tpl", MANY_TYPES)
+    out = tmp_path / "out"
+    dst = out / "nested" / "svc"
+    if where == "empty":
+        dst.mkdir(parents=True)
+        dst.chmod(0o750)
+    elif where != "missing":
+        (out / "real").mkdir(parents=True)
+        dst.parent.mkdir()
+        dst.symlink_to(out / "real")
+    theirs = tmp_path / "copier" / "svc"
+    copier_copy(str(template), theirs, dict(DATA))
+
+    copy(str(template), dst, CopyOptions(data=dict(DATA), defaults=True))
+
+    assert snapshot(dst) == snapshot(theirs)
+    assert [p.name for p in dst.parent.iterdir()] == ["svc"]  # no staging folder left beside it
+    assert not [p for p in out.rglob("*") if "templsync" in p.name]  # nor a journal inside
+    if where == "empty":
+        assert dst.stat().st_mode & 0o777 == 0o750  # the folder it replaced, as it was
+    if where == "empty, through a symlink":
+        assert dst.is_symlink()
+        assert snapshot(out / "real") == snapshot(theirs)
+
+
 def test_an_existing_skip_if_exists_file_is_kept_as_copier_keeps_it(tmp_path: Path) -> None:
     template = build_tree(tmp_path / "tpl", MANY_TYPES)
     existing = {"local.cfg": "mine\n", "unrelated.txt": "kept\n"}

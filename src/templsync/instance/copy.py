@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from templsync._core.plan import Plan, make_plan
+from templsync._core.plan import OpKind, Plan, make_plan
 from templsync._core.tree import Tree
 from templsync._io.apply import Recovery, apply_plan, recover
+from templsync._io.newfolder import can_write_new_folder, write_new_folder
 from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
 from templsync.errors import UserError
 from templsync.instance.existing import read_paths
@@ -213,8 +214,19 @@ def _compare(run: Session, rendered: Tree, skip: CopierExclude, answers_file: st
 
 
 def _write(dst: Path, plan: Plan) -> None:
-    """Write ``plan`` into ``dst``, made if missing (even for an empty template, as Copier)."""
+    """Write ``plan`` into ``dst``, made if missing (even for an empty template, as Copier).
+
+    A new (or empty) ``dst`` is written whole beside it and renamed into place, made durable by
+    one sync of the file system (:func:`write_new_folder`); files added to an existing project go
+    through the journal, each fsynced.
+    """
     made = not dst.exists()
+    if plan and all(op.kind is OpKind.WRITE and op.old is None for op in plan.ops):
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if can_write_new_folder(dst):
+            files = {op.path: op.new for op in plan.ops if op.new is not None}
+            write_new_folder(dst, Tree._trusted(files))
+            return
     dst.mkdir(parents=True, exist_ok=True)
     if not plan:
         return
