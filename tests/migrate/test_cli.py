@@ -54,6 +54,8 @@ def test_generate_init_apply_status_round(
     code, first = run_json(capsys, "migrate", "generate", "start", "-p", str(template))
     assert code == 0 and first["written"] is True
     assert first["counts"] == {"new": 3, "delete": 0, "modify": 0, "moved": 0}
+    written = list((template / "migrations").iterdir())  # the one folder, no staging left
+    assert len(written) == 1 and written[0].name.endswith("_start")
     project = tmp_path / "svc"
     code, created = run_json(capsys, "migrate", "init", str(project), "-t", str(template), "--yes")
     assert code == 0 and created["files"] == 3 and created["copied"] is False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from templsync._core.plan import OpKind, Plan, PlanOp
 from templsync._core.tree import FileEntry, Mode, Tree, blob_digest
 from templsync._io.apply import apply_plan
 from templsync._io.local import read_tree
+from templsync._io.newfolder import can_write_new_folder, write_new_folder
 from templsync.errors import ReadError, UserError
 from templsync.migrate import codec
 from templsync.migrate.model import (
@@ -240,14 +242,34 @@ def next_timestamp(template: Path, now: datetime) -> str:
 
 
 def write_migration(template: Path, migration: Migration, created_at: str) -> Path:
-    """Write the migration's folder through the one writer; returns the folder."""
+    """Write the migration's folder through the one writer; returns the folder.
+
+    The folder is new: it is written whole beside its place and renamed into it (one sync of the
+    file system), unless ``migrations/`` is not a plain folder (a symlink: then file by file
+    through the journal, which checks every path).
+    """
     base = f"{MIGRATIONS_DIR}/{migration.name}"
+    files = codec.encode(migration, created_at)
+    parent = template / MIGRATIONS_DIR
+    made = not os.path.lexists(parent)
+    if made:
+        parent.mkdir()
+    folder = template / base
+    if stat.S_ISDIR(os.lstat(parent).st_mode) and can_write_new_folder(folder):
+        entries = {path: FileEntry.from_bytes(data) for path, data in files.items()}
+        try:
+            write_new_folder(folder, Tree._trusted(entries))
+        except BaseException:
+            if made:
+                parent.rmdir()
+            raise
+        return folder
     ops = tuple(
         PlanOp(OpKind.WRITE, f"{base}/{path}", None, FileEntry.from_bytes(data))
-        for path, data in sorted(codec.encode(migration, created_at).items())
+        for path, data in sorted(files.items())
     )
     apply_plan(template, Plan(ops))
-    return template / base
+    return folder
 
 
 def slug(name: str) -> str:
