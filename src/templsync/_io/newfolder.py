@@ -24,6 +24,7 @@ from templsync._io.threads import for_each
 from templsync.errors import WriteError
 from templsync.progress import Progress, no_progress
 
+_SYNCFS_FROM = 256  # files: fewer are fsynced one by one (from a pool of threads)
 _PROGRESS_EVERY = 256  # files written between two progress reports (stage "files")
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -98,8 +99,10 @@ def _write(full: str, rel: str, entry: FileEntry) -> None:
 
 
 def _make_durable(root: Path, tree: Tree) -> None:
-    """Every file and folder under ``root`` on disk: one ``syncfs`` on Linux, else one by one."""
-    syncfs = _syncfs()
+    """Every file and folder under ``root`` on disk: one ``syncfs`` on Linux for many files, else
+    one by one (``syncfs`` also flushes whatever else is waiting on the file system, which costs
+    more than a few fsyncs when another program is writing)."""
+    syncfs = _syncfs() if len(tree) >= _SYNCFS_FROM else None
     if syncfs is not None:
         fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
