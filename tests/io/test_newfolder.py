@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
 from io_helpers import snapshot
 
-from templsync._core.tree import FileEntry, Mode, Tree
+from templsync._core.tree import FileEntry, Mode, Tree, blob_digest
 from templsync._io import read_tree
-from templsync._io.newfolder import can_write_new_folder, write_new_folder
+from templsync._io.newfolder import can_write_new_folder, remove_left_behind, write_new_folder
 from templsync.errors import ChangedDuringRunError, WriteError
 
 TREE = Tree(
@@ -77,3 +79,53 @@ def test_a_failing_read_is_a_write_error_and_leaves_nothing(tmp_path: Path) -> N
     with pytest.raises(WriteError, match="Input/output error"):
         write_new_folder(tmp_path / "new", tree)
     assert list(tmp_path.iterdir()) == []
+
+
+def _hidden(parent: Path, token: str, *, age: float) -> Path:
+    """A hidden folder such as a writer of ``parent/svc`` makes, last changed ``age`` s ago."""
+    folder = parent / f".svc.templsync-{token}"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "half-written").write_bytes(b"x")
+    then = time.time() - age
+    os.utime(folder, (then, then))
+    return folder
+
+
+def test_folders_left_by_crashed_writes_are_removed_and_no_others(tmp_path: Path) -> None:
+    crashed = _hidden(tmp_path, "aaaaaaaaaaaa", age=3600)
+    at_work = _hidden(tmp_path, "bbbbbbbbbbbb", age=3600)
+    just_made = _hidden(tmp_path, "cccccccccccc", age=0)
+    other_target = tmp_path / ".svc2.templsync-dddddddddddd"
+    other_target.mkdir()
+    os.utime(other_target, (0, 0))
+    lookalike = tmp_path / ".svc.templsync-notatoken"
+    lookalike.mkdir()
+    os.utime(lookalike, (0, 0))
+    fd = os.open(at_work, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another writer holds it
+    try:
+        write_new_folder(tmp_path / "svc", TREE)
+    finally:
+        os.close(fd)
+
+    assert not crashed.exists()
+    assert at_work.exists() and just_made.exists()
+    assert other_target.exists() and lookalike.exists()
+    assert read_tree(tmp_path / "svc") == TREE
+
+
+def test_the_writer_holds_the_lock_on_its_folder_while_it_works(tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def look() -> bytes:
+        # Called while the tree is being written: the writer's own folder is beside the target.
+        (staging,) = (p for p in tmp_path.iterdir() if p.name.startswith(".svc.templsync-"))
+        os.utime(staging, (0, 0))  # as old as can be: only its lock protects it now
+        seen.extend(remove_left_behind(tmp_path / "svc"))
+        return b"late\n"
+
+    tree = Tree({"a.txt": FileEntry(blob_digest(b"late\n"), Mode.REGULAR, look)})
+    write_new_folder(tmp_path / "svc", tree)
+
+    assert seen == []
+    assert (tmp_path / "svc" / "a.txt").read_bytes() == b"late\n"

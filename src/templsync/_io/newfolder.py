@@ -5,14 +5,20 @@ nothing to replace file by file: every file is written into a hidden folder besi
 made durable with one sync of the file system, and the folder is renamed into place in one step.
 A crash before the rename leaves the target as it was (missing or empty) and a hidden
 ``.<name>.templsync-<token>`` folder beside it, which is safe to delete; after it, the whole tree.
+The writer holds a lock on its hidden folder while it works, so the next write of the same
+target removes the ones left by a crash (unlocked, and untouched for a while) and no other.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import fcntl
 import os
+import re
 import secrets
 import stat
+import time
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -26,6 +32,9 @@ from templsync.progress import Progress, no_progress
 
 _SYNCFS_FROM = 256  # files: fewer are fsynced one by one (from a pool of threads)
 _PROGRESS_EVERY = 256  # files written between two progress reports (stage "files")
+_STALE_AFTER = 10.0  # seconds untouched before an unlocked hidden folder counts as left behind
+_STAGING = re.compile(r"\.templsync-[0-9a-f]{12}")
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -48,9 +57,13 @@ def write_new_folder(target: Path, tree: Tree, progress: Progress = no_progress)
     """
     target = target.absolute()
     st = lstat_or_none(target)
+    remove_left_behind(target)
     staging = target.parent / f".{target.name}.templsync-{secrets.token_hex(6)}"
+    lock = None
     try:
         staging.mkdir(0o777 if st is None else stat.S_IMODE(st.st_mode))
+        lock = os.open(staging, _DIR_FLAGS)
+        fcntl.flock(lock, fcntl.LOCK_EX)  # held until the folder is in place (or removed)
         if st is not None:
             staging.chmod(stat.S_IMODE(st.st_mode))  # as the empty folder it replaces
         _fill(staging, tree, progress)
@@ -59,6 +72,8 @@ def write_new_folder(target: Path, tree: Tree, progress: Progress = no_progress)
         fsync_dir(target.parent)
     except BaseException as err:
         remove_tree(staging)
+        if lock is not None:
+            os.close(lock)
         if isinstance(err, OSError):
             where = os.fsdecode(err.filename) if err.filename else str(target)
             raise WriteError(
@@ -66,7 +81,49 @@ def write_new_folder(target: Path, tree: Tree, progress: Progress = no_progress)
                 f"{str(target)!r}."
             ) from err
         raise
+    os.close(lock)
     return len(tree)
+
+
+def remove_left_behind(target: Path) -> list[str]:
+    """Remove the hidden folders that crashed writes of ``target`` left beside it; their names.
+
+    One is left behind when no writer holds its lock and it has not changed for a while (a
+    writer takes the lock right after making its folder); anything else beside the target is
+    left alone, and a folder that cannot be removed is skipped.
+    """
+    prefix = f".{target.name}"
+    removed: list[str] = []
+    try:
+        names = [p.name for p in target.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return removed
+    for name in names:
+        if _STAGING.fullmatch(name, len(prefix)) and _left_behind(target.parent / name):
+            removed.append(name)
+    return removed
+
+
+def _left_behind(path: Path) -> bool:
+    """Whether ``path`` was left by a crashed writer; if so it is removed."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISDIR(st.st_mode) or time.time() - st.st_mtime < _STALE_AFTER:
+            return False
+        fd = os.open(path, _DIR_FLAGS)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False  # a writer is at work in it
+    try:
+        with contextlib.suppress(OSError):
+            remove_tree(path)
+        return not os.path.lexists(path)
+    finally:
+        os.close(fd)
 
 
 def _fill(root: Path, tree: Tree, progress: Progress) -> None:
