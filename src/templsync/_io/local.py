@@ -89,6 +89,7 @@ class _Walk:
         new_rows = self.new_rows
         entries = self.entries
         regular, executable = Mode.REGULAR, Mode.EXECUTABLE
+        cached = bool(old_rows) or new_rows is not None
         try:
             with os.scandir(folder) as it:
                 items = list(it)
@@ -106,6 +107,13 @@ class _Walk:
                     self._other(item, rel, stack)
                     continue
                 if ignore is not None and ignore.matches(rel):
+                    continue
+                if not cached:  # no stat cache: the fstat of the read is all that is needed
+                    digest, st = hash_file(item.path, rel)
+                    mode = executable if st.st_mode & 0o100 else regular
+                    entries[rel] = FileEntry(
+                        digest, mode, partial(load_checked, item.path, rel, digest)
+                    )
                     continue
                 st = item.stat(follow_symlinks=False)
             except OSError as err:
