@@ -105,7 +105,7 @@ def test_the_table_the_changes_and_a_summary(
         "1.0.0",
         "6",
         "4",
-        "major version behind (4 versions behind)",
+        "major version behind",  # how far: the two columns before
     ]
     assert "broken: _commit 0.9.0 is not in the template" in rows["lost"]
     assert "ledger: unmerged in git's index: app/main.py" in out

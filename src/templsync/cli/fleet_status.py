@@ -134,6 +134,11 @@ def status_command(
         stdout().print(f"wrote {escape(str(written))}")
 
 
+def _status_cell(i: InstanceStatus) -> str:
+    """The status without how far behind: the two columns before it say that."""
+    return i.status if i.state == "broken" else i.state.value
+
+
 def _report(found: FleetStatus, *, conflicts: bool) -> None:
     from rich.table import Table
 
@@ -155,7 +160,7 @@ def _report(found: FleetStatus, *, conflicts: bool) -> None:
             escape(i.recorded or ""),
             "" if i.commits_behind is None else str(i.commits_behind),
             "" if i.versions_behind is None else str(i.versions_behind),
-            f"[{_STYLES[i.state.value]}]{escape(i.status)}[/]",
+            f"[{_STYLES[i.state.value]}]{escape(_status_cell(i))}[/]",
         ]
         if conflicts:
             row.append(_conflicts_cell(i))
