@@ -154,9 +154,10 @@ def folder_names(template: Path, warn: Warn, *, strict: bool) -> list[str]:
 def load_migration(template: Path, name: str) -> Migration:
     """The migration in folder ``name``; raises :class:`MalformedMigrationError`."""
     folder = template / MIGRATIONS_DIR / name
+    base = os.fspath(folder) + "/"  # once: Path.__fspath__ builds a new string on every call
 
     def load(path: str, digest: str | None) -> FileEntry | None:
-        target = os.fspath(folder) + "/" + codec.content_path(path)
+        target = base + codec.content_path(path)
         try:
             if digest is None:
                 with open(target, "rb") as stream:  # noqa: PTH123  # a str path: ~10,000 calls
