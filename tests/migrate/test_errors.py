@@ -56,16 +56,19 @@ MALFORMED = {
 }
 
 
-@pytest.fixture
-def template(tmp_path: Path) -> Path:
-    """A template with two migrations: ``first`` then ``second``."""
-    template = tmp_path / "tpl"
+def two_migrations(template: Path) -> Path:
+    """``template`` made with two migrations: ``first`` then ``second``."""
     clock = Clock()
     write_files(template, FIRST)
     generate(template, GenerateOptions(name="first"), now=clock)
     write_files(template, SECOND)
     generate(template, GenerateOptions(name="second"), now=clock)
     return template
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    return two_migrations(tmp_path / "tpl")
 
 
 def break_with(template: Path, name: str, files: dict[str, bytes]) -> None:
@@ -220,33 +223,21 @@ def test_an_edited_files_content_is_an_error_naming_it(
     assert not target.exists()
 
 
-def public_template(root: Path) -> Path:
-    """The two-migration template under ``root``, every file readable by anyone."""
-    template = root / "tpl"
-    clock = Clock()
-    write_files(template, FIRST)
-    generate(template, GenerateOptions(name="first"), now=clock)
-    write_files(template, SECOND)
-    generate(template, GenerateOptions(name="second"), now=clock)
+def readable_by_anyone(root: Path) -> None:
     for folder, dirs, files in os.walk(root):
         for name in dirs:
             (Path(folder) / name).chmod(0o755)
         for name in files:
             (Path(folder) / name).chmod(0o644)
-    return template
 
 
 def test_permission_errors_name_the_path_and_write_nothing(public_dir: Path) -> None:
-    template = public_template(public_dir)
+    template = two_migrations(public_dir / "tpl")
     project = public_dir / "project"
     init_project(template, project, now=Clock())
     (template / "README.md").write_bytes(b"# Service, third edition\n")
     generate(template, GenerateOptions(name="third"), now=Clock())
-    for folder, dirs, files in os.walk(public_dir):
-        for name in dirs:
-            (Path(folder) / name).chmod(0o755)
-        for name in files:
-            (Path(folder) / name).chmod(0o644)
+    readable_by_anyone(public_dir)
     before = listing(public_dir)
 
     # the project's folder may not be written by nobody: apply says where, writes nothing
