@@ -154,10 +154,21 @@ def test_apply_with_conflicts_exits_2_and_lists_them(
     assert record["appliedMigrations"][-1]["conflicts"] == ["app/settings.py"]
     _, status = run_json(capsys, "migrate", "status", str(project))
     assert [m["conflicts"] for m in status["applied"]] == [[], ["app/settings.py"]]
+    assert [m["unresolved"] for m in status["applied"]] == [[], ["app/settings.py"]]
     assert main(["migrate", "status", str(project)]) == 0
-    assert "two (with conflicts)" in capsys.readouterr().out
+    assert "two (conflicts unresolved in app/settings.py)" in capsys.readouterr().out
+
+    # While the markers are there, the next migrations wait: nothing is written.
+    before = snapshot(project)
+    for args in (["apply", str(project)], ["apply", str(project), "--dry-run"]):
+        assert main(["migrate", *args]) == 1
+        err = capsys.readouterr().err
+        assert "1 file(s) still hold conflict markers" in err and "app/settings.py" in err
+        assert snapshot(project) == before
 
     (project / "app/settings.py").write_text("DEBUG = False\nHOST = '*'\nPORT = 7000\n")  # resolved
+    assert main(["migrate", "status", str(project)]) == 0
+    assert "two (conflicts resolved)" in capsys.readouterr().out
     assert main(["migrate", "apply", str(project)]) == 0
     assert "three: 1 file(s)\n  update     README.md\n" in capsys.readouterr().out
     assert (project / "README.md").read_text() == "# Service\n\nRun it twice.\n"

@@ -359,7 +359,12 @@ def _status_dict(result: StatusResult) -> dict[str, Any]:
     return {
         "template": str(result.template),
         "applied": [
-            {"name": m.name, "appliedAt": m.applied_at, "conflicts": list(m.conflicts)}
+            {
+                "name": m.name,
+                "appliedAt": m.applied_at,
+                "conflicts": list(m.conflicts),
+                "unresolved": list(result.unresolved.get(m.name, ())),
+            }
             for m in result.applied
         ],
         "pending": list(result.pending),
@@ -373,7 +378,12 @@ def _print_status(result: StatusResult) -> None:
     out.print(f"template: {escape(str(result.template))}")
     out.print(f"applied: {len(result.applied)}")
     for m in result.applied:
-        mark = " [red](with conflicts)[/]" if m.conflicts else ""
+        left = result.unresolved.get(m.name, ())
+        mark = ""
+        if left:
+            mark = f" [red](conflicts unresolved in {escape(', '.join(left))})[/]"
+        elif m.conflicts:
+            mark = " (conflicts resolved)"
         out.print(f"  {escape(m.name)}{mark}")
     out.print(f"pending: {len(result.pending)}")
     for name in result.pending:

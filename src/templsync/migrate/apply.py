@@ -4,8 +4,8 @@ Each pending migration is a three-way merge: base = the template's files before 
 it, ours = the project's files now. A project that never drifted gets exactly the migration; a
 project whose files changed keeps its changes, and where both changed the same lines the file gets
 conflict markers. Each migration lands through the one writer together with its line in
-``applied-migrations.json``; after a migration that left conflicts, the rest wait until they are
-resolved.
+``applied-migrations.json``; after a migration that left conflicts, the rest wait until its
+markers are gone from the files (:mod:`templsync.migrate.unresolved`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from templsync.migrate.applied import (
 )
 from templsync.migrate.initialize import check_template
 from templsync.migrate.replay import Step
+from templsync.migrate.unresolved import OURS_LABEL, refuse_unresolved, unresolved
 from templsync.progress import Progress, no_progress
 
 
@@ -129,6 +130,8 @@ def apply_migrations(
     if unknown:
         warn(f"{store.APPLIED_FILE} lists migrations the template does not have: {unknown}")
     steps = pending_steps(history, record.names, options.to)
+    if steps:
+        refuse_unresolved(unresolved(project, record))
     ours = store.read_project(project, store.ignore_rules(template))
     record_entry = record.entry
     outcomes: list[MigrationOutcome] = []
@@ -171,7 +174,7 @@ def _settled(ours: Tree, merged: Tree) -> Tree:
 
 def _merge(name: str, before: Tree, ours: Tree, after: Tree) -> tuple[Tree, MigrationOutcome]:
     result = merge3(before, ours, after)
-    labels = MarkerLabels(ours="project", theirs=name, base=f"before {name}")
+    labels = MarkerLabels(ours=OURS_LABEL, theirs=name, base=f"before {name}")
     tree = _settled(ours, result.with_markers(labels))
     plan = make_plan(ours, tree)
     merged = tuple(o.path for o in result.decided if o.outcome is Outcome.MERGED)

@@ -1,18 +1,20 @@
 """``migrate status``: a project's applied and pending migrations, and files that drifted.
 
 Drift is measured against the template's files after the last migration the project applied:
-files the project added, deleted or changed since.
+files the project added, deleted or changed since. Conflicts an applied migration left are
+listed while their markers are still in the files.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from templsync.migrate import store
 from templsync.migrate.applied import AppliedMigration, read_record
 from templsync.migrate.apply import pending_steps, resolve_template
 from templsync.migrate.build import Changes, changed_paths
+from templsync.migrate.unresolved import unresolved
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class StatusResult:
     pending: tuple[str, ...]
     unknown: tuple[str, ...]  # applied, but the template no longer has them
     drift: Changes
+    unresolved: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """For each applied migration that left conflicts, the files still holding its markers."""
 
 
 def migration_status(
@@ -44,4 +48,5 @@ def migration_status(
         tuple(s.migration.name for s in pending_steps(history, names, None)),
         tuple(sorted(names - set(history.names))),
         changed_paths(expected, current),
+        unresolved(project, record),
     )
