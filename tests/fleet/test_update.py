@@ -204,6 +204,11 @@ def test_dry_run_writes_nothing(fleet_root: Path, capsys: pytest.CaptureFixture[
     after = {p: p.read_bytes() for p in fleet_root.rglob("*") if p.is_file()}
     assert after == before
 
+    args = ["fleet", "update", "--fleet", str(fleet_root), "--dry-run", "--jobs", "1"]
+    assert main([*args, "--only", "billing", "--test-timeout", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "would update" in out and "dry run: 1 instance: 1 would update" in out
+
 
 @pytest.mark.parametrize(
     ("options", "names"),

@@ -162,7 +162,7 @@ def _report(result: FleetUpdateResult) -> None:
         style = _STYLES[o.result.value]
         table.add_row(
             escape(o.name),
-            f"[{style}]{escape(o.result.value)}[/]",
+            f"[{style}]{escape(_outcome_label(o.result.value, dry_run=result.dry_run))}[/]",
             escape(o.from_version or ""),
             escape(o.to_version or ""),
             escape(o.branch or ""),
@@ -173,9 +173,20 @@ def _report(result: FleetUpdateResult) -> None:
         if o.test_output:
             out.print(f"[red]{escape(o.name)}[/]: last lines of the tests' output:")
             out.print(escape(o.test_output), highlight=False)
-    counts = ", ".join(f"{n} {r.value}" for r, n in result.counts().items() if n)
+    counts = ", ".join(
+        f"{n} {_outcome_label(r.value, dry_run=result.dry_run)}"
+        for r, n in result.counts().items()
+        if n
+    )
     prefix = "dry run: " if result.dry_run else ""
-    out.print(f"{prefix}{len(result.outcomes)} instances: {counts or 'none selected'}")
+    total = len(result.outcomes)
+    noun = "instance" if total == 1 else "instances"
+    out.print(f"{prefix}{total} {noun}: {counts or 'none selected'}")
+
+
+def _outcome_label(value: str, *, dry_run: bool) -> str:
+    """An outcome as a person reads it: a dry run updated nothing, it "would update"."""
+    return "would update" if dry_run and value == "updated" else value
 
 
 def _reason(o: Outcome) -> str:
