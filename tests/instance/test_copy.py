@@ -144,6 +144,22 @@ def test_a_new_destination_is_written_whole_and_nothing_is_left_beside_it(
         assert snapshot(out / "real") == snapshot(theirs)
 
 
+def test_copy_into_the_working_folder_fills_that_very_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = build_tree(tmp_path / "tpl", MANY_TYPES)
+    here = tmp_path / "svc"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    inode = Path().stat().st_ino
+
+    copy(str(template), Path(), CopyOptions(data=dict(DATA), defaults=True))
+
+    assert Path().stat().st_ino == inode  # the same folder, not one renamed over it
+    assert (Path(".copier-answers.yml")).is_file()
+    assert snapshot(Path()) == snapshot(here)
+
+
 def test_an_existing_skip_if_exists_file_is_kept_as_copier_keeps_it(tmp_path: Path) -> None:
     template = build_tree(tmp_path / "tpl", MANY_TYPES)
     existing = {"local.cfg": "mine\n", "unrelated.txt": "kept\n"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-import stat
 import time
 from pathlib import Path
 
@@ -38,14 +37,17 @@ def test_a_missing_target_gets_the_whole_tree(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["new"]  # no staging folder left beside it
 
 
-def test_an_empty_folder_is_replaced_keeping_its_permissions(tmp_path: Path) -> None:
+def test_an_existing_folder_is_never_replaced(tmp_path: Path) -> None:
+    # Renaming over an empty folder would leave a shell working in it in a removed folder.
     target = tmp_path / "empty"
     target.mkdir()
-    target.chmod(0o750)
-    assert can_write_new_folder(target)
-    write_new_folder(target, TREE)
-    assert read_tree(target) == TREE
-    assert stat.S_IMODE(target.stat().st_mode) == 0o750
+    assert not can_write_new_folder(target)
+    inode = target.stat().st_ino
+    with pytest.raises(WriteError, match="appeared while the folder was written"):
+        write_new_folder(target, TREE)
+    assert target.stat().st_ino == inode
+    assert list(target.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["empty"]  # no staging folder left
 
 
 def test_what_it_will_not_write_into(tmp_path: Path) -> None:
@@ -63,12 +65,10 @@ def test_what_it_will_not_write_into(tmp_path: Path) -> None:
 def test_content_that_changed_leaves_nothing(tmp_path: Path) -> None:
     stale = FileEntry(FileEntry.from_bytes(b"planned").digest, Mode.REGULAR, lambda: b"changed")
     tree = Tree({**dict(TREE.items()), "zz/stale.txt": stale})
-    (tmp_path / "empty").mkdir()
     before = snapshot(tmp_path)
-    for target in (tmp_path / "new", tmp_path / "empty"):
-        with pytest.raises(ChangedDuringRunError, match=r"zz/stale\.txt"):
-            write_new_folder(target, tree)
-        assert snapshot(tmp_path) == before
+    with pytest.raises(ChangedDuringRunError, match=r"zz/stale\.txt"):
+        write_new_folder(tmp_path / "new", tree)
+    assert snapshot(tmp_path) == before
 
 
 def test_a_failing_read_is_a_write_error_and_leaves_nothing(tmp_path: Path) -> None:

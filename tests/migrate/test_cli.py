@@ -335,3 +335,23 @@ def test_long_work_reports_its_progress(template: Path, tmp_path: Path) -> None:
 
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def test_init_into_the_working_folder_fills_that_very_folder(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main(["migrate", "generate", "one", "-p", str(template)])
+    here = tmp_path / "svc"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    inode = Path().stat().st_ino
+
+    assert main(["migrate", "init", ".", "-t", str(template), "--yes"]) == 0
+
+    assert Path().stat().st_ino == inode  # the same folder, not one renamed over it
+    assert sorted(p.name for p in Path().iterdir()) == [
+        "README.md",
+        "app",
+        "applied-migrations.json",
+        "logo.png",
+    ]

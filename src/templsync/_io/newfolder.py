@@ -1,10 +1,11 @@
 """The writer's second way in: a whole Tree written as a new folder, all of it or nothing.
 
-When the target does not exist yet (or is an empty folder), there is nothing to back up and
-nothing to replace file by file: every file is written into a hidden folder beside the target,
-made durable with one sync of the file system, and the folder is renamed into place in one step.
-A crash before the rename leaves the target as it was (missing or empty) and a hidden
-``.<name>.templsync-<token>`` folder beside it, which is safe to delete; after it, the whole tree.
+When the target does not exist yet, there is nothing to back up and nothing to replace file by
+file: every file is written into a hidden folder beside the target, made durable with one sync
+of the file system, and the folder is renamed into place in one step. An existing folder, even
+an empty one, is never replaced this way: it may be a shell's working folder (``copy .``), which
+would be left pointing at the removed folder. A crash before the rename leaves no target and a
+hidden ``.<name>.templsync-<token>`` folder beside it, safe to delete; after it, the whole tree.
 The writer holds a lock on its hidden folder while it works, so the next write of the same
 target removes the ones left by a crash (unlocked, and untouched for a while) and no other.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import fcntl
 import os
 import re
@@ -39,36 +41,30 @@ _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def can_write_new_folder(target: Path) -> bool:
-    """Whether ``target`` is missing (its folder existing) or an empty real folder, no symlink."""
-    st = lstat_or_none(target)
-    if st is None:
-        return target.parent.is_dir()
-    if not stat.S_ISDIR(st.st_mode):
-        return False
-    with os.scandir(target) as entries:
-        return next(entries, None) is None
+    """Whether ``target`` is missing and its folder exists."""
+    return lstat_or_none(target) is None and target.parent.is_dir()
 
 
 def write_new_folder(target: Path, tree: Tree, progress: Progress = no_progress) -> int:
-    """Write ``tree`` as the folder ``target`` (see :func:`can_write_new_folder`); files written.
+    """Write ``tree`` as the new folder ``target`` (see :func:`can_write_new_folder`); returns
+    the number of files written.
 
-    Raises :class:`WriteError` (nothing changed at ``target``) or ``ChangedDuringRunError`` when
-    a file's content no longer matches its digest.
+    Raises :class:`WriteError` (nothing made at ``target``, e.g. when something appeared there
+    meanwhile) or ``ChangedDuringRunError`` when a file's content no longer matches its digest.
     """
     target = target.absolute()
-    st = lstat_or_none(target)
     remove_left_behind(target)
     staging = target.parent / f".{target.name}.templsync-{secrets.token_hex(6)}"
     lock = None
     try:
-        staging.mkdir(0o777 if st is None else stat.S_IMODE(st.st_mode))
+        staging.mkdir()
         lock = os.open(staging, _DIR_FLAGS)
         fcntl.flock(lock, fcntl.LOCK_EX)  # held until the folder is in place (or removed)
-        if st is not None:
-            staging.chmod(stat.S_IMODE(st.st_mode))  # as the empty folder it replaces
         _fill(staging, tree, progress)
         _make_durable(staging, tree)
-        staging.rename(target)  # replaces an empty folder in one step
+        if os.path.lexists(target):  # rename would replace an empty folder: never that
+            raise FileExistsError(errno.EEXIST, "it appeared while the folder was written", target)
+        staging.rename(target)
         fsync_dir(target.parent)
     except BaseException as err:
         remove_tree(staging)

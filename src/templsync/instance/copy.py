@@ -216,9 +216,9 @@ def _compare(run: Session, rendered: Tree, skip: CopierExclude, answers_file: st
 def _write(dst: Path, plan: Plan) -> None:
     """Write ``plan`` into ``dst``, made if missing (even for an empty template, as Copier).
 
-    A new (or empty) ``dst`` is written whole beside it and renamed into place, made durable by
-    one sync of the file system (:func:`write_new_folder`); files added to an existing project go
-    through the journal, each fsynced.
+    A missing ``dst`` is written whole beside it and renamed into place (:func:`write_new_folder`);
+    files added to an existing folder, even an empty one (it may be the working folder: ``copy
+    .``), go through the journal.
     """
     made = not dst.exists()
     if plan and all(op.kind is OpKind.WRITE and op.old is None for op in plan.ops):

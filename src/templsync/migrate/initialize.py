@@ -99,7 +99,7 @@ def init_project(
     try:
         if can_write_new_folder(target):
             write_new_folder(target, Tree._trusted(everything), progress)
-        else:  # an empty folder reached through a symlink: filled in place, through the journal
+        else:  # an existing empty folder (perhaps the working one): filled in place, by the journal
             apply_plan(target, make_plan(Tree(), Tree._trusted(everything)))
     except BaseException:
         for folder in reversed(created):
