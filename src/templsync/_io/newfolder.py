@@ -62,9 +62,7 @@ def write_new_folder(target: Path, tree: Tree, progress: Progress = no_progress)
         fcntl.flock(lock, fcntl.LOCK_EX)  # held until the folder is in place (or removed)
         _fill(staging, tree, progress)
         _make_durable(staging, tree)
-        if os.path.lexists(target):  # rename would replace an empty folder: never that
-            raise FileExistsError(errno.EEXIST, "it appeared while the folder was written", target)
-        staging.rename(target)
+        _rename_no_replace(staging, target)
         fsync_dir(target.parent)
     except BaseException as err:
         remove_tree(staging)
@@ -192,3 +190,38 @@ def _syncfs() -> Callable[[int], int] | None:
     function.restype = ctypes.c_int
     syncfs: Callable[[int], int] = function
     return syncfs
+
+
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1  # renameat2's flag: fail with EEXIST when the target exists
+
+
+def _rename_no_replace(source: Path, target: Path) -> None:
+    """Rename ``source`` to ``target`` unless something is there (a plain rename would replace
+    an empty folder): Linux's ``renameat2(RENAME_NOREPLACE)`` in one step, else check, then
+    rename."""
+    renameat2 = _renameat2()
+    if renameat2 is not None:
+        if renameat2(_AT_FDCWD, bytes(source), _AT_FDCWD, bytes(target), _RENAME_NOREPLACE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code == errno.EEXIST:
+            raise FileExistsError(code, "it appeared while the folder was written", str(target))
+        if code not in (errno.EINVAL, errno.ENOSYS):  # else: this file system cannot do it
+            raise OSError(code, os.strerror(code), str(target))
+    if os.path.lexists(target):
+        raise FileExistsError(errno.EEXIST, "it appeared while the folder was written", str(target))
+    source.rename(target)
+
+
+@cache
+def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):  # not Linux, an older C library, or none to ask
+        return None
+    path, fd = ctypes.c_char_p, ctypes.c_int
+    function.argtypes = [fd, path, fd, path, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    renameat2: Callable[[int, bytes, int, bytes, int], int] = function
+    return renameat2
