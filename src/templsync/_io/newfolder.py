@@ -59,7 +59,8 @@ def write_new_folder(target: Path, tree: Tree, progress: Progress = no_progress)
     try:
         staging.mkdir()
         lock = os.open(staging, _DIR_FLAGS)
-        fcntl.flock(lock, fcntl.LOCK_EX)  # held until the folder is in place (or removed)
+        with contextlib.suppress(OSError):  # a file system without locks: the age check stays
+            fcntl.flock(lock, fcntl.LOCK_EX)  # held until the folder is in place (or removed)
         _fill(staging, tree, progress)
         _make_durable(staging, tree)
         _rename_no_replace(staging, target)
