@@ -207,6 +207,7 @@ def test_init_copies_a_template_without_migrations(
         (["init", "{tmp}/tpl/README.md", "-t", "{tmp}/tpl/app", "--yes"], "is a file"),
         (["generate", "-p", "{tmp}/nowhere"], "does not exist"),
         (["apply", "{tmp}/tpl"], "Pass the template's folder with -t/--template"),
+        (["apply", "{tmp}/nowhere", "-t", "{tmp}/tpl"], "the project '{tmp}/nowhere' does not"),
         (["apply", "{tmp}/tpl", "-t", "{tmp}/tpl", "--to", "nope"], "no migration is named"),
     ],
 )
@@ -220,7 +221,7 @@ def test_refusals_exit_1_with_a_message_and_write_nothing(
     before = snapshot(tmp_path)
     code = main(["migrate", *(a.format(tmp=tmp_path) for a in args)])
     assert code == 1
-    assert message in capsys.readouterr().err
+    assert message.format(tmp=tmp_path) in capsys.readouterr().err
     assert snapshot(tmp_path) == before
 
 

@@ -73,6 +73,18 @@ class ApplyResult:
         return tuple(p for o in self.outcomes for p in o.conflicts)
 
 
+class ProjectNotFoundError(UserError):
+    """The project folder given to ``apply`` or ``status`` is not there."""
+
+
+def check_project(project: Path) -> None:
+    if not project.is_dir():
+        raise ProjectNotFoundError(
+            f"the project {str(project)!r} does not exist or is not a folder. Pass the project's "
+            "folder (default: the current one); `templsync migrate init` makes a new project."
+        )
+
+
 def resolve_template(project: Path, given: Path | None, record: AppliedRecord | None) -> Path:
     """The template: given, else the one the project's record names."""
     if given is not None:
@@ -121,6 +133,7 @@ def apply_migrations(
 
     Progress stages: ``"migrations"`` (read), ``"apply"`` (pending migrations applied)."""
     options = options or ApplyOptions()
+    check_project(project)
     record = read_record(project)
     template = resolve_template(project, options.template, record)
     if record is None:

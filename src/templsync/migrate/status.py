@@ -12,7 +12,7 @@ from pathlib import Path
 
 from templsync.migrate import store
 from templsync.migrate.applied import AppliedMigration, read_record
-from templsync.migrate.apply import pending_steps, resolve_template
+from templsync.migrate.apply import check_project, pending_steps, resolve_template
 from templsync.migrate.build import Changes, changed_paths
 from templsync.migrate.unresolved import unresolved
 
@@ -35,6 +35,7 @@ def migration_status(
     strict: bool = False,
     warn: store.Warn = lambda _: None,
 ) -> StatusResult:
+    check_project(project)
     record = read_record(project)
     folder = resolve_template(project, template, record)
     history = store.load_history(folder, warn, strict=strict)
