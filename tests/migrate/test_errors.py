@@ -71,6 +71,17 @@ def template(tmp_path: Path) -> Path:
     return two_migrations(tmp_path / "tpl")
 
 
+def every_command(tmp_path: Path, project: Path, template: Path) -> list[list[str]]:
+    """The four migrate commands, each with what it reads: a new target, the project, the
+    template."""
+    return [
+        ["init", str(tmp_path / "new"), "-t", str(template), "--yes"],
+        ["apply", str(project), "-t", str(template)],
+        ["generate", "next", "-p", str(template)],
+        ["status", str(project), "-t", str(template)],
+    ]
+
+
 def break_with(template: Path, name: str, files: dict[str, bytes]) -> None:
     write_files(template / "migrations" / name, files)
 
@@ -97,13 +108,7 @@ def test_a_malformed_migration_is_skipped_with_a_warning_and_strict_refuses_it(
 
     (project / "README.md").write_bytes(b"# Ours\n")
     before = listing(tmp_path)
-    commands = [
-        ["init", str(tmp_path / "new"), "-t", str(template), "--yes"],
-        ["apply", str(project), "-t", str(template)],
-        ["generate", "next", "-p", str(template)],
-        ["status", str(project), "-t", str(template)],
-    ]
-    for command in commands:
+    for command in every_command(tmp_path, project, template):
         assert main(["migrate", *command, "--strict"]) == 1, command
         err = capsys.readouterr().err
         assert f"error: {BROKEN_FILE}: " in err and reason in err, command
@@ -162,13 +167,7 @@ def test_two_migrations_with_one_timestamp_are_always_an_error(
     capsys.readouterr()
     before = listing(tmp_path)
 
-    commands = [
-        ["init", str(tmp_path / "new"), "-t", str(template), "--yes"],
-        ["apply", str(project), "-t", str(template)],
-        ["generate", "next", "-p", str(template)],
-        ["status", str(project), "-t", str(template)],
-    ]
-    for command in commands:
+    for command in every_command(tmp_path, project, template):
         assert main(["migrate", *command]) == 1, command
         err = capsys.readouterr().err
         assert repr(first.name) in err and repr(twin.name) in err, command
