@@ -294,7 +294,7 @@ def _apply_dict(result: ApplyResult) -> dict[str, Any]:
                 "changed": list(o.changed),
                 "merged": list(o.merged),
                 "conflicts": list(o.conflicts),
-                "actions": dict(zip(o.changed, o.actions, strict=True)),
+                "actions": dict(o.actions),
             }
             for o in result.outcomes
         ],
@@ -310,7 +310,7 @@ def _print_apply(result: ApplyResult) -> None:
     for outcome in result.outcomes:
         out.print(f"[green]{verb}[/] {escape(outcome.name)}: {len(outcome.changed)} file(s)")
         merged, conflicts = set(outcome.merged), set(outcome.conflicts)
-        for path, action in sorted(zip(outcome.changed, outcome.actions, strict=True)):
+        for path, action in sorted(outcome.actions):
             if path in conflicts:
                 out.print(f"  [red]conflict[/]   {escape(path)}")
             else:

@@ -51,14 +51,18 @@ class ApplyOptions:
 class MigrationOutcome:
     """What one migration did to the project: paths written, merged, left conflicted.
 
-    ``actions`` says, for each path in ``changed``, what the writer does there: ``create``,
+    ``actions`` holds, for each path written, what the writer does there: ``create``,
     ``update``, ``delete`` or ``chmod``."""
 
     name: str
-    changed: tuple[str, ...]
+    actions: tuple[tuple[str, str], ...]  # (path, action), in the order of the plan
     merged: tuple[str, ...]
     conflicts: tuple[str, ...]
-    actions: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """The paths written."""
+        return tuple(path for path, _ in self.actions)
 
 
 @dataclass(frozen=True)
@@ -192,5 +196,5 @@ def _merge(name: str, before: Tree, ours: Tree, after: Tree) -> tuple[Tree, Migr
     plan = make_plan(ours, tree)
     merged = tuple(o.path for o in result.decided if o.outcome is Outcome.MERGED)
     conflicts = tuple(c.path for c in result.conflicts)
-    actions = tuple(op.label for op in plan.ops)
-    return tree, MigrationOutcome(name, plan.paths, merged, conflicts, actions)
+    actions = tuple((op.path, op.label) for op in plan.ops)
+    return tree, MigrationOutcome(name, actions, merged, conflicts)
