@@ -38,7 +38,7 @@ from templsync.errors import TemplsyncError
 from templsync.fleet.registry import Fleet, FleetEntry, LastUpdate, load_fleet
 from templsync.fleet.registry_save import save_fleet
 from templsync.fleet.status import InstanceStatus, State, _map, fleet_status
-from templsync.progress import Progress
+from templsync.progress import Progress, no_progress
 
 if TYPE_CHECKING:
     from templsync.instance.check import TemplateCommit
@@ -152,7 +152,7 @@ def select(fleet: Fleet, options: FleetUpdateOptions) -> tuple[FleetEntry, ...]:
 
 
 def fleet_update(
-    fleet: Fleet, options: FleetUpdateOptions, progress: Progress | None = None
+    fleet: Fleet, options: FleetUpdateOptions, progress: Progress = no_progress
 ) -> FleetUpdateResult:
     """Update the instances of ``fleet`` that ``options`` selects; see the module."""
     import templsync.instance.update  # noqa: F401, PLC0415  # loaded once, before workers fork
@@ -185,7 +185,7 @@ def fleet_update(
         [tuple(jobs[n] for n in group) for group in groups],
         workers=options.jobs or os.cpu_count() or 1,
         stage="update",
-        progress=None if progress is None else lambda s, n, _: progress(s, done[n], len(jobs)),
+        progress=lambda s, n, _: progress(s, done[n], len(jobs)),
         parallel_from=2,
     )
     outcomes: dict[int, Outcome] = {}

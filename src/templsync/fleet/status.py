@@ -45,7 +45,7 @@ from templsync.fleet.registry import (
     local_checkout,
     resolve_location,
 )
-from templsync.progress import Progress
+from templsync.progress import Progress, no_progress
 
 __all__ = [
     "FleetStatus",
@@ -152,7 +152,7 @@ def fleet_status(
     refresh: bool = True,
     trust: bool = False,
     trust_list: tuple[str, ...] = (),
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
     parallel_from: int = PARALLEL_FROM,
 ) -> FleetStatus:
     """The status of every instance in the registry ``fleet``; see :func:`collect_status`.
@@ -235,7 +235,7 @@ def collect_status(
     refresh: bool = True,
     trust: bool = False,
     trust_list: tuple[str, ...] = (),
-    progress: Progress | None = None,
+    progress: Progress = no_progress,
     same_template: Callable[[Member], bool] | None = None,
     parallel_from: int = PARALLEL_FROM,
 ) -> FleetStatus:
@@ -361,7 +361,7 @@ def _dry_runs(
     latest: ResolvedVersion,
     *,
     workers: int,
-    progress: Progress | None,
+    progress: Progress,
     trust: bool,
     trust_list: tuple[str, ...],
 ) -> list[InstanceStatus]:
@@ -409,7 +409,7 @@ def _map(
     *,
     workers: int,
     stage: str,
-    progress: Progress | None,
+    progress: Progress,
     parallel_from: int,
 ) -> list[R]:
     """``map(func, items)``, in ``workers`` processes from ``parallel_from`` items on.
@@ -423,8 +423,7 @@ def _map(
         results = []
         for n, item in enumerate(items, 1):
             results.append(func(item))
-            if progress is not None:
-                progress(stage, n, total)
+            progress(stage, n, total)
         return results
     import multiprocessing  # noqa: PLC0415  # a pool only: jobs=1 and small fleets need none
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415  # as above
@@ -435,7 +434,7 @@ def _map(
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         for n, result in enumerate(pool.map(func, items, chunksize=chunk), 1):
             results.append(result)
-            if progress is not None and (n % chunk == 0 or n == total):
+            if n % chunk == 0 or n == total:
                 progress(stage, n, total)
     return results
 
