@@ -207,12 +207,16 @@ def _rename_no_replace(source: Path, target: Path) -> None:
             return
         code = ctypes.get_errno()
         if code == errno.EEXIST:
-            raise FileExistsError(code, "it appeared while the folder was written", str(target))
+            raise _appeared(target)
         if code not in (errno.EINVAL, errno.ENOSYS):  # else: this file system cannot do it
             raise OSError(code, os.strerror(code), str(target))
     if os.path.lexists(target):
-        raise FileExistsError(errno.EEXIST, "it appeared while the folder was written", str(target))
+        raise _appeared(target)
     source.rename(target)
+
+
+def _appeared(target: Path) -> FileExistsError:
+    return FileExistsError(errno.EEXIST, "it appeared while the folder was written", str(target))
 
 
 @cache
