@@ -11,12 +11,18 @@ from instance.helpers import ANSWERS_JINJA, copier_copy, git, snapshot, tagged_r
 from templsync._io import read_tree
 from templsync._io.gitrepo import RefNotFoundError
 from templsync._io.sources import NoVersionsError, SourceNotFoundError
-from templsync.errors import UserError
+from templsync.errors import (
+    DirtyLocalWarning,
+    MissingAnswerError,
+    TemplateDeprecationWarning,
+    UnsafeTemplateError,
+    UserError,
+)
 from templsync.instance.copy import CopyOptions, DestinationNotEmptyError, copy
 from templsync.instance.existing import PathClashError
 from templsync.instance.tasks import Command, TaskError
-from templsync.template.answering import MissingAnswerError, QuestionPrompt
-from templsync.template.jinja import TemplateRenderError, TrustRequiredError
+from templsync.template.answering import QuestionPrompt
+from templsync.template.jinja import TemplateRenderError
 from templsync.template.yamlload import TemplateConfigError
 from testing.trees import build_tree
 
@@ -252,7 +258,7 @@ def test_identical_files_and_the_answers_file_need_no_overwrite(tmp_path: Path) 
 
 def test_a_missing_answer_names_the_question_and_the_flag(tmp_path: Path) -> None:
     template = build_tree(tmp_path / "tpl", {"copier.yml": "owner:\n  type: str\n"})
-    with pytest.raises(MissingAnswerError, match=r"'owner'.*--data owner=VALUE"):
+    with pytest.raises(MissingAnswerError, match=r'"owner" is required.*--data owner=VALUE'):
         copy(str(template), tmp_path / "out", CopyOptions(defaults=True))
     assert not (tmp_path / "out").exists()
 
@@ -291,7 +297,7 @@ TASKS = {
 
 def test_untrusted_tasks_are_refused_naming_the_setting(tmp_path: Path) -> None:
     template = build_tree(tmp_path / "tpl", TASKS)
-    with pytest.raises(TrustRequiredError, match=r"`_tasks`.*--trust"):
+    with pytest.raises(UnsafeTemplateError, match=r"`_tasks`.*--trust"):
         copy(str(template), tmp_path / "out", CopyOptions(defaults=True))
     assert not (tmp_path / "out").exists()
 
@@ -366,3 +372,32 @@ def test_a_folder_where_the_template_has_a_file_is_a_clear_error(tmp_path: Path)
     with pytest.raises(PathClashError):
         copy(str(template), dst, CopyOptions(overwrite=True))
     assert snapshot(dst) == {**before, "a": ("file", b"a file where a folder goes\n")}
+
+
+def test_warnings_are_copiers_classes_as_copier_gives_them(tmp_path: Path) -> None:
+    import warnings
+
+    import copier.errors
+
+    template = tagged_repo(
+        tmp_path / "tpl",
+        {
+            "1.0": {
+                "copier.yml": "_migrations:\n  - {version: '1.0', before: [echo]}\n",
+                **{f".config/{path}": text for path, text in ANSWERS_JINJA.items()},
+                "a.txt": "a\n",
+            }
+        },
+    )
+    (template / "a.txt").write_text("changed\n")  # uncommitted: HEAD reads it, dirty
+    result = copy(str(template), tmp_path / "ours", CopyOptions(vcs_ref="HEAD"))
+    kinds = [type(w) for w in result.warnings]
+    assert kinds == [TemplateDeprecationWarning, DirtyLocalWarning, TemplateDeprecationWarning]
+    assert "Answers file template locations other than the template root" in str(result.warnings[2])
+    assert (tmp_path / "ours" / ".copier-answers.yml").is_file()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        copier.run_copy(str(template), tmp_path / "theirs", vcs_ref="HEAD", quiet=True)
+    categories = {w.category for w in caught}
+    assert copier.errors.DirtyLocalWarning in categories
+    assert DeprecationWarning in categories

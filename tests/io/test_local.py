@@ -56,7 +56,7 @@ def test_symlink_escaping_the_root_is_refused(workdir: Path) -> None:
     root = build_tree(workdir / "root", {"a": "a"})
     (root / "up").symlink_to("../outside")
 
-    with pytest.raises(SymlinkError, match="'up'"):
+    with pytest.raises(SymlinkError, match=r'^"up" is forbidden'):
         read_tree(root)
 
 

@@ -8,7 +8,14 @@ import pytest
 
 from template.fixtures_config.oracle import make_template
 from templsync._core.tree import Tree
-from templsync.errors import UserError
+from templsync.errors import (
+    InvalidTypeError,
+    OldTemplateWarning,
+    TemplateDeprecationWarning,
+    TemplsyncWarning,
+    UnsupportedVersionError,
+    UserError,
+)
 from templsync.template.config import (
     DEFAULT_EXCLUDE,
     Migration,
@@ -108,7 +115,9 @@ token: {default: t}
     assert dict(s.external_data) == {"shared": "data/shared.yml"}
     assert config.secret_questions == {"token"}
     assert config.question("token").secret
-    assert config.warnings == ()
+    # The legacy migration (before/after lists) is a form Copier deprecates, as it warns.
+    assert [type(w) for w in config.warnings] == [TemplateDeprecationWarning]
+    assert str(config.warnings[0]).startswith("copier.yml:12: `_migrations` entries with")
 
 
 def test_subdirectory_drops_the_default_excludes() -> None:
@@ -122,21 +131,25 @@ def test_null_templates_suffix_is_the_default() -> None:
 
 def test_unknown_setting_is_a_warning_with_its_line() -> None:
     config = load_config(config_of("a: 1\n_colour: blue\n"))
-    assert config.warnings == ("copier.yml:2: unknown setting '_colour' is ignored.",)
+    assert [str(w) for w in config.warnings] == [
+        "copier.yml:2: unknown setting '_colour' is ignored."
+    ]
+    assert type(config.warnings[0]) is TemplsyncWarning
 
 
 def test_old_major_version_warns_and_too_new_is_an_error() -> None:
     config = load_config(config_of("_min_copier_version: '8.0'\n"))
-    assert config.warnings == (
+    assert [str(w) for w in config.warnings] == [
         "This template was designed for Copier 8.0, but templsync follows Copier 9.19.1. "
-        "You could find some incompatibilities.",
-    )
-    with pytest.raises(TemplateConfigError) as info:
+        "You could find some incompatibilities."
+    ]
+    assert isinstance(config.warnings[0], OldTemplateWarning)
+    with pytest.raises(UnsupportedVersionError) as info:
         load_config(config_of("a: 1\n_min_copier_version: '9.20'\n"))
     assert str(info.value) == (
-        "copier.yml:2: the template needs Copier >= 9.20 (setting '_min_copier_version'), "
-        "but templsync is compatible with Copier 9.19.1. Use a version of the template made "
-        "for an older Copier (--vcs-ref)."
+        "copier.yml:2: This template requires Copier version >= 9.20 (setting "
+        "'_min_copier_version'), while templsync follows Copier 9.19.1. Use a version of the "
+        "template made for an older Copier (--vcs-ref)."
     )
     with pytest.raises(TemplateConfigError, match="must be a version number"):
         load_config(config_of("_min_copier_version: 'soon'\n"))
@@ -191,8 +204,7 @@ def test_both_config_files_is_an_error_in_copier_too(tmp_path: Path) -> None:
     [
         ("a: 1\nb: [unclosed\nc: 3\n", "copier.yml:3: invalid YAML: expected ',' or ']'"),
         ("a: 1\n  b: 2\n", "copier.yml:2: invalid YAML: mapping values are not allowed here"),
-        ("a: 1\nb: {type: colour}\n", "copier.yml:2: question 'b': unsupported type \"colour\""),
-        ("a: {secret: true}\n", "copier.yml:1: question 'a': a secret question requires a default"),
+        ("a: {secret: true}\n", "copier.yml:1: question 'a': Secret question requires a default"),
         ("x: 1\nnow: 1\n", "copier.yml:2: question 'now': 'now' is reserved"),
         ("a: {help: [1]}\n", "copier.yml:1: question 'a': 'help' must be a string"),
         ("- a\n- b\n", "copier.yml: document 1 is a str, not a mapping"),
@@ -207,6 +219,13 @@ def test_errors_name_file_line_and_question(text: str, message: str) -> None:
     assert isinstance(info.value, UserError)
 
 
+def test_an_unsupported_question_type_is_copiers_invalid_type_error() -> None:
+    with pytest.raises(InvalidTypeError) as info:
+        load_config(config_of("a: 1\nb: {type: colour}\n"))
+    assert str(info.value).startswith('copier.yml:2: Unsupported type "colour" in question "b"')
+    assert isinstance(info.value, TypeError)
+
+
 def test_broken_included_file_is_named() -> None:
     tree = config_of("!include 'inc.yml'\n", **{"inc.yml": "a: 1\nb: [\n"})
     with pytest.raises(TemplateConfigError, match=r"^inc\.yml:3: invalid YAML"):
@@ -215,7 +234,9 @@ def test_broken_included_file_is_named() -> None:
 
 def test_question_lines_come_from_included_files() -> None:
     tree = config_of("a: 1\n---\n!include 'inc.yml'\n", **{"inc.yml": "\n\nb: {type: nope}\n"})
-    with pytest.raises(TemplateConfigError, match=r"^inc\.yml:3: question 'b'"):
+    with pytest.raises(
+        InvalidTypeError, match=r'^inc\.yml:3: Unsupported type "nope" in question "b"'
+    ):
         load_config(tree)
 
 

@@ -10,12 +10,12 @@ import pytest
 
 from template.fixtures_config.oracle import SandboxRenderer, make_template
 from templsync._core.tree import Tree
-from templsync.template.answering import MissingAnswerError, QuestionPrompt, answer_questions
+from templsync.errors import InteractiveSessionError, MissingAnswerError, QuestionError
+from templsync.template.answering import QuestionPrompt, answer_questions
 from templsync.template.config import TemplateConfig, load_config
 from templsync.template.questions import (
     MISSING,
     BoundQuestion,
-    QuestionError,
     parse_question,
 )
 
@@ -151,19 +151,22 @@ def test_defaults_use_earlier_answers_and_data_wins() -> None:
 
 
 def test_missing_answer_without_a_terminal_names_question_and_flags() -> None:
-    with pytest.raises(MissingAnswerError) as info:
+    with pytest.raises(InteractiveSessionError) as info:
         answer("a: 1\nname: {type: str, help: Your name}\n", data={"a": 2}, use_defaults=False)
     assert str(info.value) == (
-        "copier.yml:2: question 'name' needs an answer and there is no terminal to ask. "
-        "Pass it with --data name=VALUE (or --defaults to take every default)."
+        "Interactive session required: Use `--defaults` and/or `--data`/`--data-file` to answer "
+        "the question 'name' (copier.yml:2) without a terminal, e.g. --data name=VALUE."
     )
+    assert isinstance(info.value, MissingAnswerError)
 
 
 def test_missing_default_with_defaults_names_the_data_flag(tmp_path: Path) -> None:
     import copier
 
     text = "name: {type: str}\n"
-    with pytest.raises(MissingAnswerError, match=r"'name' has no default\. Pass it with --data"):
+    with pytest.raises(
+        MissingAnswerError, match=r'"name" is required and has no default\. Pass it with --data'
+    ):
         answer(text)
     src = make_template(tmp_path / "tpl", text)
     with pytest.raises(ValueError, match='Question "name" is required'):
@@ -186,7 +189,7 @@ def test_default_failing_its_validator_is_an_error_as_in_copier(tmp_path: Path) 
 
 def test_data_failing_the_validator_is_an_error() -> None:
     text = 'port: {type: int, default: 8000, validator: "{% if port < 1024 %}low{% endif %}"}\n'
-    with pytest.raises(QuestionError, match=r"question 'port': the answer 22 is not valid: low"):
+    with pytest.raises(QuestionError, match=r"Validation error for question 'port': low$"):
         answer(text, data={"port": "22"})
     with pytest.raises(QuestionError, match=r"question 'port': invalid answer 'abc'"):
         answer(text, data={"port": "abc"})
@@ -244,6 +247,8 @@ def test_ask_gets_a_prompt_and_its_answer_is_checked() -> None:
     assert n.validate("3") is None
     with pytest.raises(QuestionError):
         answer(text, use_defaults=False, ask=lambda p: "nope")
+    assert n.validate("x") == "Invalid input: invalid literal for int() with base 10: 'x'"
+    assert n.validate("12") == "Validation error for question 'n': big"
 
 
 def test_previous_answers_are_defaults_and_kept_when_skipped() -> None:

@@ -16,7 +16,7 @@ import posixpath
 from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 
-from templsync.errors import InvalidPathError, SymlinkError
+from templsync.errors import InvalidPathError, SymlinkError, SymlinkOutsideError
 
 ContentLoader = Callable[[], bytes]
 
@@ -282,10 +282,10 @@ class _Resolver:
         raw_target = self.entries[link].content().decode("utf-8", "surrogateescape")
         via = f" (through the symlink {link!r})" if link != self.origin else ""
         if raw_target.startswith("/"):
-            raise SymlinkError(
-                f"symlink {self.origin!r} points to the absolute path {raw_target!r}{via}, "
-                "outside the project. Replace it with a relative link or add it to the ignore "
-                "rules."
+            raise SymlinkOutsideError(
+                self.origin,
+                f"the symlink points to the absolute path {raw_target!r}{via}, outside the "
+                "project. Replace it with a relative link or add it to the ignore rules.",
             )
         parts = link.split("/")[:-1]
         for name in raw_target.split("/"):
@@ -293,10 +293,11 @@ class _Resolver:
                 continue
             if name == "..":
                 if not parts:
-                    raise SymlinkError(
-                        f"symlink {self.origin!r} points to {raw_target!r}{via}, which leaves the "
-                        "project root. Replace it with a link inside the project or add it to "
-                        "the ignore rules."
+                    raise SymlinkOutsideError(
+                        self.origin,
+                        f"the symlink points to {raw_target!r}{via}, which leaves the project "
+                        "root. Replace it with a link inside the project or add it to the ignore "
+                        "rules.",
                     )
                 parts.pop()
                 continue

@@ -46,8 +46,9 @@ from templsync.errors import UserError
 _DESCRIBED = re.compile(r"(.+)-(\d+)-g([0-9a-f]+)")
 
 
-class SourceNotFoundError(UserError):
-    """A template source that is neither an existing path nor a URL."""
+class SourceNotFoundError(UserError, ValueError):
+    """A template source that is neither an existing path nor a URL (a ``ValueError`` in
+    Copier too)."""
 
 
 class NoVersionsError(UserError):

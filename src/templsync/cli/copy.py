@@ -156,7 +156,7 @@ def _report(result: CopyResult, *, quiet: bool) -> None:
         err.print(f"[yellow]recovered[/] {escape(str(result.dst))}: {describe(result.recovered)}")
     for warning in result.warnings:
         if not quiet:
-            err.print(f"[yellow]warning:[/] {escape(warning)}")
+            err.print(f"[yellow]warning:[/] {escape(str(warning))}")
     rows = [
         *(("create", "green", p) for p in result.created),
         *(("overwrite", "yellow", p) for p in result.overwritten),
@@ -205,7 +205,7 @@ def result_dict(result: CopyResult) -> dict[str, Any]:
         "answers": json.loads(json.dumps(dict(result.answers.remembered), default=str)),
         "tasks": [c.shown for c in result.tasks],
         "message_after": result.message_after,
-        "warnings": list(result.warnings),
+        "warnings": [str(w) for w in result.warnings],
     }
 
 
@@ -255,8 +255,15 @@ def ask_question(prompt: QuestionPrompt) -> object:
         if prompt.placeholder and ask is not questionary.path:
             kwargs["placeholder"] = prompt.placeholder
         question = ask(prompt.message, validate=validate, **kwargs)
-    answer = question.unsafe_ask()
-    return answer
+    try:
+        return question.unsafe_ask()
+    except EOFError as err:  # the input ended (Ctrl-D, or a closed pipe)
+        from templsync.errors import InteractiveSessionError
+
+        raise InteractiveSessionError(
+            f"Interactive session required: Use `--defaults` and/or `--data`/`--data-file` to "
+            f"answer the question '{prompt.name}': the input ended before it was answered."
+        ) from err
 
 
 def _shown(default: object) -> str:

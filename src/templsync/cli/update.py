@@ -128,7 +128,7 @@ def _report(result: UpdateResult, *, quiet: bool, show_diff: bool) -> None:
     out, err = stdout(), stderr()
     for warning in result.warnings:
         if not quiet:
-            err.print(f"[yellow]warning:[/] {escape(warning)}")
+            err.print(f"[yellow]warning:[/] {escape(str(warning))}")
     listing = out if result.pretend else err
     if result.pretend or not quiet:
         for change in result.changes:
@@ -210,5 +210,5 @@ def result_dict(result: UpdateResult) -> dict[str, Any]:
         "tasks": [c.shown for c in result.tasks],
         "migrations": [c.shown for c in result.migrations],
         "message_after": result.message_after,
-        "warnings": list(result.warnings),
+        "warnings": [str(w) for w in result.warnings],
     }

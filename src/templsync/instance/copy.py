@@ -29,7 +29,7 @@ from templsync._core.tree import Tree
 from templsync._io.apply import Recovery, apply_plan, recover
 from templsync._io.newfolder import can_write_new_folder, write_new_folder
 from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
-from templsync.errors import UserError
+from templsync.errors import TemplsyncWarning, UserError
 from templsync.instance.existing import read_paths
 from templsync.instance.session import Session, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
@@ -86,7 +86,7 @@ class CopyResult:
     tasks: tuple[Command, ...]
     """The tasks run (with ``pretend``: the tasks that would run)."""
     message_after: str
-    warnings: tuple[str, ...]
+    warnings: tuple[TemplsyncWarning, ...]
     pretend: bool
     recovered: Recovery | None = None
 
@@ -170,7 +170,7 @@ def copy_from(
         answers_file=answers_file if answers_file in rendered.tree else None,
         tasks=tasks,
         message_after=run.render(after) if after else "",
-        warnings=run.config.warnings,
+        warnings=run.warnings(),
         pretend=options.pretend,
         recovered=recovered,
     )

@@ -165,10 +165,15 @@ def run_migrations(
             reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else err
             raise TaskError(
                 f"{what} could not start: {reason}. {_stopped(command)} Check the template's "
-                "`_migrations`."
+                "`_migrations`.",
+                command=command.args,
             ) from err
         if status:
-            raise TaskError(f"{what} failed with exit code {status}. {_stopped(command)}")
+            raise TaskError(
+                f"{what} failed with exit code {status}. {_stopped(command)}",
+                command=command.args,
+                returncode=status,
+            )
 
 
 def migrate(

@@ -24,7 +24,13 @@ from templsync._core.tree import Tree
 from templsync._io.gitmirror import default_cache_dir
 from templsync._io.jinjacache import DiskBytecodeCache
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
-from templsync.errors import UserError
+from templsync.errors import (
+    DirtyLocalWarning,
+    ForbiddenPathError,
+    TemplateDeprecationWarning,
+    TemplsyncWarning,
+    UserError,
+)
 from templsync.template.answering import Answers, QuestionPrompt, answer_questions
 from templsync.template.answers import answers_context
 from templsync.template.config import TemplateConfig, load_config
@@ -39,7 +45,7 @@ from templsync.template.context import (
 )
 from templsync.template.excludes import CopierExclude
 from templsync.template.jinja import JinjaRenderer, make_environment
-from templsync.template.render import ForbiddenPathError, render_patterns, render_template
+from templsync.template.render import render_patterns, render_template
 from templsync.template.trust import check_trust, is_trusted
 
 __all__ = ["Rendered", "Session", "SessionOptions", "open_session"]
@@ -94,6 +100,7 @@ class Session:
     answers: Mapping[str, object] = field(default_factory=dict)
     copier_answers: Mapping[str, object] = field(default_factory=dict)
     phase: Phase = "undefined"
+    render_warnings: tuple[TemplsyncWarning, ...] = ()
 
     @property
     def metadata(self) -> dict[str, object]:
@@ -110,6 +117,15 @@ class Session:
             phase=phase or self.phase,
             python=sys.executable,
         )
+
+    def warnings(self) -> tuple[TemplsyncWarning, ...]:
+        """What to tell the person: the configuration's warnings, and a dirty template's."""
+        dirty = (
+            (DirtyLocalWarning("Dirty template changes included automatically."),)
+            if self.version.dirty
+            else ()
+        )
+        return (*self.config.warnings, *dirty, *self.render_warnings)
 
     def operation_context(self, **extra: object) -> dict[str, object]:
         """The context with ``_copier_operation`` (and ``extra``), as excludes and tasks see it."""
@@ -179,6 +195,15 @@ class Session:
             templates=self.template,
             subdirectory=subdirectory,
         )
+        if rendered.answers_file_in_folder is not None:
+            self.render_warnings = (
+                TemplateDeprecationWarning(
+                    f"{rendered.answers_file_in_folder}: Answers file template locations other "
+                    "than the template root directory are deprecated (as in Copier): the "
+                    f"answers file is written to {answers_file} all the same. Set "
+                    "`_answers_file` in copier.yml to choose its name and place."
+                ),
+            )
         return Rendered(rendered.tree, answers_file, CopierExclude.of(skip))
 
     def _answers_relpath(self) -> str:
@@ -196,7 +221,11 @@ class Session:
         rendered = self.renderer.render(path, self.context("undefined"))
         full = (self.dst / rendered).resolve()
         if not full.is_relative_to(self.dst.absolute().resolve()) and not self.trusted:
-            raise ForbiddenPathError(f"_external_data: {path}", rendered)
+            raise ForbiddenPathError(
+                rendered,
+                f"the `_external_data` file {path!r} renders to a path outside the destination "
+                "folder, and only a trusted template may read files outside it.",
+            )
         try:
             data = full.read_bytes()
         except (FileNotFoundError, IsADirectoryError):
@@ -286,5 +315,9 @@ def _subdirectory(rendered: str) -> str:
     if normalized in ("", "."):
         return ""
     if normalized.startswith(("/", "../")) or normalized == "..":
-        raise ForbiddenPathError("_subdirectory", rendered)
+        raise ForbiddenPathError(
+            rendered,
+            "`_subdirectory` must name a folder inside the template. Check the setting and the "
+            "answers it is made from.",
+        )
     return normalized

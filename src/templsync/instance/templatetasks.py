@@ -52,6 +52,8 @@ def run_template_tasks(
         if status:
             raise TaskError(
                 f"task {index} of {len(tasks)} ({command.shown}) failed with exit code "
-                f"{status}. The files were written; the tasks after it did not run."
+                f"{status}. The files were written; the tasks after it did not run.",
+                command=command.args,
+                returncode=status,
             )
     return tuple(done)

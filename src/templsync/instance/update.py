@@ -41,7 +41,7 @@ from templsync._io.apply import Recovery, apply_plan, recover
 from templsync._io.gitindex import ConflictStages, record_conflicts
 from templsync._io.journal import JOURNAL_DIR, present_error
 from templsync._io.sources import ResolvedVersion
-from templsync.errors import UserError
+from templsync.errors import TemplsyncWarning, UnsafeTemplateError, UserError
 from templsync.instance.migrations import migrate, migration_tasks
 from templsync.instance.project import BaseVersionMissingError, Project, load_project
 from templsync.instance.recorded import render_recorded
@@ -49,7 +49,6 @@ from templsync.instance.session import Rendered, Session, SessionOptions, open_s
 from templsync.instance.tasks import Command, CommandRunner, run_command
 from templsync.instance.templatetasks import run_template_tasks
 from templsync.template.answering import Answers, QuestionPrompt
-from templsync.template.trust import UntrustedTemplateError
 
 __all__ = [
     "COPIER_LABELS",
@@ -126,7 +125,7 @@ class UpdateResult:
     tasks: tuple[Command, ...]
     migrations: tuple[Command, ...]
     message_after: str
-    warnings: tuple[str, ...]
+    warnings: tuple[TemplsyncWarning, ...]
     pretend: bool
     recovered: Recovery | None = None
 
@@ -161,8 +160,8 @@ def update(
     project = load_project(root, options.answers_file)
     if project.git is not None and not options.allow_dirty and project.git.is_dirty():
         raise DirtyInstanceError(
-            f"{root} has uncommitted changes. Commit or stash them first, so the update can be "
-            "reviewed and undone with git, or pass --allow-dirty."
+            f"Destination repository is dirty: {root} has uncommitted changes. Commit or stash "
+            "them first, so the update can be reviewed and undone with git, or pass --allow-dirty."
         )
     source = project.open_template(cache_dir=options.cache_dir, refresh=options.refresh)
     old = project.recorded_version(source, options.base_ref)
@@ -217,7 +216,7 @@ def update(
         tasks=tasks,
         migrations=ran,
         message_after=theirs.render(message) if message else "",
-        warnings=theirs.config.warnings,
+        warnings=theirs.warnings(),
         pretend=options.pretend,
         recovered=recovered,
     )
@@ -229,7 +228,7 @@ def _check_migration_trust(session: Session, old: ResolvedVersion, new: Resolved
         return
     settings = session.config.settings
     if any(migration_tasks(settings, stage, old, new) for stage in ("before", "after")):
-        raise UntrustedTemplateError(["migrations"])
+        raise UnsafeTemplateError("migrations")
 
 
 def _check_direction(old: ResolvedVersion, new: ResolvedVersion, options: UpdateOptions) -> None:

@@ -11,21 +11,17 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from templsync.errors import InteractiveSessionError, MissingAnswerError, QuestionError
 from templsync.template.questions import (
     MISSING,
     BoundQuestion,
     Choice,
     Question,
-    QuestionError,
     StringRenderer,
 )
 
 if TYPE_CHECKING:
     from templsync.template.config import TemplateConfig
-
-
-class MissingAnswerError(QuestionError):
-    """A question needs an answer and nothing can give one without a person at a terminal."""
 
 
 @dataclass(frozen=True)
@@ -193,22 +189,31 @@ def answer_questions(
 
 
 def _missing(question: Question, *, use_defaults: bool) -> MissingAnswerError:
-    why = "has no default" if use_defaults else "needs an answer and there is no terminal to ask"
-    return MissingAnswerError(
-        f"{question.location}: question '{question.name}' {why}. "
-        f"Pass it with --data {question.name}=VALUE"
-        + ("" if use_defaults else " (or --defaults to take every default)")
-        + "."
+    """:class:`MissingAnswerError` with ``--defaults``, else :class:`InteractiveSessionError`."""
+    name = question.name
+    if use_defaults:
+        return MissingAnswerError(
+            f'{question.location}: Question "{name}" is required and has no default. '
+            f"Pass it with --data {name}=VALUE."
+        )
+    return InteractiveSessionError(
+        f"Interactive session required: Use `--defaults` and/or `--data`/`--data-file` to "
+        f"answer the question '{name}' ({question.location}) without a terminal, e.g. "
+        f"--data {name}=VALUE."
     )
 
 
 def _prompt(bound: BoundQuestion, recorded: Mapping[str, object]) -> QuestionPrompt:
     def validate(answer: object) -> str | None:
+        """Copier's prompt messages: ``Invalid input`` (and why), or the validator's refusal."""
         try:
-            bound.check(answer)
+            parsed = bound.parse_answer(answer)
         except QuestionError as err:
             return str(err)
-        return None
+        except (ValueError, TypeError, KeyError) as err:
+            return f"Invalid input: {err}"
+        message = bound.validation_error(parsed)
+        return bound.invalid(message) if message else None
 
     q = bound.question
     return QuestionPrompt(

@@ -16,6 +16,12 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from templsync._core.tree import Tree
+from templsync.errors import (
+    OldTemplateWarning,
+    TemplateDeprecationWarning,
+    TemplsyncWarning,
+    UnsupportedVersionError,
+)
 from templsync.template.questions import Question, parse_question
 from templsync.template.yamlload import Location, TemplateConfigError, load_config_yaml
 
@@ -133,7 +139,7 @@ class TemplateConfig:
     settings: TemplateSettings
     questions: tuple[Question, ...]
     path: str | None = None
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[TemplsyncWarning, ...] = ()
 
     @property
     def secret_questions(self) -> frozenset[str]:
@@ -180,8 +186,10 @@ def load_config(template: Tree) -> TemplateConfig:
             raw_settings[name[1:]] = value
         else:
             raw_questions[name] = value if isinstance(value, dict) else {"default": value}
-    warnings = [
-        f"{_where(loaded.locations, '_' + name, path)}: unknown setting '_{name}' is ignored."
+    warnings: list[TemplsyncWarning] = [
+        TemplsyncWarning(
+            f"{_where(loaded.locations, '_' + name, path)}: unknown setting '_{name}' is ignored."
+        )
         for name in raw_settings
         if name not in KNOWN_SETTINGS
     ]
@@ -204,7 +212,10 @@ def _where(locations: Mapping[str, Location], key: str, path: str) -> str:
 
 
 def _parse_settings(
-    raw: Mapping[str, Any], locations: Mapping[str, Location], path: str, warnings: list[str]
+    raw: Mapping[str, Any],
+    locations: Mapping[str, Location],
+    path: str,
+    warnings: list[TemplsyncWarning],
 ) -> TemplateSettings:
     def fail(name: str, expected: str) -> TemplateConfigError:
         return TemplateConfigError(
@@ -233,6 +244,15 @@ def _parse_settings(
     external = raw.get("external_data", {})
     if not isinstance(external, dict) or not all(isinstance(v, str) for v in external.values()):
         raise fail("external_data", "a mapping of names to file paths")
+    migrations = tuple(_parse_migration(m, fail) for m in _list(raw, "migrations", fail))
+    if any(m.is_legacy for m in migrations):
+        warnings.append(
+            TemplateDeprecationWarning(
+                f"{_where(locations, '_migrations', path)}: `_migrations` entries with "
+                "`before`/`after` lists are a form Copier deprecates; give each migration a "
+                "`command` (with `when: \"{{ _stage == 'before' }}\"` for a before-migration)."
+            )
+        )
     return TemplateSettings(
         subdirectory=subdirectory,
         exclude=strings("exclude", DEFAULT_EXCLUDE if _is_root(subdirectory) else ()),
@@ -242,7 +262,7 @@ def _parse_settings(
         envops=MappingProxyType({"keep_trailing_newline": True, **envops}),
         jinja_extensions=strings("jinja_extensions"),
         tasks=tuple(_parse_task(t, fail) for t in _list(raw, "tasks", fail)),
-        migrations=tuple(_parse_migration(m, fail) for m in _list(raw, "migrations", fail)),
+        migrations=migrations,
         message_before_copy=text("message_before_copy", ""),
         message_after_copy=text("message_after_copy", ""),
         message_before_update=text("message_before_update", ""),
@@ -309,7 +329,7 @@ def _parse_migration(migration: Any, fail: Any) -> Migration:
 def _check_min_version(
     raw: Mapping[str, Any],
     fail: Any,
-    warnings: list[str],
+    warnings: list[TemplsyncWarning],
     locations: Mapping[str, Location],
     path: str,
 ) -> str | None:
@@ -322,14 +342,16 @@ def _check_min_version(
         raise fail("min_copier_version", "a version number") from err
     if wanted > COPIER_VERSION:
         where = _where(locations, "_min_copier_version", path)
-        raise TemplateConfigError(
-            f"{where}: the template needs Copier >= {value} (setting '_min_copier_version'), "
-            f"but templsync is compatible with Copier {COPIER_VERSION}. Use a version of the "
-            "template made for an older Copier (--vcs-ref)."
+        raise UnsupportedVersionError(
+            f"{where}: This template requires Copier version >= {value} (setting "
+            f"'_min_copier_version'), while templsync follows Copier {COPIER_VERSION}. Use a "
+            "version of the template made for an older Copier (--vcs-ref)."
         )
     if COPIER_VERSION.major > wanted.major:
         warnings.append(
-            f"This template was designed for Copier {value}, but templsync follows Copier "
-            f"{COPIER_VERSION}. You could find some incompatibilities."
+            OldTemplateWarning(
+                f"This template was designed for Copier {value}, but templsync follows Copier "
+                f"{COPIER_VERSION}. You could find some incompatibilities."
+            )
         )
     return value

@@ -31,7 +31,14 @@ from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 
 from templsync._core.tree import Tree
-from templsync.errors import UserError
+from templsync.errors import (
+    ConfigFileError,
+    ExtensionNotFoundError,
+    MultipleYieldTagsError,
+    UnsafeTemplateError,
+    UserError,
+    YieldTagInFileError,
+)
 from templsync.template.links import resolve
 
 ANSIBLE_FILTERS = "jinja2_ansible_filters.AnsibleCoreFiltersExtension"
@@ -41,19 +48,12 @@ _UNDEFINED_CLASSES: Mapping[str, type[jinja2.Undefined]] = {
 }
 
 
-class TrustRequiredError(UserError):
-    """A template setting runs code, and the template was not trusted."""
+TrustRequiredError = UnsafeTemplateError
+"""A template setting runs code, and the template was not trusted."""
 
-    def __init__(self, setting: str) -> None:
-        self.setting = setting
-        super().__init__(
-            f"the template's `{setting}` setting runs code from the template, so it needs "
-            "trust. If you trust this template, run again with `--trust`."
-        )
-
-
-class JinjaSetupError(UserError):
-    """``_envops`` or ``_jinja_extensions`` cannot be used to build the Jinja environment."""
+JinjaSetupError = ConfigFileError
+"""``_envops`` or ``_jinja_extensions`` cannot be used to build the Jinja environment (an
+extension that cannot be imported is its :class:`~templsync.errors.ExtensionNotFoundError`)."""
 
 
 class TemplateRenderError(UserError):
@@ -102,7 +102,7 @@ class YieldExtension(Extension):
         self, name: str, iterable: Iterable[object], caller: Callable[[], str]
     ) -> str:
         if self.yield_name is not None or self.yield_iterable is not None:
-            raise UserError(
+            raise MultipleYieldTagsError(
                 "a path name may hold only one yield tag; found a second one for "
                 f"{name!r} after {self.yield_name!r}."
             )
@@ -137,20 +137,20 @@ def make_environment(
     ``source`` (the whole template Tree) backs ``{% include %}``, ``{% import %}`` and
     ``get_template``. ``bytecode_cache`` keeps compiled templates between runs (an adapter
     from ``_io``; without it they are kept in memory for this environment only).
-    Raises :class:`TrustRequiredError` for extensions without trust, and
-    :class:`JinjaSetupError` for an unknown ``undefined`` class or an extension that cannot be
-    imported.
+    Raises :class:`~templsync.errors.UnsafeTemplateError` for extensions without trust,
+    :class:`~templsync.errors.ConfigFileError` for an unknown ``undefined`` class, and
+    :class:`~templsync.errors.ExtensionNotFoundError` for an extension that cannot be imported.
     """
     if extensions and not trusted:
-        raise TrustRequiredError("_jinja_extensions")
+        raise UnsafeTemplateError("jinja_extensions")
     options: dict[str, Any] = dict(envops)
     options.setdefault("keep_trailing_newline", True)
     undefined = options.get("undefined")
     if undefined is not None:
         if undefined not in _UNDEFINED_CLASSES:
-            raise JinjaSetupError(
-                f"unsupported `_envops.undefined` value {undefined!r}. Use "
-                '"jinja2.Undefined" or "jinja2.StrictUndefined".'
+            raise ConfigFileError(
+                f"Unsupported envops.undefined value specified: {undefined}. Set "
+                '`_envops.undefined` to "jinja2.Undefined" or "jinja2.StrictUndefined".'
             )
         options["undefined"] = _UNDEFINED_CLASSES[str(undefined)]
     defaults: list[str | type[Extension]] = [ANSIBLE_FILTERS, YieldExtension]
@@ -167,12 +167,12 @@ def make_environment(
             **options,
         )
     except (ImportError, AttributeError) as err:
-        raise JinjaSetupError(
+        raise ExtensionNotFoundError(
             f"cannot load the Jinja extensions {list(extensions)!r}: {err}. Install them "
             "alongside templsync."
         ) from err
     except TypeError as err:
-        raise JinjaSetupError(f"invalid `_envops`: {err}") from err
+        raise ConfigFileError(f"invalid `_envops`: {err}") from err
     to_json = env.filters.get("to_json")
     if to_json is not None:
         env.filters["to_json"] = partial(to_json, default=_jsonable)
@@ -328,7 +328,9 @@ class JinjaRenderer:
         except jinja2.TemplateError as err:
             raise _translate(err, path, source=path) from err
         if ext.yield_name is not None:
-            raise TemplateRenderError(path, None, "a yield tag is allowed in path names only")
+            raise YieldTagInFileError(
+                f"{path}: a yield tag is allowed in path names only, not in a file's content."
+            )
         return text
 
     def _yield_extension(self) -> YieldExtension:

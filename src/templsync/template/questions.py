@@ -13,15 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Final, Protocol
 
 import yaml
 
-from templsync.errors import UserError
+from templsync.errors import InvalidTypeError, QuestionError
 from templsync.template.yamlload import TemplateConfigError
-
-if TYPE_CHECKING:
-    pass
 
 
 class StringRenderer(Protocol):
@@ -37,10 +34,6 @@ class _Missing:
 
 MISSING: Final = _Missing()
 """No value: a question without a default."""
-
-
-class QuestionError(UserError):
-    """An answer or a default that does not fit its question; the message names the question."""
 
 
 def cast_to_bool(value: Any) -> bool:
@@ -139,15 +132,13 @@ def parse_question(name: str, body: Mapping[str, Any], location: str) -> Questio
         inferred = type(default).__name__
         type_name = inferred if inferred in CAST_STR_TO_NATIVE else "yaml"
     elif type_name not in CAST_STR_TO_NATIVE and "{" not in type_name:
-        raise fail(
-            f'unsupported type "{type_name}"; use one of {", ".join(sorted(CAST_STR_TO_NATIVE))}'
-        )
+        raise _unsupported_type(location, name, type_name)
     choices = body.get("choices", ())
     if not isinstance(choices, list | dict | str | tuple):
         raise fail(f"'choices' must be a list, a mapping or a template string, not {choices!r}")
     secret = bool(body.get("secret", False))
     if secret and default is MISSING:
-        raise fail("a secret question requires a default value")
+        raise fail("Secret question requires a default value")
     qmark = body.get("qmark")
     return Question(
         name=name,
@@ -164,6 +155,13 @@ def parse_question(name: str, body: Mapping[str, Any], location: str) -> Questio
         validator=body.get("validator", ""),
         when=body.get("when", True),
         ask=body.get("ask", True),
+    )
+
+
+def _unsupported_type(location: str, name: str, type_name: object) -> InvalidTypeError:
+    return InvalidTypeError(
+        f'{location}: Unsupported type "{type_name}" in question "{name}"; use one of '
+        f"{', '.join(sorted(CAST_STR_TO_NATIVE))}."
     )
 
 
@@ -205,8 +203,10 @@ class BoundQuestion:
     def name(self) -> str:
         return self.question.name
 
-    def fail(self, what: str) -> QuestionError:
-        return QuestionError(f"{self.question.location}: question '{self.name}': {what}")
+    def fail(self, what: str, cause: BaseException | None = None) -> QuestionError:
+        """The error naming this question; an :class:`InvalidTypeError` for a ``TypeError``."""
+        cls = InvalidTypeError if isinstance(cause, TypeError) else QuestionError
+        return cls(f"{self.question.location}: question '{self.name}': {what}")
 
     def render_value(self, value: object, extra: Mapping[str, object] | None = None) -> Any:
         if isinstance(value, str):
@@ -218,7 +218,7 @@ class BoundQuestion:
     def type_name(self) -> str:
         type_name = self.render_value(self.question.type)
         if type_name not in CAST_STR_TO_NATIVE:
-            raise self.fail(f'unsupported type "{type_name}"')
+            raise _unsupported_type(self.question.location, self.name, type_name)
         return str(type_name)
 
     def when(self) -> bool:
@@ -234,7 +234,7 @@ class BoundQuestion:
         type_name = self.type_name()
         type_fn = CAST_STR_TO_NATIVE[type_name]
         if answer is None and type_name not in {"json", "yaml"}:
-            raise ValueError(
+            raise TypeError(
                 f'Invalid answer "{answer}" of type "{type(answer)}" '
                 f'to question "{self.name}" of type "{type_name}"'
             )
@@ -245,7 +245,7 @@ class BoundQuestion:
         except (TypeError, AttributeError) as error:
             if type_name in {"json", "yaml"}:
                 return answer
-            raise ValueError(
+            raise TypeError(
                 f'Invalid answer {answer!r} to question "{self.name}" of type "{type_name}"'
             ) from error
 
@@ -265,9 +265,9 @@ class BoundQuestion:
             disabled = ""
             if isinstance(choice, tuple | list) and isinstance(value, dict):
                 if "value" not in value:
-                    raise self.fail(f"choice {title!r} needs a 'value'")
+                    raise self.fail(f"choice {title!r}: Property 'value' is required")
                 if "validator" in value and not isinstance(value["validator"], str):
-                    raise self.fail(f"the validator of choice {title!r} must be a string")
+                    raise self.fail(f"choice {title!r}: Property 'validator' must be a string")
                 disabled = str(self.render_value(value.get("validator", "")))
                 value = value["value"]
             rendered = self.render_value(value)
@@ -317,11 +317,17 @@ class BoundQuestion:
         """Parse and validate ``answer``; raise :class:`QuestionError` naming the question."""
         try:
             parsed = self.parse_answer(answer)
+        except QuestionError:  # the question itself is at fault (its type, its choices)
+            raise
         except (ValueError, TypeError, KeyError) as err:
-            raise self.fail(f"invalid answer {answer!r}: {err}") from err
+            raise self.fail(f"invalid answer {answer!r}: {err}", err) from err
         if message := self.validation_error(parsed):
-            raise self.fail(f"the answer {parsed!r} is not valid: {message}")
+            raise QuestionError(f"{self.question.location}: {self.invalid(message)}")
         return parsed
+
+    def invalid(self, message: str) -> str:
+        """What Copier says of an answer its validator refuses with ``message``."""
+        return f"Validation error for question '{self.name}': {message}"
 
     def default(self, recorded: Mapping[str, object]) -> Any:
         """Copier's ``get_default``: a recorded answer, else the rendered default, parsed.
@@ -339,8 +345,12 @@ class BoundQuestion:
                 return MISSING
         try:
             parsed = self.parse_answer(result)
+        except QuestionError:  # the question itself is at fault (its type, its choices)
+            raise
         except (ValueError, TypeError, KeyError) as err:
-            raise self.fail(f"the default {result!r} does not fit the question: {err}") from err
+            raise self.fail(
+                f"the default {result!r} does not fit the question: {err}", err
+            ) from err
         if self.when() and not self.question.secret:
             message = self.validation_error(parsed)
             if message:

@@ -22,25 +22,19 @@ import jinja2
 
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Tree, parent_dirs
-from templsync.errors import InvalidPathError, SymlinkError, UserError
+from templsync.errors import (
+    ForbiddenPathError,
+    InvalidPathError,
+    SymlinkError,
+    SymlinkOutsideError,
+    UserError,
+)
 from templsync.template.excludes import CopierExclude
 from templsync.template.jinja import BinaryTemplateError, JinjaRenderer, TreeLoader
 from templsync.template.links import follow_links
 
 DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-class ForbiddenPathError(UserError):
-    """A template file renders to a path outside the destination folder."""
-
-    def __init__(self, source: str, rendered: str) -> None:
-        self.source = source
-        self.rendered = rendered
-        super().__init__(
-            f"the template file {source!r} renders to the path {rendered!r}, which is outside "
-            "the destination folder. Check the answers used in its name."
-        )
 
 
 class RenderConflictError(UserError):
@@ -63,12 +57,16 @@ class SourceInfo:
 class RenderedTree:
     """A rendered project: its Tree, a source map, and the skip-if-exists patterns for the writer.
 
-    ``sources`` maps each rendered path to the template file it came from.
+    ``sources`` maps each rendered path to the template file it came from;
+    ``answers_file_in_folder`` names the template file of the answers file when it sits in a
+    folder of the template (Copier deprecates that: the answers file goes where
+    ``_answers_file`` says, whatever the template file's folder).
     """
 
     tree: Tree
     sources: Mapping[str, SourceInfo]
     skip_if_exists: tuple[str, ...] = ()
+    answers_file_in_folder: str | None = None
 
 
 def render_patterns(
@@ -119,8 +117,11 @@ def render_template(
     )
     entries: dict[str, FileEntry] = {}
     sources: dict[str, SourceInfo] = {}
+    in_folder: str | None = None
     for path in sorted(source):
         for dst, extra in job.render_path(path):
+            if dst == job.answers_file and "/" in path:
+                in_folder = job.prefix + path
             job.check_inside(path, dst)
             if job.exclude.matches(dst):
                 continue
@@ -136,7 +137,9 @@ def render_template(
             if previous is None:
                 entries[target] = entry
                 sources[target] = info
-    return RenderedTree(_tree(entries, sources), MappingProxyType(sources), tuple(skip_if_exists))
+    return RenderedTree(
+        _tree(entries, sources), MappingProxyType(sources), tuple(skip_if_exists), in_folder
+    )
 
 
 def _tree(entries: dict[str, FileEntry], sources: Mapping[str, SourceInfo]) -> Tree:
@@ -151,6 +154,9 @@ def _tree(entries: dict[str, FileEntry], sources: Mapping[str, SourceInfo]) -> T
             f"the template file {source.path!r} renders to {err.path!r}: {err.reason}. "
             "Make the rendered names differ."
         ) from err
+    except SymlinkOutsideError as err:
+        names = ", ".join(repr(s.path) for p, s in sources.items() if entries[p].is_symlink)
+        raise SymlinkOutsideError(err.path, f"{err.why} The template's symlinks: {names}.") from err
     except SymlinkError as err:
         names = ", ".join(repr(s.path) for p, s in sources.items() if entries[p].is_symlink)
         raise SymlinkError(f"{err} The template's symlinks: {names}.") from err
@@ -222,7 +228,11 @@ class _Job:
     def check_inside(self, source: str, dst: str) -> None:
         normalized = posixpath.normpath(dst)
         if dst.startswith("/") or normalized in {".", ".."} or normalized.startswith("../"):
-            raise ForbiddenPathError(self.prefix + source, dst)
+            raise ForbiddenPathError(
+                dst,
+                f"the template file {self.prefix + source!r} renders to a path outside the "
+                "destination folder. Check the answers used in its name.",
+            )
 
     def render_entry(
         self, path: str, entry: FileEntry, extra: dict[str, object], preserve_symlinks: bool

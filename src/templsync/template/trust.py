@@ -24,9 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 import platformdirs
 import yaml
 
-from templsync.errors import UserError
+from templsync.errors import SettingsError, UnsafeTemplateError
 from templsync.template.config import TemplateConfig
-from templsync.template.jinja import TrustRequiredError
 
 SETTINGS_ENV = "COPIER_SETTINGS_PATH"
 _ALIASES = ("gh:", "gl:")
@@ -43,24 +42,11 @@ __all__ = [
 ]
 
 
-class SettingsFileError(UserError):
-    """Copier's user settings file cannot be read."""
+SettingsFileError = SettingsError
+"""Copier's user settings file cannot be read (Copier's ``SettingsError``)."""
 
-
-class UntrustedTemplateError(TrustRequiredError):
-    """One or more settings of an untrusted template run code."""
-
-    def __init__(self, settings: Iterable[str]) -> None:
-        self.settings = tuple(sorted(settings))
-        names = " and ".join(f"`_{s}`" for s in self.settings)
-        plural = "s run" if len(self.settings) > 1 else " runs"
-        UserError.__init__(
-            self,
-            f"the template's {names} setting{plural} code from the template, so it needs "
-            "trust. If you trust this template, run again with `--trust` (or add it to the "
-            "`trust:` list of Copier's settings.yml).",
-        )
-        self.setting = "_" + self.settings[0]
+UntrustedTemplateError = UnsafeTemplateError
+"""One or more settings of an untrusted template run code (Copier's ``UnsafeTemplateError``)."""
 
 
 def settings_path(environ: Mapping[str, str]) -> Path:
@@ -78,18 +64,18 @@ def load_trust_list(path: Path) -> tuple[str, ...]:
     except FileNotFoundError:
         return ()
     except OSError as err:
-        raise SettingsFileError(f"cannot read Copier's settings file {path}: {err}") from err
+        raise SettingsError(f"cannot read Copier's settings file {path}: {err}") from err
     try:
         loaded = yaml.safe_load(data)
     except yaml.YAMLError as err:
-        raise SettingsFileError(
+        raise SettingsError(
             f"{path}: Copier's settings file is not valid YAML: {err}. Fix it or remove it."
         ) from err
     if loaded is None:
         return ()
     trust = loaded.get("trust", []) if isinstance(loaded, dict) else None
     if not isinstance(trust, list | tuple | set) or not all(isinstance(t, str) for t in trust):
-        raise SettingsFileError(
+        raise SettingsError(
             f"{path}: `trust` in Copier's settings file must be a list of templates or "
             "prefixes ending in '/'."
         )
@@ -125,7 +111,7 @@ def check_trust(config: TemplateConfig, *, trusted: bool, skip_tasks: bool = Fal
     if config.settings.tasks and not skip_tasks:
         needing.add("tasks")
     if needing:
-        raise UntrustedTemplateError(needing)
+        raise UnsafeTemplateError(needing)
 
 
 def _is_url_style(url: str) -> bool:

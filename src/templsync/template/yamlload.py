@@ -20,13 +20,13 @@ from typing import Any
 import yaml
 
 from templsync._core.tree import Tree
-from templsync.errors import UserError
+from templsync.errors import InvalidConfigFileError
 
 MERGED_LIST_SETTINGS = ("_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists")
 
 
-class TemplateConfigError(UserError):
-    """``copier.yml`` (or a file it includes) is invalid; the message names the file and line."""
+TemplateConfigError = InvalidConfigFileError
+"""``copier.yml`` (or a file it includes) is invalid: Copier's ``InvalidConfigFileError``."""
 
 
 @dataclass(frozen=True)
