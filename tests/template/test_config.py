@@ -226,6 +226,18 @@ def test_an_unsupported_question_type_is_copiers_invalid_type_error() -> None:
     assert isinstance(info.value, TypeError)
 
 
+def test_a_type_templated_with_the_envops_delimiters_is_checked_once_rendered() -> None:
+    config = load_config(
+        config_of(
+            '_envops: {block_start_string: "[%", block_end_string: "%]"}\n'
+            'q: {type: "[% if true %]int[% endif %]", default: "0"}\n'
+        )
+    )
+    assert config.questions[0].type == "[% if true %]int[% endif %]"
+    with pytest.raises(InvalidTypeError):
+        load_config(config_of('q: {type: "[% if true %]int[% endif %]", default: "0"}\n'))
+
+
 def test_broken_included_file_is_named() -> None:
     tree = config_of("!include 'inc.yml'\n", **{"inc.yml": "a: 1\nb: [\n"})
     with pytest.raises(TemplateConfigError, match=r"^inc\.yml:3: invalid YAML"):

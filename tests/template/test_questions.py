@@ -251,6 +251,21 @@ def test_ask_gets_a_prompt_and_its_answer_is_checked() -> None:
     assert n.validate("12") == "Validation error for question 'n': big"
 
 
+def test_a_multiselect_prompt_checks_the_choices_its_default_holds() -> None:
+    text = (
+        "q: {type: json, multiselect: true, choices: ['[1]', '[2]', '[3]'], default: [[2], [3]]}\n"
+    )
+    prompts: list[QuestionPrompt] = []
+
+    def ask(prompt: QuestionPrompt) -> object:
+        prompts.append(prompt)
+        return ["[1]"]
+
+    answers = answer(text, use_defaults=False, ask=ask)
+    assert prompts[0].checked == (False, True, True)
+    assert answers.values["q"] == [[1]]
+
+
 def test_previous_answers_are_defaults_and_kept_when_skipped() -> None:
     text = "a: {type: int, default: 1}\nb: {type: str, default: x, choices: [x, y]}\n"
     answers = answer(text, previous={"a": 7, "b": "y", "_commit": "v1"})

@@ -225,11 +225,9 @@ def ask_question(prompt: QuestionPrompt) -> object:
                 title=c.name,
                 value=c.value,
                 disabled=c.disabled or None,
-                checked=prompt.multiselect
-                and isinstance(prompt.default, list)
-                and c.value in prompt.default,
+                checked=i < len(prompt.checked) and prompt.checked[i],
             )
-            for c in prompt.choices
+            for i, c in enumerate(prompt.choices)
         ]
         if prompt.multiselect:
             question = questionary.checkbox(

@@ -40,6 +40,9 @@ class QuestionPrompt:
     qmark: str | None
     validate: Callable[[object], str | None]
     """Return why an answer is refused (cast error, choice or validator), or None."""
+    checked: tuple[bool, ...] = ()
+    """For a multiselect question: which choices its default selects (compared as the
+    question's type: a ``json`` choice ``"[1]"`` is the default's ``[1]``), as Copier does."""
 
 
 @dataclass(frozen=True)
@@ -216,16 +219,23 @@ def _prompt(bound: BoundQuestion, recorded: Mapping[str, object]) -> QuestionPro
         return bound.invalid(message) if message else None
 
     q = bound.question
+    default = bound.default(recorded)
+    choices = bound.choices()
+    checked = tuple(
+        q.multiselect and isinstance(default, list) and bound.cast_answer(c.value) in default
+        for c in choices
+    )
     return QuestionPrompt(
         name=q.name,
         message=bound.message(),
         type_name=bound.type_name(),
-        default=bound.default(recorded),
-        choices=bound.choices(),
+        default=default,
+        choices=choices,
         multiselect=q.multiselect,
         multiline=bound.multiline(),
         placeholder=str(bound.render_value(q.placeholder)),
         secret=q.secret,
         qmark=q.qmark,
         validate=validate,
+        checked=checked,
     )

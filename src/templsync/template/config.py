@@ -200,6 +200,10 @@ def load_config(template: Tree) -> TemplateConfig:
             name,
             {**body, "secret": True} if name in secret else body,
             _where(loaded.locations, name, path),
+            (
+                str(settings.envops.get("variable_start_string", "{{")),
+                str(settings.envops.get("block_start_string", "{%")),
+            ),
         )
         for name, body in raw_questions.items()
     )

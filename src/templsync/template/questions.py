@@ -112,8 +112,17 @@ class Question:
     ask: str | bool = True
 
 
-def parse_question(name: str, body: Mapping[str, Any], location: str) -> Question:
-    """Build a :class:`Question` from its mapping in ``copier.yml``; unknown keys are ignored."""
+def parse_question(
+    name: str,
+    body: Mapping[str, Any],
+    location: str,
+    template_starts: tuple[str, ...] = ("{{", "{%"),
+) -> Question:
+    """Build a :class:`Question` from its mapping in ``copier.yml``; unknown keys are ignored.
+
+    ``template_starts`` are the Jinja delimiters that open an expression or a tag (``_envops``
+    may change them): a ``type`` holding one is a template, checked once rendered.
+    """
 
     def fail(what: str) -> TemplateConfigError:
         return TemplateConfigError(f"{location}: question '{name}': {what}.")
@@ -131,7 +140,7 @@ def parse_question(name: str, body: Mapping[str, Any], location: str) -> Questio
     if type_name == "":
         inferred = type(default).__name__
         type_name = inferred if inferred in CAST_STR_TO_NATIVE else "yaml"
-    elif type_name not in CAST_STR_TO_NATIVE and "{" not in type_name:
+    elif type_name not in CAST_STR_TO_NATIVE and not any(s in type_name for s in template_starts):
         raise _unsupported_type(location, name, type_name)
     choices = body.get("choices", ())
     if not isinstance(choices, list | dict | str | tuple):
