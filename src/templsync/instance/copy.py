@@ -7,6 +7,11 @@ questions, render the template into a Tree in memory (``_subdirectory``, ``_excl
 with what the destination already holds, write it with :func:`~templsync._io.apply_plan`,
 run ``_tasks``, and render ``_message_after_copy``.
 
+A destination that already holds a project (its answers file: ``--answers-file``, else
+``.copier-answers.yml``, not the template's ``_answers_file``, as in Copier) lends its recorded
+answers as the questions' defaults, as Copier's ``subproject.last_answers`` does: ``--defaults``
+then keeps them, and a prompt offers them.
+
 Where the destination differs from Copier's flow: a file that would be replaced is never asked
 about one by one; without ``overwrite`` the copy is refused before anything is written, and the
 refusal lists every such file. The answers file is always replaced, and files matching
@@ -31,10 +36,12 @@ from templsync._io.newfolder import can_write_new_folder, write_new_folder
 from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
 from templsync.errors import UserError
 from templsync.instance.existing import read_paths
+from templsync.instance.project import DEFAULT_ANSWERS_FILE
 from templsync.instance.session import Session, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
 from templsync.instance.templatetasks import run_template_tasks
 from templsync.template.answering import Answers, QuestionPrompt
+from templsync.template.answers import read_answers
 from templsync.template.excludes import CopierExclude
 
 __all__ = [
@@ -118,6 +125,7 @@ def copy(
         dst,
         options,
         src=src,
+        previous=recorded_answers(dst, options.answers_file),
         ask=ask,
         on_message=on_message,
         on_task=on_task,
@@ -174,6 +182,21 @@ def copy_from(
         pretend=options.pretend,
         recovered=recovered,
     )
+
+
+def recorded_answers(dst: Path, answers_file: str | None) -> Mapping[str, object]:
+    """The answers a project already in ``dst`` recorded (none when there is no answers file).
+
+    Copier's ``subproject.last_answers``: read from ``answers_file`` or ``.copier-answers.yml``
+    (one that cannot be read counts as none, as in Copier); an answers file that is not valid
+    YAML is an error naming it.
+    """
+    path = dst / (answers_file or DEFAULT_ANSWERS_FILE)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return MappingProxyType({})
+    return read_answers(data, str(path)).answers
 
 
 @dataclass(frozen=True)
