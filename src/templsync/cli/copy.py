@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -12,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import data_from
+from templsync.cli.options import data_from, user_settings_fields
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 from templsync.cli.recover import describe
 
@@ -106,7 +105,6 @@ def copy_command(
 ) -> None:
     from templsync.cli.tasks import announce_task, task_runner
     from templsync.instance.copy import CopyOptions, copy
-    from templsync.template.trust import load_trust_list, settings_path
 
     interactive = sys.stdin.isatty() and not as_json
     options = CopyOptions(
@@ -118,7 +116,7 @@ def copy_command(
         exclude=exclude,
         skip_if_exists=skip,
         trust=trust,
-        trust_list=load_trust_list(settings_path(os.environ)),
+        **user_settings_fields(),
         skip_tasks=skip_tasks,
         answers_file=answers_file,
         prereleases=prereleases,

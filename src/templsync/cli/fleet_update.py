@@ -5,14 +5,13 @@ The engine is imported when the command runs; ``--json`` never loads rich.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from templsync.cli.fleet import fleet_option, jobs_option, open_fleet
-from templsync.cli.options import json_option
+from templsync.cli.options import json_option, user_settings_fields
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 
 if TYPE_CHECKING:
@@ -100,7 +99,6 @@ def update_command(
     as_json: bool,
 ) -> None:
     from templsync.fleet.bulkupdate import FleetUpdateOptions, fleet_update
-    from templsync.template.trust import load_trust_list, settings_path
 
     fleet = open_fleet(fleet_path)
     options = FleetUpdateOptions(
@@ -114,7 +112,7 @@ def update_command(
         dry_run=dry_run,
         test_timeout=test_timeout,
         trust=trust,
-        trust_list=load_trust_list(settings_path(os.environ)),
+        **user_settings_fields(),
     )
     if as_json:
         result = fleet_update(fleet, options)

@@ -25,10 +25,11 @@ import os
 import signal
 import subprocess
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -85,6 +86,8 @@ class FleetUpdateOptions:
     test_timeout: float | None = None
     trust: bool = False
     trust_list: tuple[str, ...] = ()
+    settings_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """Copier's ``defaults:`` from its settings file, for questions an update asks anew."""
     prereleases: bool = False
 
 
@@ -304,6 +307,7 @@ def _steps(job: _Job) -> Outcome:
             conflict="inline",
             trust=options.trust,
             trust_list=options.trust_list,
+            settings_defaults=options.settings_defaults,
         ),
     )
     base = Outcome(name, Result.UPDATED, None, status.recorded, job.to_shown, branch)

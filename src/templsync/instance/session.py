@@ -25,7 +25,7 @@ from templsync._io.gitmirror import default_cache_dir
 from templsync._io.jinjacache import DiskBytecodeCache
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
 from templsync.errors import UserError
-from templsync.template.answering import Answers, QuestionPrompt, answer_questions
+from templsync.template.answering import Answers, Defaults, QuestionPrompt, answer_questions
 from templsync.template.answers import answers_context
 from templsync.template.config import TemplateConfig, load_config
 from templsync.template.context import (
@@ -59,6 +59,10 @@ class SessionOptions:
     trust: bool = False
     trust_list: tuple[str, ...] = ()
     """Copier's ``trust:`` entries from its settings file (:mod:`templsync.template.trust`)."""
+    settings_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """Copier's ``defaults:`` from its settings file (:mod:`templsync.template.usersettings`)."""
+    user_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """Copier's ``user_defaults``: defaults that replace the template's (answers still win)."""
     skip_tasks: bool = False
     skip_answered: bool = False
     answers_file: str | None = None
@@ -124,7 +128,8 @@ class Session:
         previous: Mapping[str, object] = MappingProxyType({}),
         ask: Callable[[QuestionPrompt], object] | None = None,
     ) -> Answers:
-        """Answer the questions (``data``, then ``previous`` answers, defaults, ``ask``)."""
+        """Answer the questions (``data``, then ``previous`` answers, the user's and the
+        settings file's defaults, the template's, ``ask``)."""
         self.phase = "prompt"
         answers = answer_questions(
             self.config,
@@ -135,6 +140,7 @@ class Session:
             ask=ask,
             skip_answered=self.options.skip_answered,
             context=self.context(),
+            defaults=Defaults(self.options.user_defaults, self.options.settings_defaults),
         )
         self.answers = answers.context
         self.copier_answers = answers_context(answers, self.version.recorded, self.source.src_path)
@@ -242,11 +248,12 @@ def open_session(
         vcs_ref=options.vcs_ref,
         vcs_ref_hash=version.commit,
         data=dict(options.data),
-        settings={"defaults": {}, "trust": set(options.trust_list)},
+        settings={"defaults": dict(options.settings_defaults), "trust": set(options.trust_list)},
         exclude=options.exclude,
         use_prereleases=options.prereleases,
         skip_if_exists=options.skip_if_exists,
         defaults=options.defaults,
+        user_defaults=dict(options.user_defaults),
         overwrite=options.overwrite,
         pretend=options.pretend,
         quiet=options.quiet,
