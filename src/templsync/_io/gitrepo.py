@@ -322,14 +322,22 @@ def open_repo(path: Path, *, where: str | None = None) -> GitRepo:
 
 
 def discover_repo(path: Path) -> GitRepo | None:
-    """The repository whose working tree holds ``path`` (searching upwards), or None."""
+    """The repository whose working tree holds ``path`` (searching upwards), or None.
+
+    It is opened from ``path``, not from the git folder found, so that a ``.git`` file (``git
+    init --separate-git-dir``, ``git worktree add``) gives the working tree it names rather
+    than the git folder's parent.
+    """
     try:
         found = pygit2.discover_repository(str(path))
     except pygit2.GitError:
         return None
     if found is None:
         return None
-    return open_repo(Path(found), where=repr(str(path)))
+    try:
+        return GitRepo(pygit2.Repository(str(path)), repr(str(path)))
+    except pygit2.GitError as err:
+        raise GitRepoError(f"{path!r} is in a git repository that cannot be opened: {err}") from err
 
 
 def is_repo_root(path: Path) -> bool:
