@@ -12,6 +12,12 @@ A destination that already holds a project (its answers file: ``--answers-file``
 answers as the questions' defaults, as Copier's ``subproject.last_answers`` does: ``--defaults``
 then keeps them, and a prompt offers them.
 
+File modes are Copier's: a file from a template folder gets that file's permission bits
+(``0o777``; Copier also keeps setuid, setgid and sticky bits, we do not); from a git template,
+git's regular or executable mode with the umask. A file replaced keeps its other bits in that
+case (Copier resets them to the template's). Where git reads no executable bits from the disk
+(``core.fileMode`` false), one the copy changed in a tracked file is put in git's index.
+
 Where the destination differs from Copier's flow: a file that would be replaced is never asked
 about one by one; without ``overwrite`` the copy is refused before anything is written, and the
 refusal lists every such file. The answers file is always replaced, and files matching
@@ -32,11 +38,12 @@ from types import MappingProxyType
 from templsync._core.plan import OpKind, Plan, make_plan
 from templsync._core.tree import Tree
 from templsync._io.apply import Recovery, apply_plan, recover
+from templsync._io.gitindex import stage_exec_bits
 from templsync._io.newfolder import can_write_new_folder, write_new_folder
 from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
 from templsync.errors import UserError
 from templsync.instance.existing import read_paths
-from templsync.instance.project import DEFAULT_ANSWERS_FILE
+from templsync.instance.project import DEFAULT_ANSWERS_FILE, instance_git
 from templsync.instance.session import Session, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
 from templsync.instance.templatetasks import run_template_tasks
@@ -161,7 +168,9 @@ def copy_from(
     answers_file = rendered.answers_file
     outcome = _compare(run, rendered.tree, rendered.skip, answers_file)
     if not options.pretend:
-        _write(dst, outcome.plan)
+        _write(dst, outcome.plan, run.permissions(rendered))
+        if outcome.overwritten:
+            _stage_exec_bits(dst, outcome.plan)
     tasks = run_template_tasks(run, on_task, run_task, pretend=options.pretend)
     run.phase = "undefined"
     after = run.config.settings.message_after_copy
@@ -236,8 +245,19 @@ def _compare(run: Session, rendered: Tree, skip: CopierExclude, answers_file: st
     return _Outcome(plan, tuple(created), tuple(overwritten), tuple(identical), tuple(skipped))
 
 
-def _write(dst: Path, plan: Plan) -> None:
-    """Write ``plan`` into ``dst``, made if missing (even for an empty template, as Copier).
+def _stage_exec_bits(dst: Path, plan: Plan) -> None:
+    """Tell git about executable bits the copy changed, where it cannot see them on disk
+    (``core.fileMode`` false; :func:`~templsync._io.gitindex.stage_exec_bits`)."""
+    git = instance_git(dst)
+    if git is None:
+        return
+    prefix = f"{git.subdir}/" if git.subdir else ""
+    stage_exec_bits(git.repo, {prefix + op.path: op.new.mode for op in plan.ops if op.new})
+
+
+def _write(dst: Path, plan: Plan, perms: Mapping[str, int]) -> None:
+    """Write ``plan`` into ``dst``, made if missing (even for an empty template, as Copier);
+    ``perms`` are exact permission bits for some of its files.
 
     A missing ``dst`` is written whole beside it and renamed into place (:func:`write_new_folder`);
     files added to an existing folder, even an empty one (it may be the working folder: ``copy
@@ -248,13 +268,13 @@ def _write(dst: Path, plan: Plan) -> None:
         dst.parent.mkdir(parents=True, exist_ok=True)
         if can_write_new_folder(dst):
             files = {op.path: op.new for op in plan.ops if op.new is not None}
-            write_new_folder(dst, Tree._trusted(files))
+            write_new_folder(dst, Tree._trusted(files), perms=perms)
             return
     dst.mkdir(parents=True, exist_ok=True)
     if not plan:
         return
     try:
-        apply_plan(dst, plan)
+        apply_plan(dst, plan, perms)
     except BaseException:
         if made:
             with contextlib.suppress(OSError):  # only an empty folder: the writer rolled back

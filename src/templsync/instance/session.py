@@ -23,6 +23,7 @@ from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import Tree
 from templsync._io.gitmirror import default_cache_dir
 from templsync._io.jinjacache import DiskBytecodeCache
+from templsync._io.local import read_permissions
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
 from templsync.errors import UserError
 from templsync.template.answering import Answers, Defaults, QuestionPrompt, answer_questions
@@ -39,7 +40,12 @@ from templsync.template.context import (
 )
 from templsync.template.excludes import CopierExclude
 from templsync.template.jinja import JinjaRenderer, make_environment
-from templsync.template.render import ForbiddenPathError, render_patterns, render_template
+from templsync.template.render import (
+    ForbiddenPathError,
+    SourceInfo,
+    render_patterns,
+    render_template,
+)
 from templsync.template.trust import check_trust, is_trusted
 
 __all__ = ["Rendered", "Session", "SessionOptions", "open_session"]
@@ -79,6 +85,8 @@ class Rendered:
     answers_file: str
     skip: CopierExclude
     """``_skip_if_exists`` plus ``--skip``, rendered."""
+    sources: Mapping[str, SourceInfo] = field(default_factory=lambda: MappingProxyType({}))
+    """Each rendered path's template file (relative to the template's root)."""
 
 
 @dataclass
@@ -185,7 +193,19 @@ class Session:
             templates=self.template,
             subdirectory=subdirectory,
         )
-        return Rendered(rendered.tree, answers_file, CopierExclude.of(skip))
+        return Rendered(rendered.tree, answers_file, CopierExclude.of(skip), rendered.sources)
+
+    def permissions(self, rendered: Rendered) -> Mapping[str, int]:
+        """The permission bits Copier gives the rendered files: from a template folder, each
+        one's template file's own (``0o777``).
+
+        Copier reads a git template from a clone, whose files have only git's modes, which the
+        Tree carries; so only a plain folder has bits to keep.
+        """
+        if not isinstance(self.source, FolderSource):
+            return MappingProxyType({})
+        files = {p: s.path for p, s in rendered.sources.items() if not rendered.tree[p].is_symlink}
+        return read_permissions(self.source.root, files)
 
     def _answers_relpath(self) -> str:
         """Copier's ``answers_relpath``: ``--answers-file`` or ``_answers_file``, rendered."""
