@@ -114,6 +114,10 @@ class GitRepo:
         workdir = self.repo.workdir
         return Path(workdir) if workdir else None
 
+    def is_unborn(self) -> bool:
+        """Whether the repository has no commit yet (``HEAD`` names a branch to come)."""
+        return bool(self.repo.head_is_unborn)
+
     def tags(self) -> list[str]:
         """Every tag name, in git's order."""
         return sorted(
@@ -145,8 +149,9 @@ class GitRepo:
                     continue
         if self.repo.head_is_unborn and not self.tags():
             raise GitRepoError(
-                f"the template {self.where} is a git repository with no commits yet. "
-                "Commit the template's files first."
+                f"the template {self.where} is a git repository with no commits yet, so it has "
+                f"no ref {ref!r}. Leave out --vcs-ref to copy its files as they are, or commit "
+                "them first."
             )
         tags = [tag for _, tag in self.versions(prereleases=True)] or self.tags()
         raise RefNotFoundError(ref, self.where, tags)

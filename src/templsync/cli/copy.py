@@ -172,7 +172,7 @@ def _report(result: CopyResult, *, quiet: bool) -> None:
         err.print(escape(result.message_after))
     if quiet:
         return
-    version = result.version.recorded or "the folder as it is"
+    version = result.version.recorded or result.version.ref or "the folder as it is"
     counts = [
         f"{len(result.created)} created",
         f"{len(result.overwritten)} overwritten",

@@ -200,9 +200,9 @@ class Session:
         one's template file's own (``0o777``).
 
         Copier reads a git template from a clone, whose files have only git's modes, which the
-        Tree carries; so only a plain folder has bits to keep.
+        Tree carries; so only a folder read as it is on disk has bits to keep.
         """
-        if not isinstance(self.source, FolderSource):
+        if not isinstance(self.source, FolderSource) or self.version.commit is not None:
             return MappingProxyType({})
         files = {p: s.path for p, s in rendered.sources.items() if not rendered.tree[p].is_symlink}
         return read_permissions(self.source.root, files)
