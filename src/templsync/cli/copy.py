@@ -27,7 +27,8 @@ of its copier.yml are answered from --data and --data-file, then from their defa
 --defaults, else asked (only when stdin is a terminal). The project is rendered in memory and
 written at once, or not at all. Files that already exist and differ are not replaced without
 --overwrite. The template's tasks run afterwards, and only for a trusted template (--trust,
-or Copier's trust list in its settings.yml).
+or Copier's trust list in its settings.yml); when one fails, DST is removed again if this copy
+made it (--no-cleanup keeps it).
 
 Example:
 
@@ -74,6 +75,12 @@ def register(group: click.Group) -> None:
     help="Trust the template: allow its Jinja extensions and tasks.",
 )
 @click.option("--skip-tasks", "-T", is_flag=True, help="Do not run the template's tasks.")
+@click.option(
+    "--no-cleanup",
+    "-C",
+    is_flag=True,
+    help="When a task fails, keep DST (removed by default when this copy made it).",
+)
 @click.option("--answers-file", "-a", help="Where to write the answers file, relative to DST.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option(
@@ -97,6 +104,7 @@ def copy_command(
     skip: tuple[str, ...],
     trust: bool,
     skip_tasks: bool,
+    no_cleanup: bool,
     answers_file: str | None,
     quiet: bool,
     prereleases: bool,
@@ -118,6 +126,7 @@ def copy_command(
         trust=trust,
         **user_settings_fields(),
         skip_tasks=skip_tasks,
+        cleanup_on_error=not no_cleanup,
         answers_file=answers_file,
         prereleases=prereleases,
         quiet=quiet,

@@ -5,7 +5,10 @@ refuse settings that run code unless trusted, show ``_message_before_copy``, ans
 questions, render the template into a Tree in memory (``_subdirectory``, ``_exclude`` plus
 ``--exclude``, the answers file through the template's own answers-file template), compare it
 with what the destination already holds, write it with :func:`~templsync._io.apply_plan`,
-run ``_tasks``, and render ``_message_after_copy``.
+run ``_tasks``, and render ``_message_after_copy``. When a task fails, a destination the copy
+made is removed again (Copier's ``cleanup_on_error``, on by default); a folder that was there
+before is never removed. A refusal or a failed write leaves nothing to remove: nothing is
+written before the render succeeded, and the write is whole or nothing.
 
 A destination that already holds a project (its answers file: ``--answers-file``, else
 ``.copier-answers.yml``, not the template's ``_answers_file``, as in Copier) lends its recorded
@@ -30,6 +33,8 @@ callbacks, and the result says what was done.
 from __future__ import annotations
 
 import contextlib
+import os
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +43,7 @@ from types import MappingProxyType
 from templsync._core.plan import OpKind, Plan, make_plan
 from templsync._core.tree import Tree
 from templsync._io.apply import Recovery, apply_plan, recover
+from templsync._io.fsutil import remove_tree
 from templsync._io.gitindex import stage_exec_bits
 from templsync._io.newfolder import can_write_new_folder, write_new_folder
 from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
@@ -52,12 +58,17 @@ from templsync.template.answers import read_answers
 from templsync.template.excludes import CopierExclude
 
 __all__ = [
+    "CleanupWarning",
     "CopyOptions",
     "CopyResult",
     "DestinationNotEmptyError",
     "copy",
     "copy_from",
 ]
+
+
+class CleanupWarning(UserWarning):
+    """A destination the failed copy made could not be removed (Copier's name)."""
 
 
 class DestinationNotEmptyError(UserError):
@@ -167,11 +178,17 @@ def copy_from(
     rendered = run.render_tree()
     answers_file = rendered.answers_file
     outcome = _compare(run, rendered.tree, rendered.skip, answers_file)
+    made = not options.pretend and not os.path.lexists(dst)
     if not options.pretend:
         _write(dst, outcome.plan, run.permissions(rendered))
         if outcome.overwritten:
             _stage_exec_bits(dst, outcome.plan)
-    tasks = run_template_tasks(run, on_task, run_task, pretend=options.pretend)
+    try:
+        tasks = run_template_tasks(run, on_task, run_task, pretend=options.pretend)
+    except Exception:
+        if made and options.cleanup_on_error:
+            _remove_made(dst)
+        raise
     run.phase = "undefined"
     after = run.config.settings.message_after_copy
     return CopyResult(
@@ -243,6 +260,15 @@ def _compare(run: Session, rendered: Tree, skip: CopierExclude, answers_file: st
         Tree({p: e for p, e in rendered.items() if p in writes}),
     )
     return _Outcome(plan, tuple(created), tuple(overwritten), tuple(identical), tuple(skipped))
+
+
+def _remove_made(dst: Path) -> None:
+    """Remove ``dst``, which this copy made; a failure is a :class:`CleanupWarning` (the error
+    that made the copy fail is the one to raise)."""
+    try:
+        remove_tree(dst)
+    except OSError as err:
+        warnings.warn(f"Failed to clean up {dst}: {err}", CleanupWarning, stacklevel=3)
 
 
 def _stage_exec_bits(dst: Path, plan: Plan) -> None:

@@ -75,6 +75,8 @@ class SessionOptions:
     prereleases: bool = False
     quiet: bool = False
     cache_dir: Path | None = None
+    cleanup_on_error: bool = True
+    """Copy: remove the destination it made when a task fails (Copier's ``cleanup_on_error``)."""
 
 
 @dataclass(frozen=True)
@@ -272,6 +274,7 @@ def open_session(
         exclude=options.exclude,
         use_prereleases=options.prereleases,
         skip_if_exists=options.skip_if_exists,
+        cleanup_on_error=options.cleanup_on_error,
         defaults=options.defaults,
         user_defaults=dict(options.user_defaults),
         overwrite=options.overwrite,

@@ -65,6 +65,7 @@ class CopierConf:
     exclude: tuple[str, ...] = ()
     use_prereleases: bool = False
     skip_if_exists: tuple[str, ...] = ()
+    cleanup_on_error: bool = True
     defaults: bool = False
     user_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     overwrite: bool = False
@@ -92,7 +93,7 @@ class CopierConf:
             "exclude": list(self.exclude),
             "use_prereleases": self.use_prereleases,
             "skip_if_exists": list(self.skip_if_exists),
-            "cleanup_on_error": True,
+            "cleanup_on_error": self.cleanup_on_error,
             "defaults": self.defaults,
             "user_defaults": dict(self.user_defaults),
             "overwrite": self.overwrite,
