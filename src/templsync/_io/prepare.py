@@ -13,6 +13,7 @@ import shutil
 import stat
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from templsync._core.plan import OpKind, Plan, PlanOp
 from templsync._core.tree import Mode, blob_digest
@@ -32,7 +33,11 @@ def with_exec_bit(perm: int, executable: bool) -> int:
 
 
 def build_record(
-    plan: Plan, layout: Layout, journal: Journal, token: str, perms: Mapping[str, int]
+    plan: Plan,
+    layout: Layout,
+    journal: Journal,
+    token: str,
+    perms: Mapping[str, int] = MappingProxyType({}),
 ) -> Record:
     """The journal's record of ``plan``: each path's temp file, backup and permission bits.
 
