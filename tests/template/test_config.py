@@ -12,6 +12,7 @@ from templsync.errors import UserError
 from templsync.template.config import (
     DEFAULT_EXCLUDE,
     Migration,
+    OldTemplateWarning,
     Task,
     TemplateConfigError,
     TemplateSettings,
@@ -127,11 +128,13 @@ def test_unknown_setting_is_a_warning_with_its_line() -> None:
 
 
 def test_old_major_version_warns_and_too_new_is_an_error() -> None:
-    config = load_config(config_of("_min_copier_version: '8.0'\n"))
-    assert config.warnings == (
+    with pytest.warns(OldTemplateWarning) as caught:
+        config = load_config(config_of("_min_copier_version: '8.0'\n"))
+    assert [str(w.message) for w in caught] == [
         "This template was designed for Copier 8.0, but templsync follows Copier 9.19.1. "
-        "You could find some incompatibilities.",
-    )
+        "You could find some incompatibilities."
+    ]
+    assert config.warnings == ()
     with pytest.raises(TemplateConfigError) as info:
         load_config(config_of("a: 1\n_min_copier_version: '9.20'\n"))
     assert str(info.value) == (

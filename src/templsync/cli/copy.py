@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -12,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from templsync.cli.options import data_from, user_settings_fields
-from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
+from templsync.cli.output import (
+    collected_warnings,
+    escape,
+    help_text,
+    print_json,
+    stderr,
+    stdout,
+    summary,
+)
 from templsync.cli.recover import describe
 
 if TYPE_CHECKING:
@@ -115,23 +124,6 @@ def copy_command(
     from templsync.instance.copy import CopyOptions, copy
 
     interactive = sys.stdin.isatty() and not as_json
-    options = CopyOptions(
-        vcs_ref=vcs_ref,
-        data=data_from(data, data_file),
-        defaults=defaults or force,
-        overwrite=overwrite or force,
-        pretend=pretend,
-        exclude=exclude,
-        skip_if_exists=skip,
-        trust=trust,
-        **user_settings_fields(),
-        skip_tasks=skip_tasks,
-        cleanup_on_error=not no_cleanup,
-        answers_file=answers_file,
-        prereleases=prereleases,
-        quiet=quiet,
-        refresh=refresh,
-    )
     err = stderr()
     chatty = not quiet and not as_json
 
@@ -140,16 +132,35 @@ def copy_command(
             err.print(escape(text))
 
     spinner = chatty and not interactive
-    with err.status("Rendering the template…") if spinner else nullcontext():
-        result = copy(
-            src,
-            dst,
-            options,
-            ask=ask_question if interactive else None,
-            on_message=message,
-            on_task=None if quiet else announce_task,
-            run_task=task_runner(as_json=as_json),
+    with collected_warnings(quiet=quiet) as noted:
+        options = CopyOptions(
+            vcs_ref=vcs_ref,
+            data=data_from(data, data_file),
+            defaults=defaults or force,
+            overwrite=overwrite or force,
+            pretend=pretend,
+            exclude=exclude,
+            skip_if_exists=skip,
+            trust=trust,
+            **user_settings_fields(),
+            skip_tasks=skip_tasks,
+            cleanup_on_error=not no_cleanup,
+            answers_file=answers_file,
+            prereleases=prereleases,
+            quiet=quiet,
+            refresh=refresh,
         )
+        with err.status("Rendering the template…") if spinner else nullcontext():
+            result = copy(
+                src,
+                dst,
+                options,
+                ask=ask_question if interactive else None,
+                on_message=message,
+                on_task=None if quiet else announce_task,
+                run_task=task_runner(as_json=as_json),
+            )
+    result = dataclasses.replace(result, warnings=(*result.warnings, *noted))
     if as_json:
         print_json(result_dict(result))
         return
