@@ -5,13 +5,14 @@ The engine is imported when the command runs; ``--json`` never loads rich.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from templsync.cli.fleet import fleet_option, jobs_option, open_fleet
-from templsync.cli.options import json_option, user_settings_fields
+from templsync.cli.options import json_option
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 
 if TYPE_CHECKING:
@@ -99,8 +100,10 @@ def update_command(
     as_json: bool,
 ) -> None:
     from templsync.fleet.bulkupdate import FleetUpdateOptions, fleet_update
+    from templsync.template.usersettings import user_settings
 
     fleet = open_fleet(fleet_path)
+    settings = user_settings(os.environ)
     options = FleetUpdateOptions(
         only=only,
         teams=team,
@@ -112,7 +115,8 @@ def update_command(
         dry_run=dry_run,
         test_timeout=test_timeout,
         trust=trust,
-        **user_settings_fields(),
+        trust_list=settings.trust,
+        settings_defaults=tuple(settings.defaults.items()),
     )
     if as_json:
         result = fleet_update(fleet, options)

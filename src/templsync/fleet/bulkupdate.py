@@ -25,11 +25,10 @@ import os
 import signal
 import subprocess
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -86,8 +85,9 @@ class FleetUpdateOptions:
     test_timeout: float | None = None
     trust: bool = False
     trust_list: tuple[str, ...] = ()
-    settings_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
-    """Copier's ``defaults:`` from its settings file, for questions an update asks anew."""
+    settings_defaults: tuple[tuple[str, object], ...] = ()
+    """Copier's ``defaults:`` from its settings file, for questions an update asks anew (as
+    pairs: the options go to worker processes, and a mapping proxy does not pickle)."""
     prereleases: bool = False
 
 
@@ -307,7 +307,7 @@ def _steps(job: _Job) -> Outcome:
             conflict="inline",
             trust=options.trust,
             trust_list=options.trust_list,
-            settings_defaults=options.settings_defaults,
+            settings_defaults=dict(options.settings_defaults),
         ),
     )
     base = Outcome(name, Result.UPDATED, None, status.recorded, job.to_shown, branch)
