@@ -10,7 +10,7 @@ import pytest
 from instance.helpers import ANSWERS_JINJA, copier_copy, git, snapshot, tagged_repo
 from templsync._io import read_tree
 from templsync._io.gitrepo import RefNotFoundError
-from templsync._io.sources import NoVersionsError, SourceNotFoundError
+from templsync._io.sources import DirtyLocalWarning, NoVersionsError, SourceNotFoundError
 from templsync.errors import UserError
 from templsync.instance.copy import CopyOptions, DestinationNotEmptyError, copy
 from templsync.instance.existing import PathClashError
@@ -366,3 +366,54 @@ def test_a_folder_where_the_template_has_a_file_is_a_clear_error(tmp_path: Path)
     with pytest.raises(PathClashError):
         copy(str(template), dst, CopyOptions(overwrite=True))
     assert snapshot(dst) == {**before, "a": ("file", b"a file where a folder goes\n")}
+
+
+def test_a_folder_inside_a_repository_at_head_copies_as_copier_copies_it(tmp_path: Path) -> None:
+    """Copier's test_symlinks: the template is a folder of a repository, with ``vcs_ref=HEAD``."""
+    src = tmp_path / "src"
+    repo = build_tree(
+        src / "repo", {"copier.yaml": "_preserve_symlinks: true\n", "target.txt": "target"}
+    )
+    (repo / "symlink.txt").symlink_to("target.txt")
+    git(src, "init", "-q")
+    git(src, "add", ".")
+    git(src, "commit", "-qm", "hello world")
+    build_tree(repo, {"draft.txt": "not committed\n"})
+    theirs = tmp_path / "copier"
+    copier_copy(str(repo), theirs, vcs_ref="HEAD")
+
+    result = copy(str(repo), tmp_path / "ours", CopyOptions(defaults=True, vcs_ref="HEAD"))
+
+    assert snapshot(tmp_path / "ours") == snapshot(theirs)
+    assert (result.version.commit, result.version.recorded) == (None, None)
+
+
+@pytest.mark.parametrize("state", ["no commit yet", "uncommitted changes at HEAD"])
+def test_a_dirty_repository_is_copied_with_copiers_warning(tmp_path: Path, state: str) -> None:
+    """Copier's test_dirty_local: the files are Copier's; ``_commit`` is HEAD's (or none),
+    where Copier records a commit it made of the changes (docs/update.md)."""
+    import copier
+
+    files = {"copier.yml": "name:\n  default: x\n", "a.txt.jinja": "{{ name }}\n", "b.txt": "b"}
+    template = build_tree(tmp_path / "tpl", {**ANSWERS_JINJA, **files})
+    git(template, "init", "-q")
+    if state != "no commit yet":
+        git(template, "add", "copier.yml")
+        git(template, "commit", "-qm", "first")
+    theirs = tmp_path / "copier" / "dst"
+    with pytest.warns(copier.errors.DirtyLocalWarning):
+        copier.run_copy(str(template), theirs, defaults=True, quiet=True)
+
+    with pytest.warns(DirtyLocalWarning):
+        result = copy(str(template), tmp_path / "ours" / "dst", CopyOptions(defaults=True))
+
+    ours = snapshot(tmp_path / "ours" / "dst")
+    copiers = snapshot(theirs)
+    answers = ".copier-answers.yml"
+    assert {p: v for p, v in ours.items() if p != answers} == {
+        p: v for p, v in copiers.items() if p != answers
+    }
+    head = None if state == "no commit yet" else git(template, "rev-parse", "--short", "HEAD")
+    assert result.version.recorded == head
+    assert ("_commit" in ours[answers][1].decode()) is (head is not None)
+    assert git(template, "status", "--porcelain")  # still dirty: nothing was committed

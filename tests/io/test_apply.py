@@ -106,6 +106,35 @@ def test_updates_keep_permissions_and_chmod_sets_only_the_x_bits(workdir: Path) 
     assert perm(workdir / "was-exec") == 0o640
 
 
+def test_given_permission_bits_are_exact_whatever_the_umask_and_the_old_file(
+    workdir: Path,
+) -> None:
+    build_tree(workdir, {"replaced": "old", "chmodded": "c", "kept": "k"})
+    (workdir / "replaced").chmod(0o644)
+    (workdir / "chmodded").chmod(0o644)
+    target = Tree(
+        {
+            "new": FileEntry.from_bytes(b"n"),
+            "group": FileEntry.from_bytes(b"g", Mode.EXECUTABLE),
+            "replaced": FileEntry.from_bytes(b"new"),
+            "chmodded": FileEntry.from_bytes(b"c", Mode.EXECUTABLE),
+            "kept": FileEntry.from_bytes(b"k"),
+            "odd": FileEntry.from_bytes(b"o", Mode.EXECUTABLE),
+        }
+    )
+    given = {"new": 0o664, "group": 0o770, "replaced": 0o600, "chmodded": 0o750, "kept": 0o600}
+    given["odd"] = 0o640  # bits that say "not executable" for an executable: the plan wins
+    old = os.umask(0o077)
+    try:
+        apply_plan(workdir, make_plan(read_tree(workdir), target), given)
+    finally:
+        os.umask(old)
+
+    assert read_tree(workdir) == target
+    found = {p: perm(workdir / p) for p in target}
+    assert found == {**given, "kept": 0o644, "odd": 0o750}  # "kept" is not in the plan
+
+
 def test_an_update_can_change_content_and_mode_at_once(workdir: Path) -> None:
     build_tree(workdir, {"tool": "v1"})
     (workdir / "tool").chmod(0o644)

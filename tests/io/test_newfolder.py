@@ -37,6 +37,18 @@ def test_a_missing_target_gets_the_whole_tree(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["new"]  # no staging folder left beside it
 
 
+def test_given_permission_bits_are_exact_whatever_the_umask(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    old = os.umask(0o077)
+    try:
+        write_new_folder(target, TREE, perms={"README.md": 0o664, "bin/run": 0o750})
+    finally:
+        os.umask(old)
+    assert (target / "README.md").stat().st_mode & 0o777 == 0o664
+    assert (target / "bin/run").stat().st_mode & 0o777 == 0o750
+    assert (target / "src/empty.txt").stat().st_mode & 0o777 == 0o600  # the umask's
+
+
 def test_an_existing_folder_is_never_replaced(tmp_path: Path) -> None:
     # Renaming over an empty folder would leave a shell working in it in a removed folder.
     target = tmp_path / "empty"

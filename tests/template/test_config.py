@@ -12,12 +12,14 @@ from templsync.errors import UserError
 from templsync.template.config import (
     DEFAULT_EXCLUDE,
     Migration,
+    OldTemplateWarning,
     Task,
     TemplateConfigError,
     TemplateSettings,
     load_config,
 )
 from templsync.template.questions import MISSING
+from templsync.template.yamlload import ForbiddenIncludeError
 
 
 def config_of(text: str, **files: str) -> Tree:
@@ -126,11 +128,13 @@ def test_unknown_setting_is_a_warning_with_its_line() -> None:
 
 
 def test_old_major_version_warns_and_too_new_is_an_error() -> None:
-    config = load_config(config_of("_min_copier_version: '8.0'\n"))
-    assert config.warnings == (
+    with pytest.warns(OldTemplateWarning) as caught:
+        config = load_config(config_of("_min_copier_version: '8.0'\n"))
+    assert [str(w.message) for w in caught] == [
         "This template was designed for Copier 8.0, but templsync follows Copier 9.19.1. "
-        "You could find some incompatibilities.",
-    )
+        "You could find some incompatibilities."
+    ]
+    assert config.warnings == ()
     with pytest.raises(TemplateConfigError) as info:
         load_config(config_of("a: 1\n_min_copier_version: '9.20'\n"))
     assert str(info.value) == (
@@ -227,3 +231,36 @@ def test_too_new_min_version_is_refused_by_copier_too(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedVersionError):
         copier.run_copy(str(src), tmp_path / "dst", defaults=True, quiet=True)
     load_config(config_of("_min_copier_version: '9.19.1'\n"))  # exactly ours: accepted
+
+
+def test_an_include_outside_the_template_is_an_error_naming_it_as_in_copier(
+    tmp_path: Path,
+) -> None:
+    import copier
+    from copier.errors import ForbiddenPathError
+
+    src = tmp_path / "template"  # a folder: Copier reads a git template from a clone
+    src.mkdir()
+    (src / "copier.yml").write_text("!include ../outside/include.yml\n")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "include.yml").write_text("foo: bar\n")
+    with pytest.raises(ForbiddenPathError, match=r"outside/include\.yml"):
+        copier.run_copy(str(src), tmp_path / "dst", defaults=True, quiet=True)
+
+    for pattern in ("../outside/include.yml", "sub/../../x.yml", "..", "../*.yml"):
+        with pytest.raises(ForbiddenIncludeError) as info:
+            load_config(config_of(f"a: 1\n---\n!include '{pattern}'\n"))
+        assert str(info.value).startswith(f"copier.yml:3: `!include {pattern}` names '")
+        assert "outside the template" in str(info.value)
+
+
+def test_an_include_through_a_folder_and_back_stays_inside_as_in_copier(tmp_path: Path) -> None:
+    import copier
+
+    files = {"sub/keep.txt": "x", "inc.yml": "name: included\n", "out.txt.jinja": "{{ name }}"}
+    src = make_template(tmp_path / "tpl", "!include sub/../inc.yml\n", files)
+    copier.run_copy(str(src), tmp_path / "dst", defaults=True, quiet=True)
+    assert (tmp_path / "dst" / "out.txt").read_text() == "included"
+
+    config = load_config(config_of("!include sub/../inc.yml\n", **{"inc.yml": "name: included\n"}))
+    assert config.question("name").default == "included"

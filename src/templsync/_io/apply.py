@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -58,8 +59,12 @@ class Recovery:
     paths: int
 
 
-def apply_plan(root: Path, plan: Plan) -> ApplyReport:
+def apply_plan(root: Path, plan: Plan, perms: Mapping[str, int] | None = None) -> ApplyReport:
     """Apply ``plan`` to the folder ``root``: all of it, or (on error) none of it.
+
+    A file written keeps the permission bits of the file it replaces (its executable bit set or
+    cleared as the plan says); a new one gets the umask's. ``perms`` gives exact bits for some
+    paths instead (a copy from a template folder keeps its files' bits, as Copier does).
 
     Raises :class:`JournalError` when a journal is present (run :func:`recover` first),
     :class:`ChangedDuringRunError` when the folder no longer matches the plan,
@@ -75,7 +80,7 @@ def apply_plan(root: Path, plan: Plan) -> ApplyReport:
     if not plan:
         return report
     layout = check_plan(root, plan)
-    record = build_record(plan, layout, journal, secrets.token_hex(8))
+    record = build_record(plan, layout, journal, secrets.token_hex(8), perms or {})
     journal.create()
     try:
         journal.write_record(record)

@@ -114,6 +114,10 @@ class GitRepo:
         workdir = self.repo.workdir
         return Path(workdir) if workdir else None
 
+    def is_unborn(self) -> bool:
+        """Whether the repository has no commit yet (``HEAD`` names a branch to come)."""
+        return bool(self.repo.head_is_unborn)
+
     def tags(self) -> list[str]:
         """Every tag name, in git's order."""
         return sorted(
@@ -145,8 +149,9 @@ class GitRepo:
                     continue
         if self.repo.head_is_unborn and not self.tags():
             raise GitRepoError(
-                f"the template {self.where} is a git repository with no commits yet. "
-                "Commit the template's files first."
+                f"the template {self.where} is a git repository with no commits yet, so it has "
+                f"no ref {ref!r}. Leave out --vcs-ref to copy its files as they are, or commit "
+                "them first."
             )
         tags = [tag for _, tag in self.versions(prereleases=True)] or self.tags()
         raise RefNotFoundError(ref, self.where, tags)
@@ -322,14 +327,22 @@ def open_repo(path: Path, *, where: str | None = None) -> GitRepo:
 
 
 def discover_repo(path: Path) -> GitRepo | None:
-    """The repository whose working tree holds ``path`` (searching upwards), or None."""
+    """The repository whose working tree holds ``path`` (searching upwards), or None.
+
+    It is opened from ``path``, not from the git folder found, so that a ``.git`` file (``git
+    init --separate-git-dir``, ``git worktree add``) gives the working tree it names rather
+    than the git folder's parent.
+    """
     try:
         found = pygit2.discover_repository(str(path))
     except pygit2.GitError:
         return None
     if found is None:
         return None
-    return open_repo(Path(found), where=repr(str(path)))
+    try:
+        return GitRepo(pygit2.Repository(str(path)), repr(str(path)))
+    except pygit2.GitError as err:
+        raise GitRepoError(f"{path!r} is in a git repository that cannot be opened: {err}") from err
 
 
 def is_repo_root(path: Path) -> bool:

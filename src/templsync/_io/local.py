@@ -150,3 +150,19 @@ class _Walk:
         elif item.is_symlink() and not ignore.matches(rel):
             target = os.fsencode(Path(item.path).readlink())
             self.symlinks[rel] = self.entries[rel] = FileEntry.from_bytes(target, Mode.SYMLINK)
+
+
+def read_permissions(root: Path, paths: Mapping[str, str]) -> dict[str, int]:
+    """The permission bits (``0o777``) of files under ``root``, keyed as ``paths`` keys them.
+
+    ``paths`` maps a key to a file's path under ``root``; a symlink gives its target's bits, and
+    a path that cannot be looked at is left out.
+    """
+    found: dict[str, int] = {}
+    base = root.absolute()
+    for key, rel in paths.items():
+        try:
+            found[key] = stat.S_IMODE((base / rel).stat().st_mode) & 0o777
+        except OSError:
+            continue
+    return found

@@ -21,7 +21,7 @@ import re
 import secrets
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -45,9 +45,16 @@ def can_write_new_folder(target: Path) -> bool:
     return lstat_or_none(target) is None and target.parent.is_dir()
 
 
-def write_new_folder(target: Path, tree: Tree, progress: Progress = no_progress) -> int:
+def write_new_folder(
+    target: Path,
+    tree: Tree,
+    progress: Progress = no_progress,
+    perms: Mapping[str, int] | None = None,
+) -> int:
     """Write ``tree`` as the new folder ``target`` (see :func:`can_write_new_folder`); returns
     the number of files written.
+
+    Files get the umask's permission bits, or exactly those ``perms`` gives for their path.
 
     Raises :class:`WriteError` (nothing made at ``target``, e.g. when something appeared there
     meanwhile) or ``ChangedDuringRunError`` when a file's content no longer matches its digest.
@@ -61,7 +68,7 @@ def write_new_folder(target: Path, tree: Tree, progress: Progress = no_progress)
         lock = os.open(staging, _DIR_FLAGS)
         with contextlib.suppress(OSError):  # a file system without locks: the age check stays
             fcntl.flock(lock, fcntl.LOCK_EX)  # held until the folder is in place (or removed)
-        _fill(staging, tree, progress)
+        _fill(staging, tree, progress, perms or {})
         _make_durable(staging, tree)
         _rename_no_replace(staging, target)
         fsync_dir(target.parent)
@@ -121,7 +128,7 @@ def _left_behind(path: Path) -> bool:
         os.close(fd)
 
 
-def _fill(root: Path, tree: Tree, progress: Progress) -> None:
+def _fill(root: Path, tree: Tree, progress: Progress, perms: Mapping[str, int]) -> None:
     folders = sorted({d for path in tree for d in parent_dirs(path)}, key=lambda d: d.count("/"))
     for folder in folders:
         (root / folder).mkdir()
@@ -129,12 +136,12 @@ def _fill(root: Path, tree: Tree, progress: Progress) -> None:
     total = len(tree)
     # One thread: creating files side by side measured slower.
     for done, (path, entry) in enumerate(tree.items(), 1):
-        _write(base + path, path, entry)
+        _write(base + path, path, entry, perms.get(path))
         if not done % _PROGRESS_EVERY or done == total:
             progress("files", done, total)
 
 
-def _write(full: str, rel: str, entry: FileEntry) -> None:
+def _write(full: str, rel: str, entry: FileEntry, perm: int | None) -> None:
     data = entry.content()
     if blob_digest(data) != entry.digest:
         raise changed_error(rel, "has new content that no longer matches what was planned")
@@ -143,6 +150,8 @@ def _write(full: str, rel: str, entry: FileEntry) -> None:
         return
     fd = os.open(full, _CREATE, 0o777 if entry.mode is Mode.EXECUTABLE else 0o666)
     try:
+        if perm is not None:
+            os.fchmod(fd, perm)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]

@@ -8,13 +8,17 @@
   missing from the mirror or ``refresh`` is asked for;
 - the top folder of a git repository (or a bare one): read from git objects, at any ref;
 - a git bundle file: mirrored like a remote;
-- any other folder: its files as they are (no versions, ``_commit`` is None).
+- any other folder: its files as they are (no versions, ``_commit`` is None); ``HEAD`` names
+  that too.
 
 Copier includes a local repository's uncommitted changes when the ref it reads is ``HEAD`` (given,
 or the default for a repository without version tags), so we do too: :class:`ResolvedVersion`
-says ``dirty`` and :meth:`GitSource.tree` reads those files from disk. Copier then records
-``git describe`` of a throw-away commit made of those changes; we record ``git describe`` of
-``HEAD``, which names a commit that exists, so a later update can find it.
+says ``dirty`` and :meth:`GitSource.tree` reads those files from disk, with Copier's
+:class:`DirtyLocalWarning`. A repository with no commit yet is read that way too. Copier then
+records ``git describe`` of a throw-away commit made of those changes, which no repository has; we
+record ``git describe`` of ``HEAD``, which names a commit that exists, so a later update starts
+from it (the changes included show as the project's own), and nothing for a repository with no
+commit, as for a folder.
 
 ``src_path`` is what Copier records as ``_src_path``: the spelling exactly as it was given.
 
@@ -22,7 +26,9 @@ Where we differ from Copier, on purpose:
 
 - a remote's default version is the highest tag in the mirror; Copier asks the remote each time
   (``git ls-remote``). A tag pushed since the last fetch needs ``refresh`` (``--refresh``);
-- a ref given for a plain folder is an error (:class:`NoVersionsError`); Copier ignores it;
+- a ref other than ``HEAD`` given for a folder is not ignored, as Copier ignores it: in a git
+  repository the folder is read from that commit (``_commit`` still not recorded, as Copier
+  writes for a folder); outside one it is an error (:class:`NoVersionsError`);
 - ``https://``, ``http://``, ``ssh://`` and ``file://`` URLs on any host are remotes; Copier
   takes them only on GitHub and GitLab, or ending in ``.git``, or spelled ``git+…``.
 """
@@ -30,6 +36,7 @@ Where we differ from Copier, on purpose:
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -38,12 +45,23 @@ from packaging.version import Version
 
 from templsync._core.tree import Tree, normalize_path
 from templsync._io.gitmirror import default_cache_dir, ensure_mirror, fetch
-from templsync._io.gitrepo import GitRepo, RefNotFoundError, is_repo_root, open_repo, parse_version
+from templsync._io.gitrepo import (
+    GitRepo,
+    RefNotFoundError,
+    discover_repo,
+    is_repo_root,
+    open_repo,
+    parse_version,
+)
 from templsync._io.local import read_tree
 from templsync._io.vcsurl import expand_url, strip_credentials
 from templsync.errors import UserError
 
 _DESCRIBED = re.compile(r"(.+)-(\d+)-g([0-9a-f]+)")
+
+
+class DirtyLocalWarning(UserWarning):
+    """A local repository's uncommitted changes are included (Copier's name)."""
 
 
 class SourceNotFoundError(UserError):
@@ -100,23 +118,36 @@ def version_of(recorded: str) -> Version | None:
 
 @dataclass(frozen=True)
 class FolderSource:
-    """A folder that is not a git repository: its files as they are, with no versions."""
+    """A folder that is not the top of a git repository: its files as they are, no versions.
+
+    ``repo`` is the repository the folder is in (if any) and ``subdir`` where: a ref other than
+    ``HEAD`` reads the folder from that commit.
+    """
 
     src_path: str
     root: Path
+    repo: GitRepo | None = None
+    subdir: str = ""
 
     def versions(self, *, prereleases: bool = False) -> list[tuple[Version, str]]:
         return []
 
     def resolve(self, ref: str | None = None, *, prereleases: bool = False) -> ResolvedVersion:
-        if ref is not None:
+        if ref is None or ref == "HEAD":
+            return ResolvedVersion(ref=None, commit=None, recorded=None, version=None)
+        if self.repo is None:
             raise NoVersionsError(
                 f"the template {self.src_path!r} is a folder, not a git repository, so it has "
                 f"no ref {ref!r}. Leave out --vcs-ref, or give a git repository."
             )
-        return ResolvedVersion(ref=None, commit=None, recorded=None, version=None)
+        return ResolvedVersion(ref=ref, commit=self.repo.resolve(ref), recorded=None, version=None)
 
     def tree(self, version: ResolvedVersion, subdirectory: str | None = None) -> Tree:
+        if version.commit is not None and self.repo is not None:
+            parts = [self.subdir] if self.subdir else []
+            if subdirectory is not None:
+                parts.append(normalize_path(subdirectory))
+            return self.repo.read_tree(version.commit, "/".join(parts) or None)
         if subdirectory is None:
             return read_tree(self.root)
         return read_tree(self.root / normalize_path(subdirectory))
@@ -139,6 +170,9 @@ class GitSource:
         A ref missing from a mirror makes one fetch before it is an error.
         """
         chosen = ref if ref is not None else self.repo.default_ref(prereleases=prereleases)
+        local = self.mirror is None and self.repo.workdir is not None
+        if chosen == "HEAD" and local and self.repo.is_unborn():
+            return ResolvedVersion("HEAD", None, None, None, dirty=True)
         try:
             commit = self.repo.resolve(chosen)
         except RefNotFoundError:
@@ -155,6 +189,12 @@ class GitSource:
 
     def tree(self, version: ResolvedVersion, subdirectory: str | None = None) -> Tree:
         if version.dirty:
+            warnings.warn(
+                f"Dirty template changes included automatically: the uncommitted files of "
+                f"{self.src_path!r} are copied as they are.",
+                DirtyLocalWarning,
+                stacklevel=2,
+            )
             return self.repo.working_tree(subdirectory)
         if version.commit is None:
             raise ValueError("a git source's version always has a commit")
@@ -181,7 +221,7 @@ def resolve_source(
     if is_repo_root(path):
         return GitSource(spec, open_repo(path, where=repr(spec)))
     if path.is_dir():
-        return FolderSource(spec, path)
+        return _folder(spec, path)
     if path.is_file():  # Copier also takes a git bundle; cloning tells whether it is one
         return _remote(spec, str(path.absolute()), cache_dir, refresh)
     raise SourceNotFoundError(
@@ -189,6 +229,16 @@ def resolve_source(
         "git URL. Check the path, or spell a remote as https://…, git@host:owner/repo, "
         "gh:owner/repo or gl:owner/repo."
     )
+
+
+def _folder(spec: str, path: Path) -> FolderSource:
+    """A folder, and the git repository it is in, if any (its working tree holds it)."""
+    repo = discover_repo(path)
+    top = None if repo is None else repo.workdir
+    if repo is None or top is None:
+        return FolderSource(spec, path)
+    inside = path.resolve().relative_to(top.resolve()).as_posix()
+    return FolderSource(spec, path, repo, "" if inside == "." else inside)
 
 
 def _remote(spec: str, url: str, cache_dir: Path | None, refresh: bool) -> GitSource:

@@ -100,9 +100,10 @@ def update_command(
     as_json: bool,
 ) -> None:
     from templsync.fleet.bulkupdate import FleetUpdateOptions, fleet_update
-    from templsync.template.trust import load_trust_list, settings_path
+    from templsync.template.usersettings import user_settings
 
     fleet = open_fleet(fleet_path)
+    settings = user_settings(os.environ)
     options = FleetUpdateOptions(
         only=only,
         teams=team,
@@ -114,7 +115,8 @@ def update_command(
         dry_run=dry_run,
         test_timeout=test_timeout,
         trust=trust,
-        trust_list=load_trust_list(settings_path(os.environ)),
+        trust_list=settings.trust,
+        settings_defaults=tuple(settings.defaults.items()),
     )
     if as_json:
         result = fleet_update(fleet, options)

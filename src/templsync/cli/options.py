@@ -145,12 +145,18 @@ def instance_options(func: F) -> F:
     )
 
 
-def session_fields(common: dict[str, Any]) -> dict[str, Any]:
-    """The ``SessionOptions`` fields the template, answer and instance options give."""
+def user_settings_fields() -> dict[str, Any]:
+    """``trust_list`` and ``settings_defaults``: what Copier's settings file says."""
     import os
 
-    from templsync.template.trust import load_trust_list, settings_path
+    from templsync.template.usersettings import user_settings
 
+    settings = user_settings(os.environ)
+    return {"trust_list": settings.trust, "settings_defaults": settings.defaults}
+
+
+def session_fields(common: dict[str, Any]) -> dict[str, Any]:
+    """The ``SessionOptions`` fields the template, answer and instance options give."""
     return {
         "vcs_ref": common["vcs_ref"],
         "data": data_from(common["data"], common["data_file"]),
@@ -158,7 +164,7 @@ def session_fields(common: dict[str, Any]) -> dict[str, Any]:
         "exclude": tuple(common["exclude"]),
         "skip_if_exists": tuple(common["skip"]),
         "trust": common["trust"],
-        "trust_list": load_trust_list(settings_path(os.environ)),
+        **user_settings_fields(),
         "skip_tasks": common["skip_tasks"],
         "skip_answered": common["skip_answered"],
         "answers_file": common["answers_file"],

@@ -3,14 +3,20 @@
 rich costs about 50 ms to import, so it is imported only when something is printed: a
 :class:`LazyConsole` builds its rich ``Console`` on first use, and :func:`escape` imports
 ``rich.markup`` when it is called. A run with ``--quiet`` or ``--json`` never imports rich.
+
+The warnings templsync gives as Python warnings (Copier's ``DirtyLocalWarning``,
+``OldTemplateWarning`` ...) are collected by :func:`collected_warnings` and printed as
+``warning: ...`` lines with the command's report.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -85,3 +91,41 @@ def help_text(text: str) -> str:
 def summary(text: str) -> str:
     """The first line of a command's help: its line in ``templsync --help``."""
     return text.strip().splitlines()[0]
+
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def collected_warnings(*, quiet: bool) -> Iterator[list[str]]:
+    """The messages of the warnings templsync raises in the block, once each, in order.
+
+    The list is filled when the block ends, for the command's report. When the block fails,
+    they are printed here as ``warning: ...`` lines (unless ``quiet``), before the error.
+    Warnings from other packages are given back to Python's own handling.
+    """
+    found: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield found
+        except BaseException:
+            found.extend(_ours(caught))
+            if not quiet:
+                for message in found:
+                    stderr().print(f"[yellow]warning:[/] {escape(message)}")
+            raise
+    found.extend(_ours(caught))
+    for other in caught:
+        if not _is_ours(other):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+
+
+def _is_ours(caught: warnings.WarningMessage) -> bool:
+    if caught.category.__module__.startswith("templsync."):
+        return True
+    return Path(caught.filename).resolve().is_relative_to(_PACKAGE)
+
+
+def _ours(caught: list[warnings.WarningMessage]) -> list[str]:
+    return list(dict.fromkeys(str(w.message) for w in caught if _is_ours(w)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -9,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from templsync.cli.options import instance_options, json_option, session_fields
-from templsync.cli.output import escape, help_text, print_json, stderr, stdout
+from templsync.cli.output import (
+    collected_warnings,
+    escape,
+    help_text,
+    print_json,
+    stderr,
+    stdout,
+)
 
 if TYPE_CHECKING:
     from templsync.instance.update import UpdateResult
@@ -93,28 +101,30 @@ def update_command(
 
     interactive = sys.stdin.isatty() and not as_json and not common["defaults"]
     quiet: bool = common["quiet"]
-    options = UpdateOptions(
-        **session_fields(common),
-        pretend=pretend,
-        conflict="rej" if conflict == "rej" else "inline",
-        allow_dirty=allow_dirty,
-        allow_downgrade=allow_downgrade,
-        base_ref=base_ref,
-    )
     chatty = not quiet and not as_json
 
     def message(text: str) -> None:
         if chatty:
             stderr().print(escape(text))
 
-    result = update(
-        path,
-        options,
-        ask=ask_question if interactive else None,
-        on_message=message,
-        on_task=None if quiet else announce_task,
-        run_task=task_runner(as_json=as_json),
-    )
+    with collected_warnings(quiet=quiet) as noted:
+        options = UpdateOptions(
+            **session_fields(common),
+            pretend=pretend,
+            conflict="rej" if conflict == "rej" else "inline",
+            allow_dirty=allow_dirty,
+            allow_downgrade=allow_downgrade,
+            base_ref=base_ref,
+        )
+        result = update(
+            path,
+            options,
+            ask=ask_question if interactive else None,
+            on_message=message,
+            on_task=None if quiet else announce_task,
+            run_task=task_runner(as_json=as_json),
+        )
+    result = dataclasses.replace(result, warnings=(*result.warnings, *noted))
     if as_json:
         print_json(result_dict(result))
     else:

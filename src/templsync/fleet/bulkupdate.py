@@ -85,6 +85,9 @@ class FleetUpdateOptions:
     test_timeout: float | None = None
     trust: bool = False
     trust_list: tuple[str, ...] = ()
+    settings_defaults: tuple[tuple[str, object], ...] = ()
+    """Copier's ``defaults:`` from its settings file, for questions an update asks anew (as
+    pairs: the options go to worker processes, and a mapping proxy does not pickle)."""
     prereleases: bool = False
 
 
@@ -304,6 +307,7 @@ def _steps(job: _Job) -> Outcome:
             conflict="inline",
             trust=options.trust,
             trust_list=options.trust_list,
+            settings_defaults=dict(options.settings_defaults),
         ),
     )
     base = Outcome(name, Result.UPDATED, None, status.recorded, job.to_shown, branch)

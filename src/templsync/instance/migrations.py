@@ -9,8 +9,8 @@ version's ``copier.yml``:
 - the current form (``command``, ``when``, ``working_directory``) runs in both stages, its
   ``when`` defaulting to ``{{ _stage == "after" }}`` (in the template's own ``_envops``
   delimiters), so a bare command runs after updating;
-- the legacy form (``version`` with ``before``/``after`` lists) gives that stage's list, always
-  run, from the instance's root.
+- the legacy form (``version`` with ``before``/``after`` lists; Copier's ``DeprecationWarning``)
+  gives that stage's list, always run, from the instance's root.
 
 Each migration carries the variables ``stage``, ``version_from`` and ``version_to`` (the
 versions as ``_commit`` records them), ``version_pep440_from`` and ``version_pep440_to``, and,
@@ -26,6 +26,7 @@ Commands are numbered within their stage, counting those whose ``when`` is false
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,11 @@ def migration_tasks(
     tasks: list[MigrationTask] = []
     for number, migration in enumerate(settings.migrations, start=1):
         if migration.is_legacy:
+            warnings.warn(
+                "This migration configuration is deprecated. Please switch to the new format.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             current = _version(migration, number)
             if new >= current > old:
                 variables = _with_current(variables, migration, current)

@@ -23,9 +23,10 @@ from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import Tree
 from templsync._io.gitmirror import default_cache_dir
 from templsync._io.jinjacache import DiskBytecodeCache
+from templsync._io.local import read_permissions
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
 from templsync.errors import UserError
-from templsync.template.answering import Answers, QuestionPrompt, answer_questions
+from templsync.template.answering import Answers, Defaults, QuestionPrompt, answer_questions
 from templsync.template.answers import answers_context
 from templsync.template.config import TemplateConfig, load_config
 from templsync.template.context import (
@@ -39,7 +40,12 @@ from templsync.template.context import (
 )
 from templsync.template.excludes import CopierExclude
 from templsync.template.jinja import JinjaRenderer, make_environment
-from templsync.template.render import ForbiddenPathError, render_patterns, render_template
+from templsync.template.render import (
+    ForbiddenPathError,
+    SourceInfo,
+    render_patterns,
+    render_template,
+)
 from templsync.template.trust import check_trust, is_trusted
 
 __all__ = ["Rendered", "Session", "SessionOptions", "open_session"]
@@ -59,12 +65,18 @@ class SessionOptions:
     trust: bool = False
     trust_list: tuple[str, ...] = ()
     """Copier's ``trust:`` entries from its settings file (:mod:`templsync.template.trust`)."""
+    settings_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """Copier's ``defaults:`` from its settings file (:mod:`templsync.template.usersettings`)."""
+    user_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """Copier's ``user_defaults``: defaults that replace the template's (answers still win)."""
     skip_tasks: bool = False
     skip_answered: bool = False
     answers_file: str | None = None
     prereleases: bool = False
     quiet: bool = False
     cache_dir: Path | None = None
+    cleanup_on_error: bool = True
+    """Copy: remove the destination it made when a task fails (Copier's ``cleanup_on_error``)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,8 @@ class Rendered:
     answers_file: str
     skip: CopierExclude
     """``_skip_if_exists`` plus ``--skip``, rendered."""
+    sources: Mapping[str, SourceInfo] = field(default_factory=lambda: MappingProxyType({}))
+    """Each rendered path's template file (relative to the template's root)."""
 
 
 @dataclass
@@ -124,7 +138,8 @@ class Session:
         previous: Mapping[str, object] = MappingProxyType({}),
         ask: Callable[[QuestionPrompt], object] | None = None,
     ) -> Answers:
-        """Answer the questions (``data``, then ``previous`` answers, defaults, ``ask``)."""
+        """Answer the questions (``data``, then ``previous`` answers, the user's and the
+        settings file's defaults, the template's, ``ask``)."""
         self.phase = "prompt"
         answers = answer_questions(
             self.config,
@@ -135,6 +150,7 @@ class Session:
             ask=ask,
             skip_answered=self.options.skip_answered,
             context=self.context(),
+            defaults=Defaults(self.options.user_defaults, self.options.settings_defaults),
         )
         self.answers = answers.context
         self.copier_answers = answers_context(answers, self.version.recorded, self.source.src_path)
@@ -179,7 +195,19 @@ class Session:
             templates=self.template,
             subdirectory=subdirectory,
         )
-        return Rendered(rendered.tree, answers_file, CopierExclude.of(skip))
+        return Rendered(rendered.tree, answers_file, CopierExclude.of(skip), rendered.sources)
+
+    def permissions(self, rendered: Rendered) -> Mapping[str, int]:
+        """The permission bits Copier gives the rendered files: from a template folder, each
+        one's template file's own (``0o777``).
+
+        Copier reads a git template from a clone, whose files have only git's modes, which the
+        Tree carries; so only a folder read as it is on disk has bits to keep.
+        """
+        if not isinstance(self.source, FolderSource) or self.version.commit is not None:
+            return MappingProxyType({})
+        files = {p: s.path for p, s in rendered.sources.items() if not rendered.tree[p].is_symlink}
+        return read_permissions(self.source.root, files)
 
     def _answers_relpath(self) -> str:
         """Copier's ``answers_relpath``: ``--answers-file`` or ``_answers_file``, rendered."""
@@ -242,11 +270,13 @@ def open_session(
         vcs_ref=options.vcs_ref,
         vcs_ref_hash=version.commit,
         data=dict(options.data),
-        settings={"defaults": {}, "trust": set(options.trust_list)},
+        settings={"defaults": dict(options.settings_defaults), "trust": set(options.trust_list)},
         exclude=options.exclude,
         use_prereleases=options.prereleases,
         skip_if_exists=options.skip_if_exists,
+        cleanup_on_error=options.cleanup_on_error,
         defaults=options.defaults,
+        user_defaults=dict(options.user_defaults),
         overwrite=options.overwrite,
         pretend=options.pretend,
         quiet=options.quiet,

@@ -36,9 +36,9 @@ from templsync._core.merge import merge3
 from templsync._core.outcome import Conflict, ConflictKind, MergeResult, Outcome
 from templsync._core.plan import OpKind, Plan, PlanOp, make_plan
 from templsync._core.textmerge import MarkerLabels
-from templsync._core.tree import FileEntry, Tree
+from templsync._core.tree import FileEntry, Mode, Tree
 from templsync._io.apply import Recovery, apply_plan, recover
-from templsync._io.gitindex import ConflictStages, record_conflicts
+from templsync._io.gitindex import ConflictStages, record_conflicts, stage_exec_bits
 from templsync._io.journal import JOURNAL_DIR, present_error
 from templsync._io.sources import ResolvedVersion
 from templsync.errors import UserError
@@ -197,7 +197,8 @@ def update(
         stages = _index_stages(project, merged) if options.conflict == "inline" else []
         if plan:
             apply_plan(root, plan)
-        if stages and project.git is not None:
+        if project.git is not None:
+            stage_exec_bits(project.git.repo, _written_modes(project, plan))
             record_conflicts(project.git.repo, stages)
     tasks = run_template_tasks(theirs, on_task, run_task, pretend=options.pretend)
     ran += migrate(theirs, "after", old, new, options.pretend, on_task=on_task, run_task=run_task)
@@ -341,10 +342,23 @@ def _index_stages(project: Project, merged: _Merged) -> list[ConflictStages]:
         return []
     prefix = f"{git.subdir}/" if git.subdir else ""
     return [
-        ConflictStages(prefix + c.path, *(_loaded(e) for e in (c.base, c.ours, c.theirs)))
+        ConflictStages(
+            prefix + c.path,
+            _loaded(c.base),
+            _loaded(c.ours),
+            _loaded(c.theirs),
+            written=merged.result.tree[c.path].mode,
+        )
         for c in merged.result.conflicts
         if c.path in merged.result.tree
     ]
+
+
+def _written_modes(project: Project, plan: Plan) -> dict[str, Mode]:
+    """The mode of every file ``plan`` writes, keyed by its path in the instance's repository."""
+    subdir = project.git.subdir if project.git is not None else ""
+    prefix = f"{subdir}/" if subdir else ""
+    return {prefix + op.path: op.new.mode for op in plan.ops if op.new is not None}
 
 
 def _kept_in_memory(plan: Plan, before: Tree, after: Tree) -> tuple[Plan, Tree, Tree]:

@@ -2,12 +2,15 @@
 
 Settings are the keys that start with ``_``; every other key is a question, in file order. The
 defaults and the merging of several documents follow Copier 9.19.1 (``copier/_template.py``).
+Unknown settings are notes in :attr:`TemplateConfig.warnings`; a template made for an older
+major version of Copier is Copier's :class:`OldTemplateWarning`, a Python warning.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+import warnings as python_warnings  # `warnings` names the config's own notes here
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -63,6 +66,7 @@ __all__ = [
     "COPIER_VERSION",
     "DEFAULT_EXCLUDE",
     "Migration",
+    "OldTemplateWarning",
     "Task",
     "TemplateConfig",
     "TemplateConfigError",
@@ -126,6 +130,10 @@ class TemplateSettings:
     secret_questions: tuple[str, ...] = ()
 
 
+class OldTemplateWarning(UserWarning):
+    """The template was made for an older major version of Copier (Copier's name)."""
+
+
 @dataclass(frozen=True)
 class TemplateConfig:
     """A template's configuration: settings, questions in order, and warnings to show."""
@@ -185,7 +193,7 @@ def load_config(template: Tree) -> TemplateConfig:
         for name in raw_settings
         if name not in KNOWN_SETTINGS
     ]
-    settings = _parse_settings(raw_settings, loaded.locations, path, warnings)
+    settings = _parse_settings(raw_settings, loaded.locations, path)
     secret = set(settings.secret_questions)
     questions = tuple(
         parse_question(
@@ -204,7 +212,7 @@ def _where(locations: Mapping[str, Location], key: str, path: str) -> str:
 
 
 def _parse_settings(
-    raw: Mapping[str, Any], locations: Mapping[str, Location], path: str, warnings: list[str]
+    raw: Mapping[str, Any], locations: Mapping[str, Location], path: str
 ) -> TemplateSettings:
     def fail(name: str, expected: str) -> TemplateConfigError:
         return TemplateConfigError(
@@ -248,7 +256,7 @@ def _parse_settings(
         message_before_update=text("message_before_update", ""),
         message_after_update=text("message_after_update", ""),
         preserve_symlinks=bool(raw.get("preserve_symlinks", False)),
-        min_copier_version=_check_min_version(raw, fail, warnings, locations, path),
+        min_copier_version=_check_min_version(raw, fail, locations, path),
         external_data=MappingProxyType({str(k): v for k, v in external.items()}),
         secret_questions=strings("secret_questions"),
     )
@@ -309,10 +317,11 @@ def _parse_migration(migration: Any, fail: Any) -> Migration:
 def _check_min_version(
     raw: Mapping[str, Any],
     fail: Any,
-    warnings: list[str],
     locations: Mapping[str, Location],
     path: str,
 ) -> str | None:
+    """``_min_copier_version``: newer than the Copier we follow is an error; an older major
+    version is Copier's :class:`OldTemplateWarning`."""
     if "min_copier_version" not in raw:
         return None
     value = str(raw["min_copier_version"])
@@ -328,8 +337,10 @@ def _check_min_version(
             "template made for an older Copier (--vcs-ref)."
         )
     if COPIER_VERSION.major > wanted.major:
-        warnings.append(
+        python_warnings.warn(
             f"This template was designed for Copier {value}, but templsync follows Copier "
-            f"{COPIER_VERSION}. You could find some incompatibilities."
+            f"{COPIER_VERSION}. You could find some incompatibilities.",
+            OldTemplateWarning,
+            stacklevel=2,
         )
     return value

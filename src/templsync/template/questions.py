@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import yaml
@@ -200,6 +201,10 @@ class BoundQuestion:
     question: Question
     renderer: StringRenderer
     context: Mapping[str, object]
+    user_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """Defaults given by the caller (Copier's ``user_defaults``), used as they are."""
+    settings_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """The ``defaults:`` of Copier's settings file: in place of the template's default."""
 
     @property
     def name(self) -> str:
@@ -324,15 +329,19 @@ class BoundQuestion:
         return parsed
 
     def default(self, recorded: Mapping[str, object]) -> Any:
-        """Copier's ``get_default``: a recorded answer, else the rendered default, parsed.
+        """Copier's ``get_default``, parsed: a recorded answer, else a user default, else the
+        default (the settings file's, else the template's) rendered.
 
         The default is validated only when the question is asked (``when`` true) and not secret.
         """
         if self.name in recorded:
             result: Any = recorded[self.name]
+        elif self.name in self.user_defaults:
+            result = self.user_defaults[self.name]
         else:
+            default = self.settings_defaults.get(self.name, self.question.default)
             try:
-                result = self.render_value(self.question.default, {"UNSET": _UNSET})
+                result = self.render_value(default, {"UNSET": _UNSET})
             except UnsetError:
                 return MISSING
             if result is MISSING:

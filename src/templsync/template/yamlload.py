@@ -6,13 +6,17 @@ then merges: four list settings are concatenated across documents, every other k
 value of the last document that sets it, and keys keep the order in which they first appear.
 
 Here the files come from a :class:`~templsync._core.tree.Tree`, so nothing touches the disk, and
-the line of every top-level key is kept so errors can say where a question is defined.
+the line of every top-level key is kept so errors can say where a question is defined. An
+``!include`` pattern is taken relative to the template's root, ``..`` resolved: one that leaves
+the template is an error naming it (:class:`ForbiddenIncludeError`; Copier refuses it only when
+a file outside matches, which a Tree cannot know, so we refuse the pattern itself).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import io
+import posixpath
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +31,10 @@ MERGED_LIST_SETTINGS = ("_exclude", "_jinja_extensions", "_secret_questions", "_
 
 class TemplateConfigError(UserError):
     """``copier.yml`` (or a file it includes) is invalid; the message names the file and line."""
+
+
+class ForbiddenIncludeError(TemplateConfigError):
+    """An ``!include`` names a path outside the template (Copier's ``ForbiddenPathError``)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,15 @@ def load_config_yaml(tree: Tree, path: str) -> LoadedYaml:
             raise yaml.constructor.ConstructorError(
                 None, None, "YAML include file path must be a relative path", node.start_mark
             )
+        inside = posixpath.normpath(pattern)
+        if inside == ".." or inside.startswith("../"):
+            mark = node.start_mark
+            raise ForbiddenIncludeError(
+                f"{mark.name}:{mark.line + 1}: `!include {pattern}` names {inside!r}, which is "
+                "outside the template. An included file must be inside the template's folder: "
+                "move it there."
+            )
+        pattern = inside
         data: list[Any] = []
         for included in glob_tree(tree, pattern):
             data.extend(_flatten(filter(None, _load_all(tree, included, _Loader))))

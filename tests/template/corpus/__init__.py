@@ -28,9 +28,10 @@ PENDING_CASES: dict[str, str] = {
         " TreeLoader has no `searchpath`, which the loader reads to import extensions/context.py"
     ),
     "dirty-working-copy-at-head": (
-        "Copier commits the uncommitted changes in a throwaway clone and records that commit's"
-        " `git describe` (1.0.0-1-g<hash of a clock-dependent commit>); templsync copies the same"
-        " files but records `_commit: 1.0.0`"
+        "on purpose (docs/update.md, Deliberate differences): Copier commits the uncommitted"
+        " changes in a throwaway clone and records that commit's `git describe` (1.0.0-1-g<hash"
+        " of a clock-dependent commit>), which no repository has; templsync copies the same files"
+        " but records `_commit: 1.0.0`, which exists"
     ),
 }
 CASES: list[Case] = [case for case in ALL_CASES if case.name not in PENDING_CASES]
