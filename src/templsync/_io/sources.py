@@ -39,7 +39,7 @@ from packaging.version import Version
 from templsync._core.tree import Tree, normalize_path
 from templsync._io.gitmirror import default_cache_dir, ensure_mirror, fetch
 from templsync._io.gitrepo import GitRepo, RefNotFoundError, is_repo_root, open_repo, parse_version
-from templsync._io.local import read_tree
+from templsync._io.local import read_empty_folders, read_tree
 from templsync._io.vcsurl import expand_url, strip_credentials
 from templsync.errors import UserError
 
@@ -76,6 +76,10 @@ class TemplateSource(Protocol):
     def resolve(self, ref: str | None = None, *, prereleases: bool = False) -> ResolvedVersion: ...
 
     def tree(self, version: ResolvedVersion, subdirectory: str | None = None) -> Tree: ...
+
+    def empty_folders(self, version: ResolvedVersion) -> frozenset[str]:
+        """The folders of ``version`` that hold no file (a Tree has files only)."""
+        ...
 
 
 def version_of(recorded: str) -> Version | None:
@@ -121,6 +125,9 @@ class FolderSource:
             return read_tree(self.root)
         return read_tree(self.root / normalize_path(subdirectory))
 
+    def empty_folders(self, version: ResolvedVersion) -> frozenset[str]:
+        return read_empty_folders(self.root)
+
 
 @dataclass(frozen=True)
 class GitSource:
@@ -159,6 +166,9 @@ class GitSource:
         if version.commit is None:
             raise ValueError("a git source's version always has a commit")
         return self.repo.read_tree(version.commit, subdirectory)
+
+    def empty_folders(self, version: ResolvedVersion) -> frozenset[str]:
+        return frozenset()  # git stores files only (a submodule is read as nothing)
 
 
 def resolve_source(

@@ -24,7 +24,7 @@ from templsync._core.tree import Tree
 from templsync._io.gitmirror import default_cache_dir
 from templsync._io.jinjacache import DiskBytecodeCache
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
-from templsync.errors import UserError
+from templsync.errors import SymlinkError, UserError
 from templsync.template.answering import Answers, QuestionPrompt, answer_questions
 from templsync.template.answers import answers_context
 from templsync.template.config import TemplateConfig, load_config
@@ -75,6 +75,8 @@ class Rendered:
     answers_file: str
     skip: CopierExclude
     """``_skip_if_exists`` plus ``--skip``, rendered."""
+    folders: frozenset[str] = frozenset()
+    """The folders the render makes that hold no file of ``tree``."""
 
 
 @dataclass
@@ -94,6 +96,8 @@ class Session:
     answers: Mapping[str, object] = field(default_factory=dict)
     copier_answers: Mapping[str, object] = field(default_factory=dict)
     phase: Phase = "undefined"
+    empty_folders: frozenset[str] = frozenset()
+    """The template's folders that hold no file (a folder source can have some)."""
 
     @property
     def metadata(self) -> dict[str, object]:
@@ -161,14 +165,8 @@ class Session:
             self.renderer.render(p, context)
             for p in (*self.options.skip_if_exists, *settings.skip_if_exists)
         )
-        source = self.template
-        if subdirectory:
-            prefix = subdirectory + "/"
-            source = Tree(
-                {p[len(prefix) :]: e for p, e in self.template.items() if p.startswith(prefix)}
-            )
         rendered = render_template(
-            source,
+            self.template,
             context,
             env=self.renderer.env,
             templates_suffix=settings.templates_suffix,
@@ -176,10 +174,10 @@ class Session:
             skip_if_exists=skip,
             preserve_symlinks=settings.preserve_symlinks,
             answers_file=answers_file,
-            templates=self.template,
             subdirectory=subdirectory,
+            empty_folders=self.empty_folders,
         )
-        return Rendered(rendered.tree, answers_file, CopierExclude.of(skip))
+        return Rendered(rendered.tree, answers_file, CopierExclude.of(skip), rendered.folders)
 
     def _answers_relpath(self) -> str:
         """Copier's ``answers_relpath``: ``--answers-file`` or ``_answers_file``, rendered."""
@@ -223,7 +221,7 @@ def open_session(
     ``src`` is the template as the user spelled it (for ``_copier_conf.src_path`` when the
     source is neither a folder nor a repository on this machine).
     """
-    template = source.tree(version)
+    template = _read_template(source, version)
     config = load_config(template)
     trusted = options.trust or is_trusted(options.trust_list, source.src_path)
     check_trust(config, trusted=trusted, skip_tasks=options.skip_tasks)
@@ -266,7 +264,24 @@ def open_session(
         conf,
         trusted,
         operation,
+        empty_folders=source.empty_folders(version),
     )
+
+
+def _read_template(source: TemplateSource, version: ResolvedVersion) -> Tree:
+    """``version`` of ``source``; a link leaving it is refused, said in a template's terms."""
+    try:
+        return source.tree(version)
+    except SymlinkError as err:
+        if err.link is None:
+            raise
+        raise SymlinkError(
+            f"the template {source.src_path!r} has a symlink {err.link!r} pointing to "
+            f"{err.target!r}, outside the template. A template's links may point anywhere "
+            "inside it: point this one at a file or folder of the template, or remove it.",
+            link=err.link,
+            target=err.target,
+        ) from err
 
 
 def _local_path(source: TemplateSource, src: str) -> Path:
