@@ -3,9 +3,10 @@
 The steps, in Copier 9.19.1's order: resolve the template and its version, read ``copier.yml``,
 refuse settings that run code unless trusted, show ``_message_before_copy``, answer the
 questions, render the template into a Tree in memory (``_subdirectory``, ``_exclude`` plus
-``--exclude``, the answers file through the template's own answers-file template), compare it
-with what the destination already holds, write it with :func:`~templsync._io.apply_plan`,
-run ``_tasks``, and render ``_message_after_copy``.
+``--exclude``, the answers file through the template's own answers-file template) with the
+empty folders it makes, compare it with what the destination already holds, write it with
+:func:`~templsync._io.apply_plan` (missing empty folders made too), run ``_tasks``, and render
+``_message_after_copy``.
 
 Where the destination differs from Copier's flow: a file that would be replaced is never asked
 about one by one; without ``overwrite`` the copy is refused before anything is written, and the
@@ -31,11 +32,11 @@ from templsync._io.newfolder import can_write_new_folder, write_new_folder
 from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
 from templsync.errors import UserError
 from templsync.instance.existing import read_paths
-from templsync.instance.session import Session, SessionOptions, open_session
+from templsync.instance.folders import missing_folders
+from templsync.instance.session import Rendered, Session, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
 from templsync.instance.templatetasks import run_template_tasks
 from templsync.template.answering import Answers, QuestionPrompt
-from templsync.template.excludes import CopierExclude
 
 __all__ = [
     "CopyOptions",
@@ -89,6 +90,8 @@ class CopyResult:
     warnings: tuple[str, ...]
     pretend: bool
     recovered: Recovery | None = None
+    folders: tuple[str, ...] = ()
+    """Empty folders of the template made in the destination (missing there before)."""
 
 
 def copy(
@@ -151,7 +154,7 @@ def copy_from(
     answers = run.answer(previous=previous, ask=ask)
     rendered = run.render_tree()
     answers_file = rendered.answers_file
-    outcome = _compare(run, rendered.tree, rendered.skip, answers_file)
+    outcome = _compare(run, rendered, answers_file)
     if not options.pretend:
         _write(dst, outcome.plan)
     tasks = run_template_tasks(run, on_task, run_task, pretend=options.pretend)
@@ -173,6 +176,7 @@ def copy_from(
         warnings=run.config.warnings,
         pretend=options.pretend,
         recovered=recovered,
+        folders=outcome.plan.folders,
     )
 
 
@@ -185,9 +189,12 @@ class _Outcome:
     skipped: tuple[str, ...]
 
 
-def _compare(run: Session, rendered: Tree, skip: CopierExclude, answers_file: str) -> _Outcome:
-    """Sort every rendered path: created, identical, kept (skip-if-exists), overwritten."""
+def _compare(run: Session, render: Rendered, answers_file: str) -> _Outcome:
+    """Sort every rendered path: created, identical, kept (skip-if-exists), overwritten; and find
+    the empty folders to make."""
+    rendered, skip = render.tree, render.skip
     existing = read_paths(run.dst, rendered)
+    folders = missing_folders(run.dst, render.folders)
     created: list[str] = []
     identical: list[str] = []
     skipped: list[str] = []
@@ -209,6 +216,7 @@ def _compare(run: Session, rendered: Tree, skip: CopierExclude, answers_file: st
     plan = make_plan(
         Tree({p: e for p, e in existing.items() if p in writes}),
         Tree({p: e for p, e in rendered.items() if p in writes}),
+        folders,
     )
     return _Outcome(plan, tuple(created), tuple(overwritten), tuple(identical), tuple(skipped))
 
@@ -225,7 +233,7 @@ def _write(dst: Path, plan: Plan) -> None:
         dst.parent.mkdir(parents=True, exist_ok=True)
         if can_write_new_folder(dst):
             files = {op.path: op.new for op in plan.ops if op.new is not None}
-            write_new_folder(dst, Tree._trusted(files))
+            write_new_folder(dst, Tree._trusted(files), folders=plan.folders)
             return
     dst.mkdir(parents=True, exist_ok=True)
     if not plan:
