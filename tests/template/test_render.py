@@ -286,6 +286,18 @@ FIXTURES: dict[str, Fixture] = {
         symlinks={"to-empty": "deep"},
         settings={"exclude": ["copier.yml", "made-empty/", "dropped"]},
     ),
+    "yield-in-folders": Fixture(
+        {
+            "{% yield m from mods %}{{ m }}{% endyield %}/{{ m }}_a.py.jinja": "# {{ m }} a\n",
+            "{% yield m from mods %}{{ m }}{% endyield %}/b.txt.jinja": "{{ m }} b\n",
+            "{% yield m from mods %}{{ m }}{% endyield %}/"
+            "{% yield t from [m + '1', m + '2'] %}{{ t }}{% endyield %}/{{ t }}.txt.jinja": (
+                "{{ t }}"
+            ),
+            "{% yield m from mods %}{{ m }}{% endyield %}/{% if m == 'x' %}only-x{% endif %}/e": "",
+        },
+        answers={"mods": ["x", "y"]},
+    ),
     "yield-and-conditions": Fixture(
         {
             "{% if docs %}docs{% endif %}/{% yield p from pages %}{{ p }}{% endyield %}.md.jinja": (

@@ -25,7 +25,9 @@ name at a time:
 Links are followed against the whole template: a link in the subdirectory may point anywhere in
 the template's repository (or folder), through other links. Only what the link's own path
 renders to is matched against ``_exclude``, so a link to an excluded file copies that file, as
-Copier does. Nothing here touches a disk.
+Copier does. A folder's name is rendered once for all the paths below it (Copier renders it again
+for each; the names are the same unless a name calls something that changes from call to call).
+Nothing here touches a disk.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Tree, parent_dirs
 from templsync.errors import InvalidPathError, SymlinkError, UserError
 from templsync.template.excludes import CopierExclude
-from templsync.template.jinja import BinaryTemplateError, JinjaRenderer, TreeLoader
+from templsync.template.jinja import BinaryTemplateError, JinjaRenderer, TreeLoader, Yielded
 from templsync.template.links import Walked, resolve, walk
 
 DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
@@ -236,6 +238,10 @@ def _tree(entries: dict[str, FileEntry], sources: Mapping[str, SourceInfo]) -> T
         raise SymlinkError(f"{err} The template's symlinks: {names}.") from err
 
 
+_Rendered = tuple[tuple[str, ...], dict[str, object], "_Via"]
+"""A path's start rendered: its rendered names, the extra context, and how it ended."""
+
+
 class _Via(enum.Enum):
     """How a rendered path was reached: its parts rendered one by one, or a part that renders to
     the answers file's path, at the root or below a folder (which Copier deprecates)."""
@@ -279,6 +285,8 @@ class _Job:
     source_names: frozenset[str]
     template_names: _Names
     prefix: str
+    folders: dict[tuple[str, ...], list[_Rendered]] = field(default_factory=dict)
+    """Each folder's rendering as the start of a path, kept (see :meth:`_folder`)."""
 
     def render_path(self, relpath: str) -> Iterator[tuple[str, dict[str, object], _Via]]:
         """Copier's ``_render_path``: the destination paths (and extra context) of one path, and
@@ -289,45 +297,64 @@ class _Job:
         path = PurePosixPath(relpath)
         if self.suffix and is_template:
             path = path.with_suffix("")
-        yield from self._parts(path.parts, (), {}, is_template, ())
+        parts = path.parts
+        for rendered, extra, via in self._folder(parts[:-1]):
+            if via is not _Via.PATH:
+                yield self.answers_file, extra, via
+                continue
+            for name, more, reached in self._part(parts, rendered, extra):
+                if reached is not _Via.PATH:
+                    yield self.answers_file, more, reached
+                    continue
+                rendered_path = str(PurePosixPath(*rendered, name))
+                if is_template or f"{rendered_path}{self.suffix}" not in self.template_names:
+                    yield rendered_path, more, _Via.PATH
 
-    def _parts(
-        self,
-        parts: tuple[str, ...],
-        rendered: tuple[str, ...],
-        extra: dict[str, object],
-        is_template: bool,
-        source_parts: tuple[str, ...],
-    ) -> Iterator[tuple[str, dict[str, object], _Via]]:
+    def _folder(self, parts: tuple[str, ...]) -> list[_Rendered]:
+        """The folder ``parts`` rendered as the start of a path (once per folder: every path
+        below it starts the same way): its rendered names, extra context, and how it ended."""
+        found = self.folders.get(parts)
+        if found is not None:
+            return found
+        found = []
         if not parts:
-            rendered_path = str(PurePosixPath(*rendered))
-            if is_template or f"{rendered_path}{self.suffix}" not in self.template_names:
-                yield rendered_path, extra, _Via.PATH
-            return
+            found.append(((), {}, _Via.PATH))
+        for rendered, extra, via in self._folder(parts[:-1]) if parts else ():
+            if via is not _Via.PATH:
+                found.append((rendered, extra, via))  # the answers file: nothing more renders
+                continue
+            for name, more, reached in self._part(parts, rendered, extra):
+                found.append(((*rendered, name), more, reached))
+        self.folders[parts] = found
+        return found
+
+    def _part(
+        self, parts: tuple[str, ...], rendered: tuple[str, ...], extra: dict[str, object]
+    ) -> Iterator[tuple[str, dict[str, object], _Via]]:
+        """The last of ``parts`` rendered after the ``rendered`` folders: each name it renders
+        to (none when it renders empty), with its extra context; a name that is the answers
+        file's path ends the path there."""
+        part = parts[-1]
+        name = "path " + "/".join(parts)
         answers = _Via.NESTED_ANSWERS if rendered else _Via.ANSWERS
-        part, rest = parts[0], parts[1:]
-        source_parts = (*source_parts, part)
-        name = "path " + "/".join(source_parts)
         text, yielded = self.renderer.render_yielding(part, {**self.context, **extra}, name=name)
-        if yielded is not None:
-            for value in yielded.values:
-                new_extra = {**extra, yielded.name: value}
-                text, _ = self.renderer.render_yielding(
-                    part, {**self.context, **new_extra}, name=name
-                )
-                if text == self.answers_file:
-                    yield self.answers_file, new_extra, answers
-                elif text:
-                    yield from self._parts(
-                        rest, (*rendered, text), new_extra, is_template, source_parts
-                    )
-            return
-        if not text:
-            return
-        if text == self.answers_file:
-            yield self.answers_file, extra, answers
-            return
-        yield from self._parts(rest, (*rendered, text), extra, is_template, source_parts)
+        if yielded is None:
+            choices: Iterable[tuple[str, dict[str, object]]] = ((text, extra),)
+        else:
+            choices = self._yielded(part, name, extra, yielded)
+        for text, more in choices:
+            if text == self.answers_file:
+                yield text, more, answers
+            elif text:
+                yield text, more, _Via.PATH
+
+    def _yielded(
+        self, part: str, name: str, extra: dict[str, object], yielded: Yielded
+    ) -> Iterator[tuple[str, dict[str, object]]]:
+        for value in yielded.values:
+            more = {**extra, yielded.name: value}
+            text, _ = self.renderer.render_yielding(part, {**self.context, **more}, name=name)
+            yield text, more
 
     def check_inside(self, source: str, dst: str) -> None:
         normalized = posixpath.normpath(dst)
