@@ -52,7 +52,8 @@ def read_tree(
 
 
 def read_empty_folders(root: Path) -> frozenset[str]:
-    """The folders under ``root`` that hold no file, folder or symlink (their parents are implied).
+    """The folders under ``root`` that hold nothing a Tree keeps: no file, folder or symlink (a
+    fifo or a socket does not count). Their parents are implied.
 
     A Tree holds files only, so a template read from a folder loses these; Copier makes them in
     a copy. Symlinks are not followed; the writer's journal folder is skipped.

@@ -18,6 +18,10 @@ says ``dirty`` and :meth:`GitSource.tree` reads those files from disk. Copier th
 
 ``src_path`` is what Copier records as ``_src_path``: the spelling exactly as it was given.
 
+A Tree holds files only, so a version's empty folders are listed apart
+(:meth:`TemplateSource.empty_folders`): a plain folder can have some, which Copier copies; git
+keeps none.
+
 Where we differ from Copier, on purpose:
 
 - a remote's default version is the highest tag in the mirror; Copier asks the remote each time
