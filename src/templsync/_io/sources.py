@@ -22,6 +22,10 @@ commit, as for a folder.
 
 ``src_path`` is what Copier records as ``_src_path``: the spelling exactly as it was given.
 
+A Tree holds files only, so a version's empty folders are listed apart
+(:meth:`TemplateSource.empty_folders`): a plain folder can have some, which Copier copies; git
+keeps none.
+
 Where we differ from Copier, on purpose:
 
 - a remote's default version is the highest tag in the mirror; Copier asks the remote each time
@@ -53,7 +57,7 @@ from templsync._io.gitrepo import (
     open_repo,
     parse_version,
 )
-from templsync._io.local import read_tree
+from templsync._io.local import read_empty_folders, read_tree
 from templsync._io.vcsurl import expand_url, strip_credentials
 from templsync.errors import UserError
 
@@ -94,6 +98,10 @@ class TemplateSource(Protocol):
     def resolve(self, ref: str | None = None, *, prereleases: bool = False) -> ResolvedVersion: ...
 
     def tree(self, version: ResolvedVersion, subdirectory: str | None = None) -> Tree: ...
+
+    def empty_folders(self, version: ResolvedVersion) -> frozenset[str]:
+        """The folders of ``version`` that hold no file (a Tree has files only)."""
+        ...
 
 
 def version_of(recorded: str) -> Version | None:
@@ -152,6 +160,11 @@ class FolderSource:
             return read_tree(self.root)
         return read_tree(self.root / normalize_path(subdirectory))
 
+    def empty_folders(self, version: ResolvedVersion) -> frozenset[str]:
+        if version.commit is not None and self.repo is not None:
+            return frozenset()  # read from a commit: git stores files only
+        return read_empty_folders(self.root)
+
 
 @dataclass(frozen=True)
 class GitSource:
@@ -199,6 +212,9 @@ class GitSource:
         if version.commit is None:
             raise ValueError("a git source's version always has a commit")
         return self.repo.read_tree(version.commit, subdirectory)
+
+    def empty_folders(self, version: ResolvedVersion) -> frozenset[str]:
+        return frozenset()  # git stores files only (a submodule is read as nothing)
 
 
 def resolve_source(

@@ -25,7 +25,7 @@ from templsync._io.gitmirror import default_cache_dir
 from templsync._io.jinjacache import DiskBytecodeCache
 from templsync._io.local import read_permissions
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
-from templsync.errors import UserError
+from templsync.errors import SymlinkError, UserError
 from templsync.template.answering import Answers, Defaults, QuestionPrompt, answer_questions
 from templsync.template.answers import answers_context
 from templsync.template.config import TemplateConfig, load_config
@@ -89,6 +89,8 @@ class Rendered:
     """``_skip_if_exists`` plus ``--skip``, rendered."""
     sources: Mapping[str, SourceInfo] = field(default_factory=lambda: MappingProxyType({}))
     """Each rendered path's template file (relative to the template's root)."""
+    folders: frozenset[str] = frozenset()
+    """The folders the render makes that hold no file of ``tree``."""
 
 
 @dataclass
@@ -108,6 +110,8 @@ class Session:
     answers: Mapping[str, object] = field(default_factory=dict)
     copier_answers: Mapping[str, object] = field(default_factory=dict)
     phase: Phase = "undefined"
+    empty_folders: frozenset[str] = frozenset()
+    """The template's folders that hold no file (a folder source can have some)."""
 
     @property
     def metadata(self) -> dict[str, object]:
@@ -177,14 +181,8 @@ class Session:
             self.renderer.render(p, context)
             for p in (*self.options.skip_if_exists, *settings.skip_if_exists)
         )
-        source = self.template
-        if subdirectory:
-            prefix = subdirectory + "/"
-            source = Tree(
-                {p[len(prefix) :]: e for p, e in self.template.items() if p.startswith(prefix)}
-            )
         rendered = render_template(
-            source,
+            self.template,
             context,
             env=self.renderer.env,
             templates_suffix=settings.templates_suffix,
@@ -192,10 +190,12 @@ class Session:
             skip_if_exists=skip,
             preserve_symlinks=settings.preserve_symlinks,
             answers_file=answers_file,
-            templates=self.template,
             subdirectory=subdirectory,
+            empty_folders=self.empty_folders,
         )
-        return Rendered(rendered.tree, answers_file, CopierExclude.of(skip), rendered.sources)
+        return Rendered(
+            rendered.tree, answers_file, CopierExclude.of(skip), rendered.sources, rendered.folders
+        )
 
     def permissions(self, rendered: Rendered) -> Mapping[str, int]:
         """The permission bits Copier gives the rendered files: from a template folder, each
@@ -251,7 +251,7 @@ def open_session(
     ``src`` is the template as the user spelled it (for ``_copier_conf.src_path`` when the
     source is neither a folder nor a repository on this machine).
     """
-    template = source.tree(version)
+    template = _read_template(source, version)
     config = load_config(template)
     trusted = options.trust or is_trusted(options.trust_list, source.src_path)
     check_trust(config, trusted=trusted, skip_tasks=options.skip_tasks)
@@ -296,7 +296,24 @@ def open_session(
         conf,
         trusted,
         operation,
+        empty_folders=source.empty_folders(version),
     )
+
+
+def _read_template(source: TemplateSource, version: ResolvedVersion) -> Tree:
+    """``version`` of ``source``; a link leaving it is refused, said in a template's terms."""
+    try:
+        return source.tree(version)
+    except SymlinkError as err:
+        if err.link is None:
+            raise
+        raise SymlinkError(
+            f"the template {source.src_path!r} has a symlink {err.link!r} pointing to "
+            f"{err.target!r}, outside the template. A template's links may point anywhere "
+            "inside it: point this one at a file or folder of the template, or remove it.",
+            link=err.link,
+            target=err.target,
+        ) from err
 
 
 def _local_path(source: TemplateSource, src: str) -> Path:
