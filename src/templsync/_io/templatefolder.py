@@ -4,10 +4,12 @@ Templates render from a Tree in memory. A few Jinja extensions need the version 
 Copier's clone gives it to them: ``copier_template_extensions.TemplateExtensionLoader`` imports
 ``extensions/context.py`` from its loader's ``searchpath``. The rules:
 
-- a plain folder is its own folder, and so is a local repository read at ``HEAD`` with its
-  uncommitted changes (its working folder holds exactly the files the Tree was read from);
+- a folder read as it is on disk is its own folder, and so is a local repository read at
+  ``HEAD`` with its uncommitted changes (its working folder holds exactly the files the Tree
+  was read from);
 - any other version is a commit, written once from its Tree (its submodules' files included)
-  to ``<cache>/versions/<commit>`` and reused by every later run. A commit names its files, so
+  to ``<cache>/versions/<commit>`` (``<commit>-<digest of the folder's path>`` for a folder of
+  a repository read at a commit) and reused by every later run. A commit names its files, so
   the folder never goes stale; nothing writes into it once it is in place (its files are
   read-only; its folders are not, so the cache can be deleted as any folder can, and Python may
   keep an extension's compiled module beside it);
@@ -18,6 +20,7 @@ Copier's clone gives it to them: ``copier_template_extensions.TemplateExtensionL
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from templsync._core.tree import Mode, Tree
@@ -39,13 +42,18 @@ def template_folder(
     source: TemplateSource, version: ResolvedVersion, tree: Tree, cache_dir: Path
 ) -> Path:
     """The folder holding ``version`` of ``source``, whose files are ``tree``; made if needed."""
-    if isinstance(source, FolderSource):
-        return source.root
     if isinstance(source, GitSource) and version.dirty and source.repo.workdir is not None:
         return source.repo.workdir
+    if isinstance(source, FolderSource) and version.commit is None:
+        return source.root
     if version.commit is None:
         raise ValueError("a template version read from git always has a commit")
-    target = versions_dir(cache_dir) / version.commit
+    key = version.commit
+    if isinstance(source, FolderSource) and source.subdir:
+        key += (
+            "-" + hashlib.sha256(source.subdir.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        )
+    target = versions_dir(cache_dir) / key
     if target.is_dir():
         return target
     try:
