@@ -22,7 +22,6 @@ The rules this module keeps:
 from __future__ import annotations
 
 import threading
-import traceback
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import TypeVar
@@ -204,7 +203,11 @@ def _where(err: BaseException, shown: Callable[[str], str]) -> str:
     """The file and line an exception was raised at (the deepest frame of Python code)."""
     if isinstance(err, SyntaxError) and err.filename:
         return f"{shown(err.filename)}, line {err.lineno}"
-    frames = [f for f in traceback.extract_tb(err.__traceback__) if not f.filename.startswith("<")]
-    if not frames:
-        return ""
-    return f"{shown(frames[-1].filename)}, line {frames[-1].lineno}"
+    found = ""
+    frame = err.__traceback__
+    while frame is not None:
+        filename = frame.tb_frame.f_code.co_filename
+        if not filename.startswith("<"):  # importlib's frozen frames are not the extension's
+            found = f"{shown(filename)}, line {frame.tb_lineno}"
+        frame = frame.tb_next
+    return found
