@@ -6,10 +6,11 @@ import stat
 import threading
 from pathlib import Path
 
+import pytest
 from gitrepo_helpers import commit, git, make_repo
 
 from templsync._io import read_tree
-from templsync._io.sources import resolve_source
+from templsync._io.sources import DirtyLocalWarning, resolve_source
 from templsync._io.templatefolder import template_folder, versions_dir
 from testing.trees import build_tree
 
@@ -103,5 +104,31 @@ def test_a_folder_and_a_dirty_checkout_are_their_own_folders(tmp_path: Path) -> 
     source = resolve_source(str(repo))
     version = source.resolve("HEAD")
     assert version.dirty
-    assert template_folder(source, version, source.tree(version), tmp_path / "cache") == repo
+    with pytest.warns(DirtyLocalWarning):
+        tree = source.tree(version)
+    assert template_folder(source, version, tree, tmp_path / "cache") == repo
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_repositorys_folder_read_at_a_commit_is_written_for_that_commit_and_folder(
+    tmp_path: Path,
+) -> None:
+    repo = make_repo(tmp_path / "mono", {"a/copier.yml": "x: 1\n", "b/copier.yml": "y: 2\n"})
+    git(repo, "tag", "v1")
+    commit(repo, {"a/copier.yml": "x: 2\n"})
+    cache = tmp_path / "cache"
+    made = []
+    for name in ("a", "b"):
+        source = resolve_source(str(repo / name))
+        version = source.resolve("v1")
+        made.append(template_folder(source, version, source.tree(version), cache))
+
+    sha = git(repo, "rev-parse", "v1")
+    assert [p.parent for p in made] == [versions_dir(cache)] * 2
+    assert [p.name.split("-")[0] for p in made] == [sha, sha]
+    assert made[0] != made[1]
+    assert (made[0] / "copier.yml").read_text() == "x: 1\n"  # the commit's, not the disk's
+    assert (made[1] / "copier.yml").read_text() == "y: 2\n"
+    source = resolve_source(str(repo / "a"))
+    at_head = source.resolve()
+    assert template_folder(source, at_head, source.tree(at_head), cache) == repo / "a"
