@@ -126,8 +126,11 @@ def main() -> None:
 
 
 def render(rows: list[tuple[str, int, float, float, float, float]], runs: int) -> str:
+    load = os.getloadavg()[1]
     lines = [
-        f"Median of {runs} runs, this machine ({os.cpu_count()} cores).",
+        f"Median of {runs} runs, this machine ({os.cpu_count()} cores, load average {load:.1f} "
+        "over the last 5 minutes: other work slows both copy columns alike; their difference is "
+        "the folder's cost).",
         "",
         "| template | files | folder made (s) | folder reused (s) "
         "| copy, folder made (s) | copy, folder reused (s) |",
