@@ -14,6 +14,7 @@ import posixpath
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
@@ -25,6 +26,7 @@ from templsync._io.gitmirror import default_cache_dir
 from templsync._io.jinjacache import DiskBytecodeCache
 from templsync._io.local import read_permissions
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
+from templsync._io.templatefolder import template_folder
 from templsync.errors import SymlinkError, UserError
 from templsync.template.answering import Answers, Defaults, QuestionPrompt, answer_questions
 from templsync.template.answers import answers_context
@@ -256,12 +258,14 @@ def open_session(
     trusted = options.trust or is_trusted(options.trust_list, source.src_path)
     check_trust(config, trusted=trusted, skip_tasks=options.skip_tasks)
     settings = config.settings
+    cache_dir = options.cache_dir or default_cache_dir()
     env = make_environment(
         envops=settings.envops,
         extensions=settings.jinja_extensions,
         trusted=trusted,
         source=template,
-        bytecode_cache=DiskBytecodeCache((options.cache_dir or default_cache_dir()) / "jinja"),
+        bytecode_cache=DiskBytecodeCache(cache_dir / "jinja"),
+        folder=partial(template_folder, source, version, template, cache_dir),
     )
     conf = CopierConf(
         src_path=str(_local_path(source, src or source.src_path)),

@@ -31,10 +31,6 @@ ALL_CASES: list[Case] = [
     *edges.CASES,
 ]
 PENDING_CASES: dict[str, str] = {
-    "template-extension-loader": (
-        "templsync refuses copier_template_extensions.TemplateExtensionLoader: its in-memory"
-        " TreeLoader has no `searchpath`, which the loader reads to import extensions/context.py"
-    ),
     "dirty-working-copy-at-head": (
         "on purpose (docs/update.md, Deliberate differences): Copier commits the uncommitted"
         " changes in a throwaway clone and records that commit's `git describe` (1.0.0-1-g<hash"
