@@ -28,7 +28,7 @@ Each merge is seen two ways, and the laws hold for both: ``regions`` (the diff3 
 conflict holds its base lines) and ``refined`` (what plain markers show: conflicts narrowed to the
 lines where the sides differ, and conflicts close together joined, as ``git merge-file`` does).
 In ``refined`` a conflict's sides may equal its base lines (a split conflict's base lines all go
-to its first part); two views agree on whether the merge is clean and on the merged text.
+to its first part). The two views agree on whether the merge is clean and on the merged text.
 """
 
 from __future__ import annotations

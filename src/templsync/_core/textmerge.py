@@ -151,9 +151,9 @@ def render_markers(
 
 
 def _needs_cr(base: Lines, ours: Lines, at_ours: int, theirs: Lines, at_theirs: int) -> bool:
-    """git's ``is_cr_needed``: the line before the conflict (or the first line) on both sides,
-    and the base's first line, end in CRLF; a side that cannot tell (no line, or one line with no
-    line ending) does not decide."""
+    """git's ``is_cr_needed``: the base's first line ends in CRLF, and so does the line before
+    the conflict (or the first line) on each side that can tell (one with no line, or only one
+    line and no line ending, cannot)."""
     crlf = _crlf(ours, at_ours - 1 if at_ours else 0)
     if crlf is not False:
         crlf = _crlf(theirs, at_theirs - 1 if at_theirs else 0)
