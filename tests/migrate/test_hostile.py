@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import FrameType
 
 import pytest
 
 from templsync.cli.main import main
+from testing.alarm import time_limit
 
 from .migrate_helpers import write_files
 from .test_errors import every_command, two_migrations
@@ -53,17 +52,8 @@ def snapshot(root: Path) -> Snapshot:
 @pytest.fixture
 def no_hang() -> Iterator[None]:
     """A read that blocks (a fifo opened without O_NONBLOCK) fails the test instead of hanging."""
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise TimeoutError("blocked on a read")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(60)
-    try:
+    with time_limit(60):
         yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def make_fifo(path: Path) -> None:
