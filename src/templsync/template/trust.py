@@ -24,6 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 import platformdirs
 import yaml
 
+from templsync._limits import LimitError
+from templsync._yaml import safe_load
 from templsync.errors import UserError
 from templsync.template.config import TemplateConfig
 from templsync.template.jinja import TrustRequiredError
@@ -80,7 +82,11 @@ def load_trust_list(path: Path) -> tuple[str, ...]:
     except OSError as err:
         raise SettingsFileError(f"cannot read Copier's settings file {path}: {err}") from err
     try:
-        loaded = yaml.safe_load(data)
+        loaded = safe_load(data)
+    except LimitError as err:
+        raise SettingsFileError(
+            f"{path}: Copier's settings file {err}. Fix it or remove it."
+        ) from err
     except yaml.YAMLError as err:
         raise SettingsFileError(
             f"{path}: Copier's settings file is not valid YAML: {err}. Fix it or remove it."
