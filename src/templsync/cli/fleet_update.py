@@ -99,10 +99,13 @@ def update_command(
     trust: bool,
     as_json: bool,
 ) -> None:
+    from templsync.cli.recover import recover_and_report
     from templsync.fleet.bulkupdate import FleetUpdateOptions, fleet_update
     from templsync.template.trust import load_trust_list, settings_path
 
     fleet = open_fleet(fleet_path)
+    if not dry_run and recover_and_report(fleet.path.parent) is not None:
+        fleet = open_fleet(fleet_path)  # a stopped run's write of the registry, finished
     options = FleetUpdateOptions(
         only=only,
         teams=team,
@@ -128,6 +131,8 @@ def update_command(
                 bar.update(task, completed=done, total=total)
 
             result = fleet_update(fleet, options, progress)
+    for name, done in result.restored:
+        stderr().print(f"[yellow]resumed[/] {escape(name)}: a stopped run left it mid-way; {done}")
     if markdown is not None:
         _write(markdown, markdown_table(result))
     if as_json:
@@ -229,4 +234,5 @@ def result_dict(result: FleetUpdateResult) -> dict[str, Any]:
             }
             for o in result.outcomes
         ],
+        "resumed": [{"name": name, "done": done} for name, done in result.restored],
     }
