@@ -83,18 +83,44 @@ def test_a_committed_update_is_kept(repo: Path) -> None:
     assert resume.landed(a, ".copier-answers.yml", "3.0.0") is None
 
 
-def test_a_second_instance_on_a_shared_branch_keeps_the_firsts_commit(repo: Path) -> None:
+def test_in_a_monorepo_the_first_instances_commit_stays_and_the_second_is_undone(
+    repo: Path,
+) -> None:
+    b, a = repo / "b", repo / "a"
+    resume.begin(b, BRANCH)
     git(repo, "checkout", "-q", "-b", BRANCH)
-    (repo / "b" / "app.py").write_text("b updated\n")
+    (b / "app.py").write_text("b updated\n")
     git(repo, "commit", "-qam", resume.update_subject("1.0.0", "2.0.0"))
-    before = state(repo)
-    a = repo / "a"
-    resume.begin(a, BRANCH)  # the branch is there: this step does not create it
+    after_b = state(repo)
+    resume.begin(a, BRANCH)  # the branch is there now: this step does not create it
     half_done(a)
 
-    assert resume.restore(a) == "its unfinished update was undone"
+    assert resume.restore(a) == ("its unfinished update was undone; its update was committed: kept")
 
-    assert state(repo) == before
+    assert state(repo) == after_b
+
+
+def test_in_a_monorepo_outcomes_not_recorded_are_all_undone(repo: Path) -> None:
+    """Conflicts left in ``b`` (final, but not in the registry yet), then ``a`` stopped."""
+    before = state(repo)
+    b, a = repo / "b", repo / "a"
+    resume.begin(b, BRANCH)
+    git(repo, "checkout", "-q", "-b", BRANCH)
+    (b / "app.py").write_text("<<<<<<< before\nb\n=======\nb2\n>>>>>>> 2.0.0\n")
+    resume.begin(a, BRANCH)
+    half_done(a)
+
+    assert resume.restore(b) == "its unfinished update was undone"
+
+    assert state(repo) == before  # on main again, no update branch
+
+
+def test_finish_removes_the_marks_of_a_repository(repo: Path) -> None:
+    resume.begin(repo / "a", BRANCH)
+    resume.begin(repo / "b", BRANCH)
+    resume.finish(repo / "b")
+    assert not (repo / ".git" / resume.MARK).exists()
+    assert resume.restore(repo / "a") is None
 
 
 def test_in_place_an_update_is_undone_on_the_current_branch(repo: Path) -> None:

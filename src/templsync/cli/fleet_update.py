@@ -27,7 +27,8 @@ current one); run the update, and stop there when it left conflicts; run the ins
 command in its folder (--test-timeout); then stage its folder and commit, with a message that
 lists the template commits it brings in (--no-commit leaves it staged); record the outcome
 (and, on success, the version and date) as last_update in the registry. One instance's
-failure never stops the others.
+failure never stops the others. A run stopped mid-way (Ctrl-C, a kill) leaves every instance
+updated or as it was: run the same command again to finish the rest.
 
 The end is a table (updated, up to date, conflicts, tests failed, skipped, error, with the
 reason); --json prints it as one document, --markdown writes it to a file. The exit code is 1

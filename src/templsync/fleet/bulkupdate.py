@@ -10,14 +10,14 @@ For each instance (in worker processes, or in this process with ``jobs=1``):
 5. stage its folder (only that folder, in a monorepo) and commit, with a message that lists
    the template commits it brings in, unless ``commit`` is off;
 6. record the outcome in the registry (``last_update``), with the version and the date when the
-   update succeeded, as soon as the instance (or its repository's group) is done: a run that is
-   stopped keeps the records of what it finished.
+   update succeeded, as the instances finish (a few at a time, at most every
+   :data:`RECORD_EVERY` seconds, and at the end).
 
-A run stopped mid-way (Ctrl-C, a kill) leaves each instance either finished (committed and, but
-for a stop in between, recorded) or as it was: steps 2-5 are marked in the instance's repository
+A run stopped mid-way (Ctrl-C, a kill) leaves each instance either finished or as it was: from
+step 2 until its outcome is recorded, an instance is marked in its repository
 (:mod:`templsync.fleet.resume`), and the next run first puts back every instance whose mark is
-still there, and records the updates that were committed but not recorded. Running the same
-update again so finishes the rest; the finished ones are up to date.
+still there (an update that was committed is kept, and recorded then). Running the same update
+again so finishes the rest, and the finished ones are up to date.
 
 ``dry_run`` runs 1 and 3 as a pretend merge and writes nothing. One instance's problem is an
 :class:`Outcome` of that instance; it never stops the others. Instances that share a git
@@ -31,6 +31,7 @@ import enum
 import os
 import signal
 import subprocess
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING
 import pygit2
 
 from templsync._io.gitmirror import run_git
-from templsync.errors import TemplsyncError
+from templsync.errors import TemplsyncError, UserError
 from templsync.fleet import resume
 from templsync.fleet.registry import (
     DEFAULT_ANSWERS_FILE,
@@ -72,6 +73,8 @@ __all__ = [
 
 
 TAIL_LINES = 20
+RECORD_EVERY = 2.0
+"""Seconds between two writes of the outcomes to the registry, at most (and at the end)."""
 
 
 class Result(enum.StrEnum):
@@ -207,25 +210,63 @@ def fleet_update(
     for group in groups:
         done.append(done[-1] + len(group))
 
-    def finished(_: int, group_outcomes: list[Outcome]) -> None:
-        if not options.dry_run:
-            record(fleet.path, group_outcomes, today)
-
-    per_group = _map(
-        _update_group,
-        [tuple(jobs[n] for n in group) for group in groups],
-        workers=options.jobs or os.cpu_count() or 1,
-        stage="update",
-        progress=lambda s, n, _: progress(s, done[n], len(jobs)),
-        parallel_from=2,
-        done=finished,
-    )
+    grouped = [tuple(jobs[n] for n in group) for group in groups]
+    records = _Records(fleet.path, today)
+    try:
+        per_group = _map(
+            _update_group,
+            grouped,
+            workers=options.jobs or os.cpu_count() or 1,
+            stage="update",
+            progress=lambda s, n, _: progress(s, done[n], len(jobs)),
+            parallel_from=2,
+            done=None if options.dry_run else lambda n, found: records.add(grouped[n], found),
+        )
+    except BaseException:
+        records.flush(final=False)  # Ctrl-C: what finished is recorded all the same
+        raise
+    records.flush(final=True)
     outcomes: dict[int, Outcome] = {}
     for group, found_outcomes in zip(groups, per_group, strict=True):
         outcomes.update(zip(group, found_outcomes, strict=True))
     return FleetUpdateResult(
         tuple(outcomes[n] for n in range(len(jobs))), shown, options.dry_run, tuple(restored)
     )
+
+
+class _Records:
+    """Outcomes written to the registry as they come, a few at a time: at most every
+    :data:`RECORD_EVERY` seconds (a write rereads and rewrites the whole registry), then the
+    marks of the instances recorded are removed (:func:`resume.finish`)."""
+
+    def __init__(self, registry: Path, today: str) -> None:
+        self.registry = registry
+        self.today = today
+        self.pending: list[tuple[Sequence[_Job], Sequence[Outcome]]] = []
+        self.last = time.monotonic()
+
+    def add(self, jobs: Sequence[_Job], outcomes: Sequence[Outcome]) -> None:
+        self.pending.append((jobs, outcomes))
+        if time.monotonic() - self.last >= RECORD_EVERY:
+            self.flush(final=False)
+
+    def flush(self, *, final: bool) -> None:
+        """Write what is pending; a registry that cannot be written now is tried again later,
+        and is an error only when ``final``."""
+        if not self.pending:
+            return
+        try:
+            record(self.registry, [o for _, found in self.pending for o in found], self.today)
+        except UserError:  # busy, or changed by someone meanwhile
+            if final:
+                raise
+            return
+        for jobs, _ in self.pending:
+            for job in jobs:
+                if job.status.folder is not None:
+                    resume.finish(job.status.folder)
+        self.pending.clear()
+        self.last = time.monotonic()
 
 
 def _restore(entry: FleetEntry, fleet: Fleet) -> str | None:
@@ -358,17 +399,13 @@ def _steps(job: _Job) -> Outcome:
         branch = pattern.replace("{version}", job.to_shown)
     if options.dry_run:
         return _update_and_commit(job, folder, checked, branch)
-    mark = resume.begin(folder, branch)
+    resume.begin(folder, branch)  # removed once the outcome is recorded
     try:
-        outcome = _update_and_commit(job, folder, checked, branch)
-    except Exception:
-        resume.finish(mark)  # an error is the instance's outcome: left for a person, as it is
-        raise
-    except BaseException:  # Ctrl-C: the instance goes back as it was
-        resume.restore(folder)
-        raise
-    resume.finish(mark)
-    return outcome
+        return _update_and_commit(job, folder, checked, branch)
+    except BaseException as err:
+        if not isinstance(err, Exception):  # Ctrl-C: the instance goes back as it was
+            resume.restore(folder)
+        raise  # an error is the instance's outcome: left for a person, as it is
 
 
 def _update_and_commit(

@@ -1,24 +1,30 @@
-"""Interrupted fleet updates: the mark an instance's update leaves while it works, and how a
-later run puts the instance back as it was, or keeps what landed.
+"""Interrupted fleet updates: the mark an instance's update leaves until its outcome is in the
+registry, and how a later run puts the instance back as it was, or keeps what landed.
 
-Before ``fleet update`` touches an instance it writes a mark in the git folder of the instance's
-repository (``<git dir>/templsync-fleet-update.json``: the instance's folder, the update branch,
-whether this step creates it, where ``HEAD`` was and at which commit). The mark goes once the
-instance's outcome is final (committed, or stopped with conflicts, failed tests or an error, which
-are left for a person as they are). A mark still there means the run was stopped mid-way (Ctrl-C,
-a kill, a crash). :func:`restore` then, in this order, removes the lock files git left, finishes
-or rolls back a write the update left (the writer's journal), and:
+Before ``fleet update`` touches an instance it adds a mark to the git folder of the instance's
+repository (``<git dir>/templsync-fleet-update.json``, a list: one mark per instance of the
+repository updated in this run, each with the instance's folder, the update branch, whether this
+step creates it, where ``HEAD`` was and at which commit). The marks go (:func:`finish`) once the
+outcomes are written to the registry. A mark still there means the run was stopped before that
+(Ctrl-C, a kill, a crash). :func:`restore` then, newest mark first, removes the lock files git
+left, finishes or rolls back a write the update left (the writer's journal), and:
 
 - when the update's commit landed (``HEAD`` moved on the update branch), keeps it: the instance
   is updated, and the registry catches up (:func:`landed`);
 - otherwise puts the instance's folder back at the commit it started from (index, files, no new
   untracked files), ``HEAD`` back where it was, and deletes the update branch when this step
   created it and it holds nothing new: no empty ``templsync/update-<version>`` branch is left.
+  An outcome that was final but not recorded (conflicts, failed tests) is undone as well: the
+  next run does it again and records it.
 
 Only the instance's own folder is put back (``git reset``/``checkout``/``clean`` with the folder as
 pathspec), so a sibling's changes in a monorepo stay. Every step works from any point the previous
-run reached, and again after a stop in the middle of a restore: the mark goes last. A worker that
-is interrupted with Ctrl-C restores its instance at once; a kill leaves that to the next run.
+run reached, and again after a stop in the middle of a restore: the marks go last. A worker that
+is interrupted with Ctrl-C restores its repository at once; a kill leaves that to the next run.
+
+The marks are written atomically (a temp file renamed) but not fsynced: they guard against a
+stopped process, whose writes the page cache keeps, as git's own files do (git does not fsync
+by default either).
 """
 
 from __future__ import annotations
@@ -30,7 +36,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from templsync._io.apply import recover
-from templsync._io.fsutil import fsync_dir, write_atomic
 from templsync._io.gitmirror import GitCommandError, run_git
 
 MARK = "templsync-fleet-update.json"
@@ -68,41 +73,52 @@ def update_subject(source: str | None, version: str) -> str:
 
 def begin(folder: Path, branch: str | None) -> Mark:
     """Mark ``folder``'s repository before its update touches anything; returns the mark."""
-    start = _git(folder, "rev-parse", "HEAD")
-    head = _symbolic_head(folder)
+    where = _git(folder, "rev-parse", "--absolute-git-dir", "HEAD", "--symbolic-full-name", "HEAD")
+    git_dir, start, symbolic = where.splitlines()
+    head = symbolic if symbolic.startswith("refs/heads/") else None  # else "HEAD": detached
     created = branch is not None and not _branch_exists(folder, branch)
-    git_dir = _git(folder, "rev-parse", "--absolute-git-dir")
     mark = Mark(str(folder.absolute()), start, head, branch, created, git_dir)
-    write_atomic(mark.path, json.dumps(asdict(mark)).encode())
+    marks = _read(mark.path)
+    _write(mark.path, [*marks, mark])
     return mark
 
 
-def finish(mark: Mark) -> None:
-    """The instance's outcome is final: remove the mark."""
-    mark.path.unlink(missing_ok=True)
-    fsync_dir(mark.path.parent)
+def finish(folder: Path) -> None:
+    """The outcomes of the instances updated in ``folder``'s repository are in the registry:
+    remove their marks."""
+    path = _find_mark(folder)
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 def restore(folder: Path) -> str | None:
-    """Put back the instance whose update in ``folder``'s repository was stopped mid-way; what
-    was done, in a few words, or None when no update was stopped there."""
+    """Put back the instances whose update in ``folder``'s repository was stopped before its
+    outcome was recorded; what was done, in a few words, or None when nothing was stopped."""
     path = _find_mark(folder)
     if path is None:
         return None
-    mark = Mark(**json.loads(path.read_bytes()))
+    marks = _read(path)
+    done = []
+    for n in reversed(range(len(marks))):  # newest first: each starts where the one before ended
+        done.append(_restore_one(marks[n], path.parent))
+        _write(path, marks[:n])
+    path.unlink(missing_ok=True)
+    if not done:
+        return None
+    return "; ".join(dict.fromkeys(done))
+
+
+def _restore_one(mark: Mark, git_dir: Path) -> str:
     instance = Path(mark.folder)
-    _remove_locks(path.parent, mark.branch)
+    _remove_locks(git_dir, mark.branch)
     if instance.is_dir():
         recover(instance)  # the writer's half-done write, finished or rolled back
     head = _git(instance, "rev-parse", "HEAD")
     on = _symbolic_head(instance)
     if head != mark.start and (mark.branch is None or on == f"refs/heads/{mark.branch}"):
-        done = "its update was committed: kept"
-    else:
-        _put_back(instance, mark, on)
-        done = "its unfinished update was undone"
-    finish(mark)
-    return done
+        return "its update was committed: kept"
+    _put_back(instance, mark, on)
+    return "its unfinished update was undone"
 
 
 def landed(folder: Path, answers_file: str, version: str) -> date | None:
@@ -134,6 +150,20 @@ def _put_back(instance: Path, mark: Mark, on: str | None) -> None:
             _git(instance, "checkout", "-q", mark.head.removeprefix("refs/heads/"))
     if _branch_exists(instance, branch) and _git(instance, "rev-parse", branch) == mark.start:
         _git(instance, "branch", "-q", "-D", branch)
+
+
+def _read(path: Path) -> list[Mark]:
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return []
+    return [Mark(**m) for m in data]
+
+
+def _write(path: Path, marks: list[Mark]) -> None:
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(json.dumps([asdict(m) for m in marks]))
+    temp.replace(path)
 
 
 def _remove_locks(git_dir: Path, branch: str | None) -> None:
@@ -170,11 +200,7 @@ def _symbolic_head(folder: Path) -> str | None:
 
 
 def _branch_exists(folder: Path, branch: str) -> bool:
-    try:
-        _git(folder, "rev-parse", "--verify", "-q", f"refs/heads/{branch}")
-    except GitCommandError:
-        return False
-    return True
+    return bool(_git(folder, "for-each-ref", "--format=%(refname)", f"refs/heads/{branch}"))
 
 
 def _git(folder: Path, *args: str) -> str:
