@@ -6,7 +6,7 @@ from pathlib import Path
 
 from templsync._core.tree import Tree
 from templsync._io.jinjacache import DiskBytecodeCache
-from templsync.template.jinja import make_environment
+from templsync.template.jinja import JinjaRenderer, make_environment
 
 SOURCE = "<< name >> {{ name }}\n"
 
@@ -69,3 +69,19 @@ def test_two_contents_of_one_file_each_keep_their_compiled_code(tmp_path: Path) 
     assert render(new, cache) == "v2 svc\n"
     after = {entry.name: entry.stat().st_mtime_ns for entry in (tmp_path / "jinja").iterdir()}
     assert after == entries  # both loaded, neither compiled and written again
+
+
+def test_a_template_string_is_compiled_once_as_a_file_is(tmp_path: Path) -> None:
+    # Question defaults, path names and task commands are strings: they too load from the cache.
+    cache = DiskBytecodeCache(tmp_path / "jinja")
+
+    def render_string() -> str:
+        env = make_environment(envops={}, extensions=(), trusted=False, bytecode_cache=cache)
+        return JinjaRenderer(env).render("{{ name | upper }}-{{ 1 + 1 }}", {"name": "svc"})
+
+    assert render_string() == "SVC-2"
+    [entry] = (tmp_path / "jinja").iterdir()
+    stamp = entry.stat().st_mtime_ns
+    assert render_string() == "SVC-2"
+    assert [p.name for p in (tmp_path / "jinja").iterdir()] == [entry.name]
+    assert entry.stat().st_mtime_ns == stamp  # loaded, not compiled and written again
