@@ -300,49 +300,129 @@ def time_in_process(p: Prepared, work: Path, runs: int) -> dict[str, float]:
 
 # -- where templsync's time goes ---------------------------------------------------------------
 
-PARTS = ("git reads", "renders", "writes", "subprocesses", "engine", "rest")
+PARTS = ("reads", "renders", "YAML", "writes", "subprocesses", "engine", "rest")
 _BY_FILE = (
     ("subprocesses", ("/subprocess.py", "/selectors.py")),
-    ("git reads", ("/pygit2/", "/_io/gitrepo.py", "/_io/gitindex.py", "/_io/gitmirror.py")),
-    ("renders", ("/jinja2/", "/markupsafe/", "/templsync/template/", "/jinja2_ansible_filters/")),
-    ("writes", ("/_io/apply.py", "/_io/newfolder.py", "/_io/journal.py", "/_io/fsutil.py")),
+    (
+        "reads",
+        (
+            "/pygit2/",
+            "/_io/gitrepo.py",
+            "/_io/gitindex.py",
+            "/_io/gitmirror.py",
+            "/_io/sources.py",
+            "/_io/local.py",
+            "/_io/statcache.py",
+            "/_io/hashing.py",
+        ),
+    ),
+    (
+        "renders",
+        (
+            "/jinja2/",
+            "/markupsafe/",
+            "/jinja2_ansible_filters/",
+            "/templsync/template/",
+            "/_io/jinjacache.py",
+            "/extensions/uvshape.py",
+            "/copier_template_extensions/",
+        ),
+    ),
+    ("YAML", ("/yaml/",)),
+    (
+        "writes",
+        (
+            "/_io/apply.py",
+            "/_io/newfolder.py",
+            "/_io/journal.py",
+            "/_io/fsutil.py",
+            "/_io/prepare.py",
+            "/_io/replay.py",
+            "/_io/check.py",
+            "/_io/threads.py",
+        ),
+    ),
     ("engine", ("/templsync/_core/",)),
 )
+# Code that works for whoever calls it: its time counts for its callers' parts (a lock waited on
+# by the writer's thread pool is the writer's, a path read by the reader the reader's).
+_PASS_THROUGH = (
+    "/threading.py",
+    "/concurrent/futures/",
+    "/queue.py",
+    "/contextlib.py",
+    "/functools.py",
+    "/pathlib.py",
+    "/os.py",
+    "/genericpath.py",
+    "/posixpath.py",
+)
 Func = tuple[str, int, str]
+CallerFigures = dict[Func, tuple[int, int, float, float]]
 
 
 def _part_of_file(func: Func) -> str | None:
-    filename, _, name = func
-    if filename == "~":  # a built-in: its callers say what it was for
-        return "git reads" if "pygit2" in name else None
-    if not filename.startswith("/"):  # code Jinja compiled from a template file
+    """The part ``func``'s own time counts for, or None when its callers decide."""
+    filename = func[0]
+    if filename == "~":  # a built-in
+        return None
+    if not filename.startswith("/"):  # code Jinja compiled from a template file or string
         return "renders"
     for part, needles in _BY_FILE:
         if any(needle in filename for needle in needles):
             return part
+    if any(needle in filename for needle in _PASS_THROUGH):
+        return None
     return "rest"
+
+
+class _Attribution:
+    """Shares of each function's own time over :data:`PARTS`, through its callers if need be."""
+
+    def __init__(self, callers: Mapping[Func, CallerFigures]) -> None:
+        self.callers = callers
+        self.memo: dict[Func, dict[str, float]] = {}
+        self.open: set[Func] = set()
+
+    def shares(self, func: Func) -> dict[str, float]:
+        part = _part_of_file(func)
+        if part is not None:
+            return {part: 1.0}
+        if func in self.memo:
+            return self.memo[func]
+        callers = self.callers.get(func, {})
+        if func in self.open or not callers:
+            return {"rest": 1.0}
+        self.open.add(func)
+        weights = {c: f[2] for c, f in callers.items()}
+        if not sum(weights.values()):
+            weights = {c: float(f[1]) for c, f in callers.items()}
+        total = sum(weights.values()) or 1.0
+        result: dict[str, float] = {}
+        for caller, weight in weights.items():
+            for part, share in self.shares(caller).items():
+                result[part] = result.get(part, 0.0) + share * weight / total
+        self.open.discard(func)
+        self.memo[func] = result
+        return result
 
 
 def profile_parts(call: Callable[[], object]) -> dict[str, float]:
     """The shares of ``call``'s own time (cProfile) in each of :data:`PARTS`.
 
-    Each function's own time counts for its module's part; a built-in's for its callers' parts,
-    shared as its calls were (``os.fsync`` from the writer is a write, from a reader a read).
+    Each function's own time counts for its module's part; a built-in's, and generic code's
+    (threading, pathlib), for its callers' parts, shared as its time was: ``os.fsync`` or a lock
+    waited on from the writer is a write, a blob read from a reader a read.
     """
     profile = cProfile.Profile()
     profile.runcall(call)
-    stats: dict[Func, tuple[int, int, float, float, dict[Func, tuple[int, int, float, float]]]]
+    stats: dict[Func, tuple[int, int, float, float, CallerFigures]]
     stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]  # pstats keeps it untyped
+    attribution = _Attribution({func: figures[4] for func, figures in stats.items()})
     totals = dict.fromkeys(PARTS, 0.0)
-    for func, (_, _, own, _, callers) in stats.items():
-        part = _part_of_file(func)
-        if part is not None:
-            totals[part] += own
-            continue
-        by_caller = {caller: figures[2] for caller, figures in callers.items()}
-        spread = sum(by_caller.values()) or 1.0
-        for caller, share in by_caller.items():
-            totals[_part_of_file(caller) or "rest"] += own * share / spread
+    for func, (_, _, own, _, _) in stats.items():
+        for part, share in attribution.shares(func).items():
+            totals[part] += own * share
     whole = sum(totals.values()) or 1.0
     return {part: seconds / whole for part, seconds in totals.items()}
 
@@ -353,37 +433,54 @@ def profile_commands(p: Prepared, work: Path) -> dict[str, dict[str, float]]:
         return {command: profile_parts(make(0)) for command, make in calls.items()}
 
 
-def time_startup(preps: Sequence[Prepared], runs: int) -> list[tuple[str, float]]:
+Startup = dict[str, tuple[str, float]]
+"""key -> (what the process does, median seconds)"""
+
+
+def time_startup(preps: Sequence[Prepared], runs: int) -> Startup:
     """The parts of templsync's start-up, each a process of its own, taking turns."""
     python = str(BIN / "python")
-    commands: list[tuple[str, list[str], Mapping[str, str]]] = [
-        ("Python itself: `python -c pass`", [python, "-c", "pass"], os.environ),
-        (
+    libraries = "import pygit2, yaml, packaging.version"
+    commands: dict[str, tuple[str, list[str], Mapping[str, str]]] = {
+        "python": ("Python itself: `python -c pass`", [python, "-c", "pass"], os.environ),
+        "cli": (
             "the command line alone: `templsync --version`",
             [str(BIN / "templsync"), "-V"],
             os.environ,
         ),
-    ]
+        "libraries": (
+            f"the libraries every command needs: `{libraries}`",
+            [python, "-c", libraries],
+            os.environ,
+        ),
+        "jinja": (
+            f"and those a render needs: `{libraries}, jinja2`",
+            [python, "-c", f"{libraries}, jinja2"],
+            os.environ,
+        ),
+    }
     for command in COMMANDS:
         module = f"templsync.instance.{command}"
-        commands.append((f"`import {module}`", [python, "-c", f"import {module}"], os.environ))
+        commands[command] = (
+            f"the {command} library and all it imports: `import {module}`",
+            [python, "-c", f"import {module}"],
+            os.environ,
+        )
     for p in preps:
         if p.shape.python_path is not None:
-            commands.append(
-                (
-                    f"the {p.shape.name} extensions: `import uvshape` (it imports "
-                    "copier_template_extensions, which imports Copier)",
-                    [python, "-c", "import uvshape"],
-                    p.env,
-                )
+            commands[p.shape.name] = (
+                f"the {p.shape.name} template's extensions: `import uvshape` (it imports "
+                "copier_template_extensions, which imports Copier)",
+                [python, "-c", "import uvshape"],
+                p.env,
             )
-    times: dict[str, list[float]] = {label: [] for label, _, _ in commands}
+    times: dict[str, list[float]] = {key: [] for key in commands}
     for _ in range(runs):
-        for label, args, env in commands:
-            times[label].append(
+        for key, (_, args, env) in commands.items():
+            times[key].append(
                 timed(subprocess.run, args, env=dict(env), check=True, capture_output=True)[0]
             )
-    return [(label, statistics.median(seconds)) for label, seconds in times.items()]
+    return {key: (commands[key][0], statistics.median(spent)) for key, spent in times.items()}
 
 
 # -- one shape ---------------------------------------------------------------------------------
@@ -470,7 +567,7 @@ def ratio(pair: Pair) -> float:
     return pair[0] / pair[1]
 
 
-def render(rows: Sequence[Figures], startup: Sequence[tuple[str, float]], runs: int) -> str:
+def render(rows: Sequence[Figures], startup: Startup, runs: int) -> str:
     lines = [
         f"Median of {runs} runs, each a fresh process, the tools taking turns, this machine "
         f"({os.cpu_count()} cores); templsync's cache of compiled templates warm (one copy "
@@ -498,11 +595,13 @@ def render(rows: Sequence[Figures], startup: Sequence[tuple[str, float]], runs: 
     lines += [
         "",
         "Where templsync's time goes: the process time less the same call in one process is "
-        "start-up and imports; the call's own time is sorted by a profile (cProfile, so the "
-        "Python-heavy parts weigh a little more than they do unprofiled) into git reads "
-        "(pygit2), renders (Jinja, the template modules), writes (the one writer, fsync "
-        "included), subprocesses (tasks; `git config` from the uv-package filters), the "
-        "engine (`_core`: diff, merge) and the rest.",
+        "start-up and imports; the call's own time is sorted by a profile (cProfile: the "
+        "Python-heavy parts weigh a little more than they do unprofiled) into reads (git "
+        "objects through pygit2, the project's folder), renders (Jinja, the template modules, "
+        "the template's extensions, the cache of compiled templates), YAML (`copier.yml`, the "
+        "answers file), writes (the one writer, its fsyncs and its thread pool included), "
+        "subprocesses (tasks; `git config` from the uv-package filters), the engine (`_core`: "
+        "diff, merge) and the rest (the command line, the sessions, Tree building).",
         "",
         "| template, command | process (s) | start-up + imports (s) | the call (s) | "
         + " | ".join(PARTS)
@@ -517,9 +616,9 @@ def render(rows: Sequence[Figures], startup: Sequence[tuple[str, float]], runs: 
                 f"| {row.shape.name}, {command} | {process:.3f} | {process - call:.3f} "
                 f"| {call:.3f} | {shares} |"
             )
-    lines += ["", "Start-up, each part a process of its own:", ""]
+    lines += ["", "Start-up, each part a process of its own (each includes Python's start-up):", ""]
     lines += ["| process | seconds |", "| --- | ---: |"]
-    lines += [f"| {label} | {seconds:.3f} |" for label, seconds in startup]
+    lines += [f"| {label} | {seconds:.3f} |" for label, seconds in startup.values()]
     lines.append("")
     for command in COMMANDS:
         verdicts = []
@@ -533,7 +632,25 @@ def render(rows: Sequence[Figures], startup: Sequence[tuple[str, float]], runs: 
             + ", ".join(verdicts)
             + "."
         )
+    bounds = (bound(row, command, startup) for row in rows for command in COMMANDS)
+    lines += [line for line in bounds if line is not None]
     return "\n".join(lines)
+
+
+def bound(row: Figures, command: str, startup: Startup) -> str | None:
+    """What keeps ``command`` on ``row``'s template from its target, when it misses it."""
+    copier_s, ours_s = row.processes[command]
+    if copier_s / ours_s >= TARGETS[command]:
+        return None
+    goal, call = copier_s / TARGETS[command], row.in_process[command]
+    imports = f"`import templsync.instance.{command}` alone takes {startup[command][1]:.2f} s"
+    if row.shape.name in startup and command != "check":  # a check renders nothing
+        imports += f", the template's extensions alone {startup[row.shape.name][1]:.2f} s"
+    return (
+        f"- What bounds {command} on {row.shape.name}: {TARGETS[command]:.0f}x would be "
+        f"{goal:.2f} s; templsync takes {ours_s:.2f} s, of which start-up and imports "
+        f"{ours_s - call:.2f} s ({imports}) and the work {call:.3f} s."
+    )
 
 
 SECTION = """\
