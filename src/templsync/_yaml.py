@@ -146,4 +146,73 @@ def safe_load(data: bytes | str) -> Any:
     return parse_within(lambda: yaml.load(data, Loader=LimitedLoader), check=False)  # noqa: S506  # a SafeLoader
 
 
-__all__ = ["MAX_DEPTH", "LimitError", "LimitedLoader", "safe_load"]
+FAST_MAX_BYTES = 1 << 20
+FAST_MAX_BRACKETS = 1000
+"""libyaml composes by C recursion, with no limit of its own: ~20,000 nested levels crash the
+process. A file of at most ``FAST_MAX_BYTES`` with at most ``FAST_MAX_BRACKETS`` flow brackets
+nests at most ~1,400 levels (block indentation grows by a space a level at least) or ~1,000
+(brackets): well within what it survives. Larger files go to :class:`LimitedLoader`."""
+
+
+def fast_documents_ok(data: bytes) -> bool:
+    """Whether libyaml may parse ``data`` at all (see :data:`FAST_MAX_BYTES`)."""
+    return len(data) <= FAST_MAX_BYTES and data.count(b"[") + data.count(b"{") <= FAST_MAX_BRACKETS
+
+
+def within_limits(documents: list[Any]) -> bool:
+    """Whether values a parser without limits built (libyaml's) keep :class:`LimitedLoader`'s:
+    nested at most ``MAX_DEPTH`` deep, holding no value inside itself, and with shared values
+    (what aliases make) adding at most the nodes aliases may add. False means: parse again with
+    :class:`LimitedLoader`, whose verdict (and message) is the one that counts."""
+    for document in documents:
+        measured: dict[int, tuple[int, int]] = {}  # id -> (nodes expanded, height)
+        unique = 0
+        stack: list[tuple[Any, bool]] = [(document, False)]
+        open_ids: set[int] = set()
+        while stack:
+            value, children_done = stack.pop()
+            key = id(value)
+            if isinstance(value, dict):
+                children: list[Any] = [*value.keys(), *value.values()]
+            elif isinstance(value, list):
+                children = value
+            else:
+                continue
+            if children_done:
+                open_ids.discard(key)
+                total, height = 1, 0
+                for child in children:
+                    n, h = (
+                        measured.get(id(child), (1, 0))
+                        if isinstance(child, dict | list)
+                        else (1, 0)
+                    )
+                    total += n
+                    height = max(height, h)
+                measured[key] = (total, height + 1)
+                if height + 1 > MAX_DEPTH:
+                    return False
+                continue
+            if key in measured:
+                continue
+            if key in open_ids:
+                return False  # a value inside itself
+            open_ids.add(key)
+            unique += 1 + sum(1 for c in children if not isinstance(c, dict | list))
+            stack.append((value, True))
+            stack.extend((c, False) for c in children if isinstance(c, dict | list))
+        if isinstance(document, dict | list):
+            expanded = measured[id(document)][0]
+            if expanded - unique > max(MAX_ALIAS_NODES, ALIAS_FACTOR * unique):
+                return False
+    return True
+
+
+__all__ = [
+    "MAX_DEPTH",
+    "LimitError",
+    "LimitedLoader",
+    "fast_documents_ok",
+    "safe_load",
+    "within_limits",
+]

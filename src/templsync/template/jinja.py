@@ -359,7 +359,7 @@ class JinjaRenderer:
         try:
             template = self._strings.get(source)
             if template is None:
-                template = self._strings[source] = self.env.from_string(source)
+                template = self._strings[source] = _from_string(self.env, source)
             text = template.render(context)
         except jinja2.TemplateError as err:
             raise _translate(err, name, source="<template>") from err
@@ -383,6 +383,23 @@ class JinjaRenderer:
         ext = self.env.extensions[YieldExtension.identifier]
         assert isinstance(ext, YieldExtension)  # make_environment always adds it
         return ext
+
+
+def _from_string(env: jinja2.Environment, source: str) -> jinja2.Template:
+    """``env.from_string(source)``, with the compiled code kept in the environment's bytecode cache.
+
+    Question defaults, validators, path names and task commands are strings, compiled on every
+    run without it; through the cache (on disk between runs) they compile once, as files do. The
+    entry is found by the source's checksum (:meth:`jinja2.BytecodeCache.get_bucket`).
+    """
+    cache = env.bytecode_cache
+    if cache is None:
+        return env.from_string(source)
+    bucket = cache.get_bucket(env, "<string>", None, source)
+    if bucket.code is None:
+        bucket.code = env.compile(source)
+        cache.set_bucket(bucket)
+    return env.template_class.from_code(env, bucket.code, env.make_globals(None), None)
 
 
 def _plain_text_markers(env: jinja2.Environment) -> tuple[str, ...] | None:
