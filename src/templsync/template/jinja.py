@@ -363,6 +363,8 @@ class JinjaRenderer:
             text = template.render(context)
         except jinja2.TemplateError as err:
             raise _translate(err, name, source="<template>") from err
+        except SyntaxError as err:
+            raise _miscompiled(err, name) from err
         if ext.yield_name is None:
             return text, None
         return text, Yielded(ext.yield_name, tuple(ext.yield_iterable or ()))
@@ -375,6 +377,8 @@ class JinjaRenderer:
             text = self.env.get_template(path).render(context)
         except jinja2.TemplateError as err:
             raise _translate(err, path, source=path) from err
+        except SyntaxError as err:
+            raise _miscompiled(err, path) from err
         if ext.yield_name is not None:
             raise TemplateRenderError(path, None, "a yield tag is allowed in path names only")
         return text
@@ -415,6 +419,17 @@ def _plain_text_markers(env: jinja2.Environment) -> tuple[str, ...] | None:
     markers = [env.block_start_string, env.variable_start_string, env.comment_start_string]
     markers += [m for m in (env.line_statement_prefix, env.line_comment_prefix) if m]
     return (*markers, "\n", "\r")
+
+
+def _miscompiled(err: SyntaxError, name: str) -> TemplateRenderError:
+    """Jinja turned a template into Python that does not compile (a Jinja bug, e.g. an inline
+    ``if`` without ``else`` in a template whose name holds a quote); Copier fails the same way."""
+    return TemplateRenderError(
+        name,
+        None,
+        f"Jinja could not compile it ({err.msg}; a Jinja bug, which Copier meets too). "
+        "Rewrite the expression, e.g. give an inline `if` an `else ''`",
+    )
 
 
 def _translate(err: jinja2.TemplateError, name: str, *, source: str) -> TemplateRenderError:
