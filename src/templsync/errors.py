@@ -19,9 +19,11 @@ also a ``ValueError``, ``InvalidTypeError`` a ``TypeError``), so is ours; so is 
 (:class:`QuestionError`), which Copier raises as a ``ValueError``. Every one is a
 :class:`UserError`: the CLI exits with code 1 (Copier's own CLI exits 4 for an unsafe template).
 
-Warnings are values, not printed: a result's ``warnings`` holds :class:`TemplsyncWarning`
-instances (``DirtyLocalWarning``, ``OldTemplateWarning``, ... as Copier names them), and the CLI
-prints them.
+The warnings are defined here too, under :class:`TemplsyncWarning`, with Copier's names for the
+ones Copier gives (``DirtyLocalWarning``, ``OldTemplateWarning``, ``MissingSettingsWarning``,
+``CleanupWarning``; a ``DeprecationWarning`` or ``FutureWarning`` of Copier's is one of ours that
+is also that class). Each is given once, by :func:`templsync._warned.give`: a Python warning, also
+carried by the result of the operation that gave it; the CLI prints them as ``warning:`` lines.
 
 Third-party exceptions are translated at the adapter boundary with ``raise ... from err``.
 """
@@ -52,7 +54,16 @@ class InvalidPathError(UserError):
 
 
 class SymlinkError(UserError):
-    """A symlink that leaves the root or forms a loop."""
+    """A symlink that leaves the root or forms a loop.
+
+    ``link`` and ``target`` name a link that leaves the root and where it points (None for a
+    loop), so a caller can say what the root is.
+    """
+
+    def __init__(self, message: str, *, link: str | None = None, target: str | None = None):
+        self.link = link
+        self.target = target
+        super().__init__(message)
 
 
 class ReadError(UserError):
@@ -88,7 +99,14 @@ class ForbiddenPathError(PathError):
 
 
 class SymlinkOutsideError(SymlinkError, ForbiddenPathError):
-    """A symlink (``path``) that points outside the root: Copier's ``ForbiddenPathError``."""
+    """A symlink (``link``, also ``path``) that points outside the root (to ``target``):
+    Copier's ``ForbiddenPathError``."""
+
+    def __init__(self, link: str, why: str, *, target: str | None = None) -> None:
+        self.link = self.path = link
+        self.target = target
+        self.why = why
+        UserError.__init__(self, f'"{link}" is forbidden: {why}')
 
 
 class ConfigFileError(UserError, ValueError):
@@ -182,7 +200,11 @@ class ConflictsLeft(TemplsyncError):
 
 
 class TemplsyncWarning(UserWarning):
-    """Something a person should know; the work was done. Results carry these as values."""
+    """Root of every warning templsync gives: something a person should know; the work was done.
+
+    Given by :func:`templsync._warned.give`: a Python warning, also carried by the result of the
+    operation that gave it (``CopyResult.warnings`` ...). Copier's ``CopierWarning``.
+    """
 
 
 class DirtyLocalWarning(TemplsyncWarning):
@@ -193,12 +215,31 @@ class OldTemplateWarning(TemplsyncWarning):
     """``_min_copier_version`` is of an older major version of Copier than templsync follows."""
 
 
+class MissingSettingsWarning(TemplsyncWarning):
+    """``COPIER_SETTINGS_PATH`` names a settings file that does not exist."""
+
+
+class CleanupWarning(TemplsyncWarning):
+    """A copy that failed could not remove the destination it made."""
+
+
+class UnknownSettingWarning(TemplsyncWarning):
+    """``copier.yml`` has a ``_`` setting Copier does not know; it is ignored."""
+
+
 class TemplateDeprecationWarning(TemplsyncWarning, DeprecationWarning):
-    """The template uses a form Copier deprecates (it still works)."""
+    """The template uses a form Copier deprecates (it still works): Copier's
+    ``DeprecationWarning``."""
+
+
+class TemplateFutureWarning(TemplsyncWarning, FutureWarning):
+    """The template uses something Copier will remove (``now()``, ``make_secret()``): Copier's
+    ``FutureWarning``."""
 
 
 __all__ = [
     "ChangedDuringRunError",
+    "CleanupWarning",
     "ConfigFileError",
     "ConflictsLeft",
     "DirtyLocalWarning",
@@ -210,6 +251,7 @@ __all__ = [
     "InvalidTypeError",
     "JournalError",
     "MissingAnswerError",
+    "MissingSettingsWarning",
     "MultipleConfigFilesError",
     "MultipleYieldTagsError",
     "OldTemplateWarning",
@@ -221,8 +263,10 @@ __all__ = [
     "SymlinkOutsideError",
     "TaskError",
     "TemplateDeprecationWarning",
+    "TemplateFutureWarning",
     "TemplsyncError",
     "TemplsyncWarning",
+    "UnknownSettingWarning",
     "UnsafeTemplateError",
     "UnsupportedVersionError",
     "UserError",

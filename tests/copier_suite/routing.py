@@ -7,18 +7,18 @@ Each function takes Copier 9.19.1's arguments and calls templsync's ``copy``, ``
   ``skip_if_exists``, ``defaults``, ``overwrite``, ``pretend``, ``quiet``, ``skip_tasks``,
   ``skip_answered``, ``conflict`` map one to one; ``unsafe`` is ``trust`` and
   ``use_prereleases`` is ``prereleases``;
-- ``settings`` gives the trust list; without it, the trust list is read by templsync from the
-  user's Copier settings file (``$COPIER_SETTINGS_PATH``, else Copier's config folder, which
-  Copier's test fixtures move to a temporary folder);
+- ``user_defaults`` and ``cleanup_on_error`` map one to one too;
+- ``settings`` gives the trust list and the settings' ``defaults``; without it, both are read
+  by templsync from the user's Copier settings file (``$COPIER_SETTINGS_PATH``, else Copier's
+  config folder, which Copier's test fixtures move to a temporary folder);
 - questions without an answer are asked with the CLI's prompt, as Copier asks them; what the
   CLI prints (listing, messages, warnings, tasks) is printed, unless ``quiet``;
-- templsync's errors and warnings are raised and issued as Copier's classes of the same name
+- templsync's errors and warnings are raised and given as Copier's classes of the same name
   (:mod:`copier_suite.translate`); Copier's API returns its ``Worker``, these return None.
 
-Arguments templsync has no equivalent for raise :class:`NotRoutedError` when they would change
-anything (``ask``, ``user_defaults``, settings ``defaults``), so the tests that use them fail
-with a clear cause. ``cleanup_on_error`` and ``context_lines`` are accepted and left to
-templsync's own behaviour (it never leaves a half-written copy; its merge has no context lines).
+An argument templsync has no equivalent for raises :class:`NotRoutedError` when it would change
+anything (``ask``), so the tests that use it fail with a clear cause. ``context_lines`` is
+accepted and left to templsync's own behaviour (its merge has no context lines).
 
 Each call is noted in the reach log (``TEMPLSYNC_COPIER_SUITE_LOG``) under the running test
 (``TEMPLSYNC_COPIER_SUITE_TEST``, set by :mod:`copier_suite.plugin`).
@@ -88,11 +88,11 @@ def run_copy(
 ) -> None:
     """Copier's ``run_copy``: templsync's ``copy``."""
     reached("run_copy")
-    from copier_suite.translate import copier_errors, issue_warnings
+    from copier_suite.translate import copier_errors, copier_warnings
     from templsync.cli.copy import _report
     from templsync.instance.copy import CopyOptions, copy
 
-    with copier_errors():
+    with copier_warnings(), copier_errors():
         options = CopyOptions(
             **_fields(
                 data=data,
@@ -102,6 +102,7 @@ def run_copy(
                 exclude=exclude,
                 use_prereleases=use_prereleases,
                 skip_if_exists=skip_if_exists,
+                cleanup_on_error=cleanup_on_error,
                 defaults=defaults,
                 user_defaults=user_defaults,
                 overwrite=overwrite,
@@ -113,7 +114,6 @@ def run_copy(
             )
         )
         result = copy(src_path, Path(dst_path), options, **_callbacks(quiet))
-        issue_warnings(result.warnings)
         _report(result, quiet=quiet)
 
 
@@ -140,12 +140,12 @@ def run_recopy(
 ) -> None:
     """Copier's ``run_recopy``: templsync's ``recopy``."""
     reached("run_recopy")
-    from copier_suite.translate import copier_errors, issue_warnings
+    from copier_suite.translate import copier_errors, copier_warnings
     from templsync.cli.copy import _report
     from templsync.instance.copy import CopyOptions
     from templsync.instance.recopy import recopy
 
-    with copier_errors():
+    with copier_warnings(), copier_errors():
         options = CopyOptions(
             **_fields(
                 data=data,
@@ -155,6 +155,7 @@ def run_recopy(
                 exclude=exclude,
                 use_prereleases=use_prereleases,
                 skip_if_exists=skip_if_exists,
+                cleanup_on_error=cleanup_on_error,
                 defaults=defaults,
                 user_defaults=user_defaults,
                 overwrite=overwrite,
@@ -167,7 +168,6 @@ def run_recopy(
             )
         )
         result = recopy(Path(dst_path), options, **_callbacks(quiet))
-        issue_warnings(result.warnings)
         _report(result, quiet=quiet)
 
 
@@ -196,11 +196,11 @@ def run_update(
 ) -> None:
     """Copier's ``run_update``: templsync's ``update``."""
     reached("run_update")
-    from copier_suite.translate import copier_errors, issue_warnings
+    from copier_suite.translate import copier_errors, copier_warnings
     from templsync.cli.update import _report
     from templsync.instance.update import UpdateOptions, update
 
-    with copier_errors():
+    with copier_warnings(), copier_errors():
         options = UpdateOptions(
             **_fields(
                 data=data,
@@ -210,6 +210,7 @@ def run_update(
                 exclude=exclude,
                 use_prereleases=use_prereleases,
                 skip_if_exists=skip_if_exists,
+                cleanup_on_error=cleanup_on_error,
                 defaults=defaults,
                 user_defaults=user_defaults,
                 overwrite=overwrite,
@@ -223,7 +224,6 @@ def run_update(
             conflict=conflict,
         )
         result = update(Path(dst_path), options, **_callbacks(quiet))
-        issue_warnings(result.warnings)
         _report(result, quiet=quiet, show_diff=False)
 
 
@@ -236,6 +236,7 @@ def _fields(
     exclude: Sequence[str],
     use_prereleases: bool,
     skip_if_exists: Sequence[str],
+    cleanup_on_error: bool,
     defaults: bool,
     user_defaults: Mapping[str, Any] | None,
     overwrite: bool,
@@ -249,10 +250,6 @@ def _fields(
     """The ``SessionOptions`` fields Copier's arguments mean; see the module's documentation."""
     if ask:
         raise NotRoutedError("ask")
-    if user_defaults:
-        raise NotRoutedError("user_defaults")
-    if settings is not None and settings.defaults:
-        raise NotRoutedError("settings.defaults")
     return {
         "vcs_ref": vcs_ref.value if isinstance(vcs_ref, Enum) else vcs_ref,
         "data": dict(data or {}),
@@ -262,29 +259,34 @@ def _fields(
         "exclude": tuple(exclude),
         "skip_if_exists": tuple(skip_if_exists),
         "trust": unsafe,
-        "trust_list": _trust_list(settings),
+        **_settings_fields(settings),
+        "user_defaults": dict(user_defaults or {}),
         "skip_tasks": skip_tasks,
         "skip_answered": skip_answered,
         "answers_file": None if answers_file is None else str(answers_file),
         "prereleases": use_prereleases,
         "quiet": quiet,
+        "cleanup_on_error": cleanup_on_error,
     }
 
 
-def _trust_list(settings: Settings | SettingsModel | None) -> tuple[str, ...]:
-    """The trust list: the given settings', else the user's settings file as templsync reads it."""
+def _settings_fields(settings: Settings | SettingsModel | None) -> dict[str, Any]:
+    """``trust_list`` and ``settings_defaults``: the given settings', else those of the user's
+    settings file, read by templsync where Copier would read it."""
     if settings is not None:
-        return tuple(settings.trust)
+        return {"trust_list": tuple(settings.trust), "settings_defaults": dict(settings.defaults)}
     from copier import _settings
 
-    from templsync.template.trust import SETTINGS_ENV, load_trust_list
+    from templsync.template.usersettings import SETTINGS_ENV, load_settings, user_settings
 
-    given = os.environ.get(SETTINGS_ENV)
-    # Copier's fixtures move the user's config folder by patching this name; read it where
-    # Copier would, so templsync sees the settings file the test wrote.
-    config_dir = vars(_settings)["user_config_path"]("copier", appauthor=False)
-    path = Path(given) if given else Path(config_dir) / "settings.yml"
-    return load_trust_list(path)
+    if os.environ.get(SETTINGS_ENV):
+        read = user_settings(os.environ)  # with Copier's MissingSettingsWarning
+    else:
+        # Copier's fixtures move the user's config folder by patching this name; read it where
+        # Copier would, so templsync sees the settings file the test wrote.
+        config_dir = vars(_settings)["user_config_path"]("copier", appauthor=False)
+        read = load_settings(Path(config_dir) / "settings.yml")
+    return {"trust_list": read.trust, "settings_defaults": dict(read.defaults)}
 
 
 def _callbacks(quiet: bool) -> dict[str, Any]:

@@ -8,7 +8,13 @@ import copier.errors
 import jinja2
 import pytest
 
-from copier_suite.translate import copier_class, copier_errors, issue_warnings, table, to_copier
+from copier_suite.translate import (
+    copier_class,
+    copier_errors,
+    copier_warnings,
+    table,
+    to_copier,
+)
 from templsync import errors
 
 
@@ -28,6 +34,8 @@ def test_the_table_is_name_for_name_but_for_the_roots() -> None:
         "InvalidConfigFileError",
         "DirtyLocalWarning",
         "OldTemplateWarning",
+        "MissingSettingsWarning",
+        "CleanupWarning",
     ):
         assert names[name] == name
 
@@ -75,19 +83,28 @@ def test_a_jinja_error_templsync_raised_from_is_kept() -> None:
         render()
 
 
-def test_warnings_are_issued_as_copiers() -> None:
+def test_warnings_are_given_again_as_copiers() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        issue_warnings(
-            [
-                errors.DirtyLocalWarning("dirty"),
-                errors.TemplsyncWarning("other"),
-                errors.TemplateDeprecationWarning("old form"),
-            ]
-        )
+        with copier_warnings():
+            warnings.warn(errors.DirtyLocalWarning("dirty"), stacklevel=1)
+            warnings.warn(errors.UnknownSettingWarning("other"), stacklevel=1)
+            warnings.warn(errors.TemplateDeprecationWarning("old form"), stacklevel=1)
+            warnings.warn(errors.TemplateFutureWarning("going"), stacklevel=1)
+            warnings.warn("not ours", RuntimeWarning, stacklevel=1)
     assert [(w.category, str(w.message)) for w in caught] == [
         (copier.errors.DirtyLocalWarning, "dirty"),
-        (errors.TemplsyncWarning, "other"),
-        (errors.TemplateDeprecationWarning, "old form"),
+        (UserWarning, "other"),
+        (DeprecationWarning, "old form"),
+        (FutureWarning, "going"),
+        (RuntimeWarning, "not ours"),
     ]
-    assert issubclass(caught[2].category, DeprecationWarning)
+
+
+def test_warnings_are_given_again_when_the_call_fails() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(copier.errors.UserMessageError), copier_errors(), copier_warnings():
+            warnings.warn(errors.CleanupWarning("could not remove"), stacklevel=1)
+            raise errors.UserError("failed")
+    assert [w.category for w in caught] == [copier.errors.CleanupWarning]

@@ -8,9 +8,10 @@ to each other (``UserError`` is ``UserMessageError``, ``TemplsyncError`` is ``Co
 Where Copier lets a built-in or a Jinja exception through (a ``ValueError`` for a refused
 answer, Jinja's ``UndefinedError``), the Copier class raised is combined with it: the built-in
 bases of templsync's class (``QuestionError`` is a ``ValueError``, as Copier's refusals are) and
-the Jinja exception templsync's error was raised from. Warnings go the same way: a templsync
-warning is issued as the Copier warning class of the same name, else as itself (a
-``TemplateDeprecationWarning`` is a ``DeprecationWarning``, as Copier's are).
+the Jinja exception templsync's error was raised from. Warnings go the same way: templsync gives
+its warnings as Python warnings, and each is given again as the Copier warning class of the
+same name, else as the built-in class Copier uses (a ``TemplateDeprecationWarning`` as a
+``DeprecationWarning``, a ``TemplateFutureWarning`` as a ``FutureWarning``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import builtins
 import inspect
 import subprocess
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
 
@@ -121,11 +122,40 @@ def copier_errors() -> Iterator[None]:
         raise to_copier(error) from error
 
 
-def issue_warnings(found: Iterable[object]) -> None:
-    """Issue each of templsync's warnings as Copier's warning class of the same name."""
-    for warning in found:
-        cls: type[Warning] = type(warning) if isinstance(warning, Warning) else UserWarning
-        named = COPIER_ERRORS.get(cls.__name__)
-        if named is not None and issubclass(named, Warning):
-            cls = named
-        warnings.warn(str(warning), cls, stacklevel=3)
+def copier_warning_class(cls: type[Warning]) -> type[Warning]:
+    """The class a templsync warning of class ``cls`` is given again as: Copier's class of the
+    nearest name Copier also has, else its nearest built-in class that says more than
+    ``UserWarning`` (a ``TemplateDeprecationWarning`` is Copier's ``DeprecationWarning``), else
+    ``UserWarning``."""
+    for base in cls.__mro__:
+        named = COPIER_ERRORS.get(base.__name__)
+        if base.__module__.startswith("templsync") and named and issubclass(named, Warning):
+            return named
+    for base in cls.__mro__:
+        builtin = base.__module__ == builtins.__name__
+        if builtin and base not in _PLAIN and issubclass(base, Warning):
+            return base
+    return UserWarning
+
+
+_PLAIN = (UserWarning, Warning, Exception, BaseException, object)
+
+
+@contextmanager
+def copier_warnings() -> Iterator[None]:
+    """templsync's warnings given in the block, given again as Copier's classes
+    (:func:`copier_warning_class`) when it ends, done or failed; other warnings as they were."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as recording:
+            warnings.simplefilter("always")
+            caught = recording
+            yield
+    finally:
+        for given in caught:
+            message = given.message
+            if isinstance(message, templsync.TemplsyncWarning):
+                cls = copier_warning_class(type(message))
+                warnings.warn_explicit(str(message), cls, given.filename, given.lineno)
+            else:
+                warnings.warn_explicit(message, given.category, given.filename, given.lineno)

@@ -55,3 +55,8 @@ def snapshot(root: Path) -> dict[str, tuple[str, bytes]]:
     if not root.exists():
         return {}
     return {p: (e.mode.label, e.content()) for p, e in sorted(read_tree(root).items())}
+
+
+def worktree_snapshot(root: Path) -> dict[str, tuple[str, bytes]]:
+    """:func:`snapshot` without the ``.git`` folder."""
+    return {p: v for p, v in snapshot(root).items() if p != ".git" and not p.startswith(".git/")}

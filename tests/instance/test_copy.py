@@ -13,7 +13,9 @@ from templsync._io.gitrepo import RefNotFoundError
 from templsync._io.sources import NoVersionsError, SourceNotFoundError
 from templsync.errors import (
     DirtyLocalWarning,
+    ForbiddenPathError,
     MissingAnswerError,
+    SymlinkError,
     TemplateDeprecationWarning,
     UnsafeTemplateError,
     UserError,
@@ -390,10 +392,14 @@ def test_warnings_are_copiers_classes_as_copier_gives_them(tmp_path: Path) -> No
         },
     )
     (template / "a.txt").write_text("changed\n")  # uncommitted: HEAD reads it, dirty
-    result = copy(str(template), tmp_path / "ours", CopyOptions(vcs_ref="HEAD"))
+    with warnings.catch_warnings(record=True) as given:
+        warnings.simplefilter("always")
+        result = copy(str(template), tmp_path / "ours", CopyOptions(vcs_ref="HEAD"))
+    # A copy runs no migration, so the legacy form is not warned of (Copier's neither).
     kinds = [type(w) for w in result.warnings]
-    assert kinds == [TemplateDeprecationWarning, DirtyLocalWarning, TemplateDeprecationWarning]
-    assert "Answers file template locations other than the template root" in str(result.warnings[2])
+    assert kinds == [DirtyLocalWarning, TemplateDeprecationWarning]
+    assert "Answers file template locations other than the template root" in str(result.warnings[1])
+    assert [w.message for w in given] == list(result.warnings)  # the Python warnings, once each
     assert (tmp_path / "ours" / ".copier-answers.yml").is_file()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -401,3 +407,77 @@ def test_warnings_are_copiers_classes_as_copier_gives_them(tmp_path: Path) -> No
     categories = {w.category for w in caught}
     assert copier.errors.DirtyLocalWarning in categories
     assert DeprecationWarning in categories
+
+
+def test_a_folder_inside_a_repository_at_head_copies_as_copier_copies_it(tmp_path: Path) -> None:
+    """Copier's test_symlinks: the template is a folder of a repository, with ``vcs_ref=HEAD``."""
+    src = tmp_path / "src"
+    repo = build_tree(
+        src / "repo", {"copier.yaml": "_preserve_symlinks: true\n", "target.txt": "target"}
+    )
+    (repo / "symlink.txt").symlink_to("target.txt")
+    git(src, "init", "-q")
+    git(src, "add", ".")
+    git(src, "commit", "-qm", "hello world")
+    build_tree(repo, {"draft.txt": "not committed\n"})
+    theirs = tmp_path / "copier"
+    copier_copy(str(repo), theirs, vcs_ref="HEAD")
+
+    result = copy(str(repo), tmp_path / "ours", CopyOptions(defaults=True, vcs_ref="HEAD"))
+
+    assert snapshot(tmp_path / "ours") == snapshot(theirs)
+    assert (result.version.commit, result.version.recorded) == (None, None)
+
+
+@pytest.mark.parametrize("state", ["no commit yet", "uncommitted changes at HEAD"])
+def test_a_dirty_repository_is_copied_with_copiers_warning(tmp_path: Path, state: str) -> None:
+    """Copier's test_dirty_local: the files are Copier's; ``_commit`` is HEAD's (or none),
+    where Copier records a commit it made of the changes (docs/update.md)."""
+    import copier
+
+    files = {"copier.yml": "name:\n  default: x\n", "a.txt.jinja": "{{ name }}\n", "b.txt": "b"}
+    template = build_tree(tmp_path / "tpl", {**ANSWERS_JINJA, **files})
+    git(template, "init", "-q")
+    if state != "no commit yet":
+        git(template, "add", "copier.yml")
+        git(template, "commit", "-qm", "first")
+    theirs = tmp_path / "copier" / "dst"
+    with pytest.warns(copier.errors.DirtyLocalWarning):
+        copier.run_copy(str(template), theirs, defaults=True, quiet=True)
+
+    with pytest.warns(DirtyLocalWarning):
+        result = copy(str(template), tmp_path / "ours" / "dst", CopyOptions(defaults=True))
+
+    ours = snapshot(tmp_path / "ours" / "dst")
+    copiers = snapshot(theirs)
+    answers = ".copier-answers.yml"
+    assert {p: v for p, v in ours.items() if p != answers} == {
+        p: v for p, v in copiers.items() if p != answers
+    }
+    head = None if state == "no commit yet" else git(template, "rev-parse", "--short", "HEAD")
+    assert result.version.recorded == head
+    assert ("_commit" in ours[answers][1].decode()) is (head is not None)
+    assert git(template, "status", "--porcelain")  # still dirty: nothing was committed
+
+
+def test_a_link_leaving_the_template_is_refused_as_copier_refuses_it(tmp_path: Path) -> None:
+    import copier.errors
+
+    (tmp_path / "outside.txt").write_text("not the template's\n")
+    template = build_tree(
+        tmp_path / "tpl", {"copier.yml": "_subdirectory: template\n", "template/a.txt": "a\n"}
+    )
+    (template / "template" / "out.txt").symlink_to("../../outside.txt")
+    with pytest.raises(copier.errors.ForbiddenPathError):
+        copier_copy(str(template), tmp_path / "copier")
+
+    with pytest.raises(SymlinkError) as info:
+        copy(str(template), tmp_path / "ours", CopyOptions(defaults=True))
+
+    assert str(info.value) == (
+        f'"template/out.txt" is forbidden: the template {str(template)!r} has this symlink '
+        "pointing to '../../outside.txt', outside the template. A template's links may point "
+        "anywhere inside it: point this one at a file or folder of the template, or remove it."
+    )
+    assert isinstance(info.value, ForbiddenPathError)  # as Copier's class is named
+    assert not (tmp_path / "ours").exists()

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from packaging.version import InvalidVersion
+from packaging.version import InvalidVersion, Version
 
 from instance.helpers import ANSWERS_JINJA, copier_copy, git, tagged_repo
 from instance.migrations_oracle import (
@@ -34,6 +34,11 @@ from templsync.instance.session import Session, SessionOptions, open_session
 from templsync.instance.tasks import Command, TaskError
 from templsync.template.yamlload import TemplateConfigError
 from testing.trees import build_tree
+
+# The legacy form is Copier's DeprecationWarning on every use (tested once, at the end).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:This migration configuration is deprecated:DeprecationWarning"
+)
 
 STAGES: tuple[Literal["before", "after"], ...] = ("before", "after")
 
@@ -327,3 +332,17 @@ def test_pretend_lists_the_migrations_and_runs_none(tmp_path: Path) -> None:
     run_migrations(commands, pretend=True, on_task=seen.append)
     assert seen == list(commands)
     assert not (tmp_path / "one").exists()
+
+
+def test_a_legacy_migration_is_copiers_deprecation_warning() -> None:
+    legacy = {"_migrations": [{"version": "v2", "before": ["x"]}]}
+    with pytest.warns(DeprecationWarning, match="This migration configuration is deprecated"):
+        migration_tasks(settings_of(legacy), "before", version("v1"), version("v2"))
+    from copier._template import Template
+
+    template = Template(url="/nonexistent/new")
+    template.__dict__.update(_raw_config=legacy, version=Version("2"), commit="v2")
+    previous = Template(url="/nonexistent/old")
+    previous.__dict__.update(version=Version("1"), commit="v1")
+    with pytest.warns(DeprecationWarning, match="This migration configuration is deprecated"):
+        template.migration_tasks("before", previous)

@@ -37,6 +37,18 @@ def test_a_missing_target_gets_the_whole_tree(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["new"]  # no staging folder left beside it
 
 
+def test_given_permission_bits_are_exact_whatever_the_umask(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    old = os.umask(0o077)
+    try:
+        write_new_folder(target, TREE, perms={"README.md": 0o664, "bin/run": 0o750})
+    finally:
+        os.umask(old)
+    assert (target / "README.md").stat().st_mode & 0o777 == 0o664
+    assert (target / "bin/run").stat().st_mode & 0o777 == 0o750
+    assert (target / "src/empty.txt").stat().st_mode & 0o777 == 0o600  # the umask's
+
+
 def test_an_existing_folder_is_never_replaced(tmp_path: Path) -> None:
     # Renaming over an empty folder would leave a shell working in it in a removed folder.
     target = tmp_path / "empty"
@@ -129,3 +141,14 @@ def test_the_writer_holds_the_lock_on_its_folder_while_it_works(tmp_path: Path) 
 
     assert seen == []
     assert (tmp_path / "svc" / "a.txt").read_bytes() == b"late\n"
+
+
+def test_empty_folders_asked_for_are_made_too(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+
+    written = write_new_folder(target, TREE, folders=["empty", "src/pkg/deep", "a/b/c"])
+
+    assert written == 5
+    assert read_tree(target) == TREE
+    made = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_dir()}
+    assert made == {"bin", "src", "src/pkg", "src/pkg/deep", "docs", "empty", "a", "a/b", "a/b/c"}

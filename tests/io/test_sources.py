@@ -17,7 +17,7 @@ from platformdirs import user_cache_dir
 from templsync._core.ignore import IgnoreRules
 from templsync._io import read_tree
 from templsync._io.gitmirror import GitCommandError, default_cache_dir, mirror_path
-from templsync._io.gitrepo import RefNotFoundError
+from templsync._io.gitrepo import GitRepoError, RefNotFoundError
 from templsync._io.sources import (
     FolderSource,
     GitSource,
@@ -27,7 +27,7 @@ from templsync._io.sources import (
     version_of,
 )
 from templsync._io.vcsurl import expand_url, mirror_key
-from templsync.errors import InvalidPathError
+from templsync.errors import DirtyLocalWarning, InvalidPathError
 from testing.trees import build_tree
 
 ANSWERS_TEMPLATE = {
@@ -113,16 +113,37 @@ def test_a_plain_folder_is_read_as_it_is(workdir: Path) -> None:
     assert (version.commit, version.recorded, version.version) == (None, None, None)
     assert source.tree(version) == read_tree(root)
     assert source.tree(version, "sub") == read_tree(root / "sub")
+    assert source.empty_folders(version) == frozenset()
+    (root / "sub" / "empty").mkdir()
+    assert source.empty_folders(version) == {"sub/empty"}
     with pytest.raises(NoVersionsError, match="is a folder, not a git repository"):
         source.resolve("v1")
     with pytest.raises(InvalidPathError):
         source.tree(version, "../outside")
 
 
-def test_a_folder_inside_a_repository_is_a_plain_folder(workdir: Path) -> None:
-    path = make_repo(workdir / "t", {"tpl/a": "a"})
+def test_a_folder_inside_a_repository_is_read_as_it_is_or_at_a_ref(workdir: Path) -> None:
+    """Copier reads such a folder as it is, whatever ``--vcs-ref`` says; ``HEAD`` means that
+    here too, and another ref reads the folder from that commit (docs/update.md)."""
+    path = make_repo(workdir / "t", {"tpl/a": "a", "tpl/sub/b": "b", "other": "o"})
+    git(path, "tag", "v1")
+    commit(path, {"tpl/a": "a2"})
+    build_tree(path, {"tpl/a": "draft"})
 
-    assert isinstance(resolve_source(str(path / "tpl")), FolderSource)
+    source = resolve_source(str(path / "tpl"))
+
+    assert isinstance(source, FolderSource)
+    assert source.versions() == []
+    for ref in (None, "HEAD"):
+        version = source.resolve(ref)
+        assert (version.commit, version.recorded) == (None, None)
+        assert source.tree(version) == read_tree(path / "tpl")
+    at_v1 = source.resolve("v1")
+    assert (at_v1.commit, at_v1.recorded) == (git(path, "rev-parse", "v1"), None)
+    assert {p: e.content() for p, e in source.tree(at_v1).items()} == {"a": b"a", "sub/b": b"b"}
+    assert list(source.tree(at_v1, "sub")) == ["b"]
+    with pytest.raises(RefNotFoundError):
+        source.resolve("v9")
 
 
 def test_a_missing_source_is_a_clear_error(workdir: Path) -> None:
@@ -169,6 +190,8 @@ def test_local_repository_records_what_copier_records(
         assert version.version == Version(expected)
     assert version.recorded == git(path, "describe", "--tags", "--always", version.commit or "")
     assert not version.dirty
+    (path / "hollow").mkdir()  # git keeps no folder: Copier's clone has none either
+    assert source.empty_folders(version) == frozenset()
 
 
 def test_versions_read_as_copiers(workdir: Path) -> None:
@@ -219,7 +242,9 @@ def test_a_dirty_repository_at_head_includes_its_changes_as_copier_does(workdir:
 
     assert version.ref == "HEAD"
     assert version.dirty
-    assert source.tree(version)["draft.txt"].content() == b"not committed\n"
+    with pytest.warns(DirtyLocalWarning, match="Dirty template changes included"):
+        tree = source.tree(version)
+    assert tree["draft.txt"].content() == b"not committed\n"
     assert (workdir / "dst/draft.txt").read_text() == "not committed\n"
     # Copier records its throw-away commit of the changes; we record HEAD, which exists.
     assert version.recorded == git(path, "rev-parse", "--short", "HEAD")
@@ -229,6 +254,34 @@ def test_a_dirty_repository_at_head_includes_its_changes_as_copier_does(workdir:
     tagged = source.resolve()
     assert not tagged.dirty
     assert "draft.txt" not in source.tree(tagged)
+
+
+def test_a_repository_with_no_commit_is_its_working_tree_as_copier_reads_it(
+    workdir: Path,
+) -> None:
+    """Copier copies the files (with a warning) and records the sha of a commit it made of
+    them, which no repository has; we record no ``_commit``, as for a folder."""
+    path = build_tree(workdir / "tpl", {**ANSWERS_TEMPLATE, "a.txt": "a\n"})
+    git(path, "init", "-q")
+    git(path, "add", "copier.yml")  # staged or not: both count
+    source = resolve_source(str(path))
+
+    version = source.resolve()
+    with pytest.warns(DirtyLocalWarning):
+        tree = source.tree(version)
+    with pytest.warns(copier.errors.DirtyLocalWarning):
+        copier.run_copy(str(path), workdir / "dst", defaults=True, quiet=True)
+
+    assert (version.ref, version.commit, version.recorded, version.dirty) == (
+        "HEAD",
+        None,
+        None,
+        True,
+    )
+    copied = read_tree(workdir / "dst", IgnoreRules(("/.copier-answers.yml",)))
+    assert {p: e for p, e in tree.items() if p not in ANSWERS_TEMPLATE} == dict(copied.items())
+    with pytest.raises(GitRepoError, match="no commits yet, so it has no ref 'v1'"):
+        source.resolve("v1")
 
 
 def test_a_missing_ref_in_a_local_repository_is_an_error(workdir: Path) -> None:

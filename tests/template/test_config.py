@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+import warnings
 from pathlib import Path
 
 import pytest
@@ -9,10 +11,10 @@ import pytest
 from template.fixtures_config.oracle import make_template
 from templsync._core.tree import Tree
 from templsync.errors import (
+    ForbiddenPathError,
     InvalidTypeError,
     OldTemplateWarning,
-    TemplateDeprecationWarning,
-    TemplsyncWarning,
+    UnknownSettingWarning,
     UnsupportedVersionError,
     UserError,
 )
@@ -25,6 +27,7 @@ from templsync.template.config import (
     load_config,
 )
 from templsync.template.questions import MISSING
+from templsync.template.yamlload import ForbiddenIncludeError
 
 
 def config_of(text: str, **files: str) -> Tree:
@@ -88,7 +91,10 @@ _secret_questions: [token]
 name: x
 token: {default: t}
 """
-    config = load_config(config_of(text))
+    with warnings.catch_warnings():
+        # Nothing to warn of: the legacy migration is warned of when it is used, as in Copier.
+        warnings.simplefilter("error")
+        config = load_config(config_of(text))
     s = config.settings
     assert s.subdirectory == "template"
     assert s.exclude == ("*.bak", "!keep.bak")
@@ -115,9 +121,6 @@ token: {default: t}
     assert dict(s.external_data) == {"shared": "data/shared.yml"}
     assert config.secret_questions == {"token"}
     assert config.question("token").secret
-    # The legacy migration (before/after lists) is a form Copier deprecates, as it warns.
-    assert [type(w) for w in config.warnings] == [TemplateDeprecationWarning]
-    assert str(config.warnings[0]).startswith("copier.yml:12: `_migrations` entries with")
 
 
 def test_subdirectory_drops_the_default_excludes() -> None:
@@ -130,20 +133,22 @@ def test_null_templates_suffix_is_the_default() -> None:
 
 
 def test_unknown_setting_is_a_warning_with_its_line() -> None:
-    config = load_config(config_of("a: 1\n_colour: blue\n"))
-    assert [str(w) for w in config.warnings] == [
+    with pytest.warns(UnknownSettingWarning) as caught:
+        config = load_config(config_of("a: 1\n_colour: blue\n"))
+    assert [str(w.message) for w in caught] == [
         "copier.yml:2: unknown setting '_colour' is ignored."
     ]
-    assert type(config.warnings[0]) is TemplsyncWarning
+    assert [q.name for q in config.questions] == ["a"]
 
 
 def test_old_major_version_warns_and_too_new_is_an_error() -> None:
-    config = load_config(config_of("_min_copier_version: '8.0'\n"))
-    assert [str(w) for w in config.warnings] == [
+    with pytest.warns(OldTemplateWarning) as caught:
+        config = load_config(config_of("_min_copier_version: '8.0'\n"))
+    assert [str(w.message) for w in caught] == [
         "This template was designed for Copier 8.0, but templsync follows Copier 9.19.1. "
         "You could find some incompatibilities."
     ]
-    assert isinstance(config.warnings[0], OldTemplateWarning)
+    assert config.settings.min_copier_version == "8.0"
     with pytest.raises(UnsupportedVersionError) as info:
         load_config(config_of("a: 1\n_min_copier_version: '9.20'\n"))
     assert str(info.value) == (
@@ -260,3 +265,39 @@ def test_too_new_min_version_is_refused_by_copier_too(tmp_path: Path) -> None:
     with pytest.raises(UnsupportedVersionError):
         copier.run_copy(str(src), tmp_path / "dst", defaults=True, quiet=True)
     load_config(config_of("_min_copier_version: '9.19.1'\n"))  # exactly ours: accepted
+
+
+def test_an_include_outside_the_template_is_an_error_naming_it_as_in_copier(
+    tmp_path: Path,
+) -> None:
+    import copier
+    import copier.errors
+
+    src = tmp_path / "template"  # a folder: Copier reads a git template from a clone
+    src.mkdir()
+    (src / "copier.yml").write_text("!include ../outside/include.yml\n")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "include.yml").write_text("foo: bar\n")
+    with pytest.raises(copier.errors.ForbiddenPathError, match=r"outside/include\.yml"):
+        copier.run_copy(str(src), tmp_path / "dst", defaults=True, quiet=True)
+
+    for pattern in ("../outside/include.yml", "sub/../../x.yml", "..", "../*.yml"):
+        with pytest.raises(ForbiddenIncludeError) as info:
+            load_config(config_of(f"a: 1\n---\n!include '{pattern}'\n"))
+        assert str(info.value).startswith(
+            f'"{posixpath.normpath(pattern)}" is forbidden: copier.yml:3: `!include {pattern}` '
+            "names a path outside the template."
+        )
+        assert isinstance(info.value, ForbiddenPathError)  # as Copier's class is named
+
+
+def test_an_include_through_a_folder_and_back_stays_inside_as_in_copier(tmp_path: Path) -> None:
+    import copier
+
+    files = {"sub/keep.txt": "x", "inc.yml": "name: included\n", "out.txt.jinja": "{{ name }}"}
+    src = make_template(tmp_path / "tpl", "!include sub/../inc.yml\n", files)
+    copier.run_copy(str(src), tmp_path / "dst", defaults=True, quiet=True)
+    assert (tmp_path / "dst" / "out.txt").read_text() == "included"
+
+    config = load_config(config_of("!include sub/../inc.yml\n", **{"inc.yml": "name: included\n"}))
+    assert config.question("name").default == "included"

@@ -286,6 +286,7 @@ class _Resolver:
                 self.origin,
                 f"the symlink points to the absolute path {raw_target!r}{via}, outside the "
                 "project. Replace it with a relative link or add it to the ignore rules.",
+                target=self._origin_target(),
             )
         parts = link.split("/")[:-1]
         for name in raw_target.split("/"):
@@ -298,6 +299,7 @@ class _Resolver:
                         f"the symlink points to {raw_target!r}{via}, which leaves the project "
                         "root. Replace it with a link inside the project or add it to the ignore "
                         "rules.",
+                        target=self._origin_target(),
                     )
                 parts.pop()
                 continue
@@ -306,3 +308,6 @@ class _Resolver:
             if entry is not None and entry.is_symlink:
                 parts = self.follow("/".join(parts), (*chain, link))
         return parts
+
+    def _origin_target(self) -> str:
+        return self.entries[self.origin].content().decode("utf-8", "surrogateescape")

@@ -8,7 +8,8 @@
 3. write every new file to a temp file next to its target (or in the journal's staging folder);
 4. back up every path to be replaced or deleted (hard links into the journal);
 5. write the commit marker: **the commit point**;
-6. delete, remove emptied folders, create folders, rename temp files into place, chmod;
+6. delete, remove emptied folders, create folders (those the new files need, and the plan's empty
+   folders), rename temp files into place, chmod;
 7. remove the journal.
 
 A failure before the commit point discards the temp files; after it, the backups are restored.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -33,21 +35,29 @@ from templsync.errors import JournalError, WriteError
 
 @dataclass(frozen=True)
 class ApplyReport:
-    """How many paths an applied plan created, updated, deleted and chmodded."""
+    """How many paths an applied plan created, updated, deleted and chmodded, and how many empty
+    folders it asked for (made when missing)."""
 
     created: int = 0
     updated: int = 0
     deleted: int = 0
     chmod: int = 0
+    folders: int = 0
 
     @property
     def total(self) -> int:
-        return self.created + self.updated + self.deleted + self.chmod
+        return self.created + self.updated + self.deleted + self.chmod + self.folders
 
     @classmethod
     def of(cls, plan: Plan) -> ApplyReport:
         counts = plan.counts()
-        return cls(counts["create"], counts["update"], counts["delete"], counts["chmod"])
+        return cls(
+            counts["create"],
+            counts["update"],
+            counts["delete"],
+            counts["chmod"],
+            len(plan.folders),
+        )
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,12 @@ class Recovery:
     paths: int
 
 
-def apply_plan(root: Path, plan: Plan) -> ApplyReport:
+def apply_plan(root: Path, plan: Plan, perms: Mapping[str, int] | None = None) -> ApplyReport:
     """Apply ``plan`` to the folder ``root``: all of it, or (on error) none of it.
+
+    A file written keeps the permission bits of the file it replaces (its executable bit set or
+    cleared as the plan says); a new one gets the umask's. ``perms`` gives exact bits for some
+    paths instead (a copy from a template folder keeps its files' bits, as Copier does).
 
     Raises :class:`JournalError` when a journal is present (run :func:`recover` first),
     :class:`ChangedDuringRunError` when the folder no longer matches the plan,
@@ -75,7 +89,7 @@ def apply_plan(root: Path, plan: Plan) -> ApplyReport:
     if not plan:
         return report
     layout = check_plan(root, plan)
-    record = build_record(plan, layout, journal, secrets.token_hex(8))
+    record = build_record(plan, layout, journal, secrets.token_hex(8), perms or {})
     journal.create()
     try:
         journal.write_record(record)

@@ -1,23 +1,37 @@
-"""Conflicts recorded in a git index, so ``git status`` shows them as unmerged paths.
+"""What a write tells the git index: conflicts as unmerged paths, mode changes git cannot see.
 
 After a merge that left conflicts, each conflicted path gets the three stages git itself
 writes for a conflicted merge: 1 the base, 2 ours (the instance), 3 theirs (the template);
 a side that has no file at that path has no stage. ``git add`` or ``git checkout`` then
 resolves them as after any ``git merge``.
+
+With ``core.fileMode`` false (Windows' default, and a common opt-out elsewhere) git reads no
+executable bit from the disk: it keeps the index's. So, as Copier's
+``_sync_git_index_executable_bit`` does, an executable bit a write changed is put in the index
+entry of a tracked file (its blob unchanged: content changes stay unstaged), and the ours stage
+of a conflict carries the mode the file was written with, which ``git add`` then keeps. With
+``core.fileMode`` true (the default) the index is left to git, which sees the disk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pygit2
 from pygit2.enums import FileMode
 
-from templsync._core.tree import FileEntry
+from templsync._core.tree import FileEntry, Mode
 from templsync._io.gitrepo import GitRepo
 
-__all__ = ["ConflictStages", "record_conflicts"]
+__all__ = [
+    "ConflictStages",
+    "file_mode_trusted",
+    "record_conflicts",
+    "stage_exec_bits",
+]
+
+_EXEC = {Mode.REGULAR: FileMode.BLOB, Mode.EXECUTABLE: FileMode.BLOB_EXECUTABLE}
 
 
 @dataclass(frozen=True)
@@ -28,21 +42,67 @@ class ConflictStages:
     base: FileEntry | None
     ours: FileEntry | None
     theirs: FileEntry | None
+    written: Mode | None = None
+    """The mode of the file written with the conflict markers."""
+
+
+def file_mode_trusted(repo: GitRepo) -> bool:
+    """git's ``core.fileMode``: whether git reads executable bits from the disk (default yes)."""
+    try:
+        return bool(repo.repo.config.get_bool("core.fileMode"))
+    except (KeyError, pygit2.GitError):
+        return True
+
+
+def stage_exec_bits(repo: GitRepo, modes: Mapping[str, Mode]) -> tuple[str, ...]:
+    """With ``core.fileMode`` false: give each tracked file of ``modes`` (paths relative to the
+    repository's top) its executable bit in the index, keeping its blob; the paths changed.
+
+    Untracked files, symlinks and unmerged paths are left alone, as by Copier.
+    """
+    if file_mode_trusted(repo):
+        return ()
+    index = repo.repo.index
+    index.read()
+    changed: list[str] = []
+    for path, mode in sorted(modes.items()):
+        wanted = _EXEC.get(mode)
+        try:
+            entry = index[path]
+        except KeyError:
+            continue
+        if wanted is None or entry.mode not in _EXEC.values() or entry.mode == wanted:
+            continue
+        index.add(pygit2.IndexEntry(path, entry.id, wanted))
+        changed.append(path)
+    if changed:
+        index.write()
+    return tuple(changed)
 
 
 def record_conflicts(repo: GitRepo, conflicts: Sequence[ConflictStages]) -> None:
-    """Write the blobs of every stage and mark each path unmerged in the index."""
+    """Write the blobs of every stage and mark each path unmerged in the index.
+
+    Each stage has its own side's mode, as ``git merge`` writes them; with ``core.fileMode``
+    false the ours stage has the mode the file was written with (see the module's rules).
+    """
     if not conflicts:
         return
     git = repo.repo
+    trusted = file_mode_trusted(repo)
     index = git.index
     index.read()
     for c in conflicts:
+        ours = c.ours
+        written = c.written
+        if not trusted and ours is not None and not ours.is_symlink and written in _EXEC:
+            assert written is not None  # a key of _EXEC
+            ours = ours.with_mode(written)
         stages = [
             None
             if e is None
             else pygit2.IndexEntry(c.path, git.create_blob(e.content()), FileMode(int(e.mode)))
-            for e in (c.base, c.ours, c.theirs)
+            for e in (c.base, ours, c.theirs)
         ]
         if c.path in index:
             index.remove(c.path)

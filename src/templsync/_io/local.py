@@ -1,5 +1,8 @@
 """Read a local folder into a :class:`Tree`: one ``os.scandir`` walk, never following symlinks.
 
+:func:`read_empty_folders` lists the folders a Tree cannot hold (those with nothing in them), for
+a template read from a folder.
+
 Ignore rules are applied while walking (an ignored folder is not entered), the writer's journal
 folder is always skipped, and content is not kept: each entry re-reads its file when asked, and
 refuses content that no longer matches the digest taken during the walk.
@@ -46,6 +49,39 @@ def read_tree(
     if cache is not None and walk.new_rows is not None:
         cache.replace(walk.new_rows, changed=walk.stored > 0, entries=(walk.root, walk.entries))
     return Tree._trusted(walk.entries)
+
+
+def read_empty_folders(root: Path) -> frozenset[str]:
+    """The folders under ``root`` that hold nothing a Tree keeps: no file, folder or symlink (a
+    fifo or a socket does not count). Their parents are implied.
+
+    A Tree holds files only, so a template read from a folder loses these; Copier makes them in
+    a copy. Symlinks are not followed; the writer's journal folder is skipped.
+    """
+    _check_root(root)
+    found: set[str] = set()
+    stack: list[tuple[str, str]] = [(os.fspath(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                items = list(it)
+        except OSError as err:
+            raise translate(prefix.rstrip("/") or ".", err) from err
+        kept = False
+        for item in items:
+            if not prefix and item.name == JOURNAL_DIR:
+                continue
+            try:
+                is_dir = item.is_dir(follow_symlinks=False)
+                kept = kept or is_dir or item.is_file(follow_symlinks=False) or item.is_symlink()
+            except OSError as err:
+                raise translate(prefix + item.name, err) from err
+            if is_dir:
+                stack.append((item.path, f"{prefix}{item.name}/"))
+        if prefix and not kept:
+            found.add(prefix.rstrip("/"))
+    return frozenset(found)
 
 
 def _check_root(root: Path) -> None:
@@ -150,3 +186,19 @@ class _Walk:
         elif item.is_symlink() and not ignore.matches(rel):
             target = os.fsencode(Path(item.path).readlink())
             self.symlinks[rel] = self.entries[rel] = FileEntry.from_bytes(target, Mode.SYMLINK)
+
+
+def read_permissions(root: Path, paths: Mapping[str, str]) -> dict[str, int]:
+    """The permission bits (``0o777``) of files under ``root``, keyed as ``paths`` keys them.
+
+    ``paths`` maps a key to a file's path under ``root``; a symlink gives its target's bits, and
+    a path that cannot be looked at is left out.
+    """
+    found: dict[str, int] = {}
+    base = root.absolute()
+    for key, rel in paths.items():
+        try:
+            found[key] = stat.S_IMODE((base / rel).stat().st_mode) & 0o777
+        except OSError:
+            continue
+    return found

@@ -11,7 +11,9 @@ import os
 import posixpath
 import shutil
 import stat
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from templsync._core.plan import OpKind, Plan, PlanOp
 from templsync._core.tree import Mode, blob_digest
@@ -30,14 +32,30 @@ def with_exec_bit(perm: int, executable: bool) -> int:
     return perm & ~0o111
 
 
-def build_record(plan: Plan, layout: Layout, journal: Journal, token: str) -> Record:
+def build_record(
+    plan: Plan,
+    layout: Layout,
+    journal: Journal,
+    token: str,
+    perms: Mapping[str, int] = MappingProxyType({}),
+) -> Record:
+    """The journal's record of ``plan``: each path's temp file, backup and permission bits.
+
+    A regular file gets its bits from ``perms``, else from the file it replaces, its executable
+    bit set or cleared as the plan says.
+    """
     ops = []
     for i, op in enumerate(plan.ops):
         found = layout.found.get(op.path)
         old_perm = None if found is None else found.perm
         new_perm = None
-        if old_perm is not None and op.new is not None and not op.new.is_symlink:
-            new_perm = with_exec_bit(old_perm, op.new.mode is Mode.EXECUTABLE)
+        if op.new is not None and not op.new.is_symlink:
+            executable = op.new.mode is Mode.EXECUTABLE
+            given = perms.get(op.path)
+            if given is not None and bool(given & stat.S_IXUSR) == executable:
+                new_perm = given
+            elif (perm := old_perm if given is None else given) is not None:
+                new_perm = with_exec_bit(perm, executable)
         temp = None
         if op.kind is OpKind.WRITE:
             if op.path in layout.staged:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -12,8 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import data_from
-from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
+from templsync._warned import unique
+from templsync.cli.options import data_from, user_settings_fields
+from templsync.cli.output import (
+    collected_warnings,
+    escape,
+    help_text,
+    print_json,
+    stderr,
+    stdout,
+    summary,
+)
 from templsync.cli.recover import describe
 
 if TYPE_CHECKING:
@@ -28,7 +37,8 @@ of its copier.yml are answered from --data and --data-file, then from their defa
 --defaults, else asked (only when stdin is a terminal). The project is rendered in memory and
 written at once, or not at all. Files that already exist and differ are not replaced without
 --overwrite. The template's tasks run afterwards, and only for a trusted template (--trust,
-or Copier's trust list in its settings.yml).
+or Copier's trust list in its settings.yml); when one fails, DST is removed again if this copy
+made it (--no-cleanup keeps it).
 
 Example:
 
@@ -75,6 +85,12 @@ def register(group: click.Group) -> None:
     help="Trust the template: allow its Jinja extensions and tasks.",
 )
 @click.option("--skip-tasks", "-T", is_flag=True, help="Do not run the template's tasks.")
+@click.option(
+    "--no-cleanup",
+    "-C",
+    is_flag=True,
+    help="When a task fails, keep DST (removed by default when this copy made it).",
+)
 @click.option("--answers-file", "-a", help="Where to write the answers file, relative to DST.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option(
@@ -98,6 +114,7 @@ def copy_command(
     skip: tuple[str, ...],
     trust: bool,
     skip_tasks: bool,
+    no_cleanup: bool,
     answers_file: str | None,
     quiet: bool,
     prereleases: bool,
@@ -106,25 +123,8 @@ def copy_command(
 ) -> None:
     from templsync.cli.tasks import announce_task, task_runner
     from templsync.instance.copy import CopyOptions, copy
-    from templsync.template.trust import load_trust_list, settings_path
 
     interactive = sys.stdin.isatty() and not as_json
-    options = CopyOptions(
-        vcs_ref=vcs_ref,
-        data=data_from(data, data_file),
-        defaults=defaults or force,
-        overwrite=overwrite or force,
-        pretend=pretend,
-        exclude=exclude,
-        skip_if_exists=skip,
-        trust=trust,
-        trust_list=load_trust_list(settings_path(os.environ)),
-        skip_tasks=skip_tasks,
-        answers_file=answers_file,
-        prereleases=prereleases,
-        quiet=quiet,
-        refresh=refresh,
-    )
     err = stderr()
     chatty = not quiet and not as_json
 
@@ -133,16 +133,35 @@ def copy_command(
             err.print(escape(text))
 
     spinner = chatty and not interactive
-    with err.status("Rendering the template…") if spinner else nullcontext():
-        result = copy(
-            src,
-            dst,
-            options,
-            ask=ask_question if interactive else None,
-            on_message=message,
-            on_task=None if quiet else announce_task,
-            run_task=task_runner(as_json=as_json),
+    with collected_warnings(quiet=quiet) as noted:
+        options = CopyOptions(
+            vcs_ref=vcs_ref,
+            data=data_from(data, data_file),
+            defaults=defaults or force,
+            overwrite=overwrite or force,
+            pretend=pretend,
+            exclude=exclude,
+            skip_if_exists=skip,
+            trust=trust,
+            **user_settings_fields(),
+            skip_tasks=skip_tasks,
+            cleanup_on_error=not no_cleanup,
+            answers_file=answers_file,
+            prereleases=prereleases,
+            quiet=quiet,
+            refresh=refresh,
         )
+        with err.status("Rendering the template…") if spinner else nullcontext():
+            result = copy(
+                src,
+                dst,
+                options,
+                ask=ask_question if interactive else None,
+                on_message=message,
+                on_task=None if quiet else announce_task,
+                run_task=task_runner(as_json=as_json),
+            )
+    result = dataclasses.replace(result, warnings=unique([*noted, *result.warnings]))
     if as_json:
         print_json(result_dict(result))
         return
@@ -159,6 +178,7 @@ def _report(result: CopyResult, *, quiet: bool) -> None:
             err.print(f"[yellow]warning:[/] {escape(str(warning))}")
     rows = [
         *(("create", "green", p) for p in result.created),
+        *(("create", "green", f"{p}/") for p in result.folders),
         *(("overwrite", "yellow", p) for p in result.overwritten),
         *(("identical", "dim", p) for p in result.identical),
         *(("skip", "cyan", p) for p in result.skipped),
@@ -174,7 +194,7 @@ def _report(result: CopyResult, *, quiet: bool) -> None:
         err.print(escape(result.message_after))
     if quiet:
         return
-    version = result.version.recorded or "the folder as it is"
+    version = result.version.recorded or result.version.ref or "the folder as it is"
     counts = [
         f"{len(result.created)} created",
         f"{len(result.overwritten)} overwritten",
@@ -201,6 +221,7 @@ def result_dict(result: CopyResult) -> dict[str, Any]:
         "overwritten": list(result.overwritten),
         "identical": list(result.identical),
         "skipped": list(result.skipped),
+        "folders": list(result.folders),
         "answers_file": result.answers_file,
         "answers": json.loads(json.dumps(dict(result.answers.remembered), default=str)),
         "tasks": [c.shown for c in result.tasks],

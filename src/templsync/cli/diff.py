@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import json_option
+from templsync.cli.options import json_option, user_settings_fields
 from templsync.cli.output import escape, help_text, print_json, stdout
 
 if TYPE_CHECKING:
@@ -60,15 +60,12 @@ def diff_command(
     refresh: bool,
     as_json: bool,
 ) -> int:
-    import os
-
     from templsync.instance.localdiff import LocalDiffOptions, local_diff
-    from templsync.template.trust import load_trust_list, settings_path
 
     options = LocalDiffOptions(
         answers_file=answers_file,
         trust=trust,
-        trust_list=load_trust_list(settings_path(os.environ)),
+        **user_settings_fields(),
         base_ref=base_ref,
         include_added=added,
         refresh=refresh,

@@ -27,7 +27,8 @@ current one); run the update, and stop there when it left conflicts; run the ins
 command in its folder (--test-timeout); then stage its folder and commit, with a message that
 lists the template commits it brings in (--no-commit leaves it staged); record the outcome
 (and, on success, the version and date) as last_update in the registry. One instance's
-failure never stops the others.
+failure never stops the others. A run stopped mid-way (Ctrl-C, a kill) leaves every instance
+updated or as it was: run the same command again to finish the rest.
 
 The end is a table (updated, up to date, conflicts, tests failed, skipped, error, with the
 reason); --json prints it as one document, --markdown writes it to a file. The exit code is 1
@@ -99,10 +100,14 @@ def update_command(
     trust: bool,
     as_json: bool,
 ) -> None:
+    from templsync.cli.recover import recover_and_report
     from templsync.fleet.bulkupdate import FleetUpdateOptions, fleet_update
-    from templsync.template.trust import load_trust_list, settings_path
+    from templsync.template.usersettings import user_settings
 
     fleet = open_fleet(fleet_path)
+    if not dry_run and recover_and_report(fleet.path.parent) is not None:
+        fleet = open_fleet(fleet_path)  # a stopped run's write of the registry, finished
+    settings = user_settings(os.environ)
     options = FleetUpdateOptions(
         only=only,
         teams=team,
@@ -114,7 +119,8 @@ def update_command(
         dry_run=dry_run,
         test_timeout=test_timeout,
         trust=trust,
-        trust_list=load_trust_list(settings_path(os.environ)),
+        trust_list=settings.trust,
+        settings_defaults=tuple(settings.defaults.items()),
     )
     if as_json:
         result = fleet_update(fleet, options)
@@ -128,6 +134,8 @@ def update_command(
                 bar.update(task, completed=done, total=total)
 
             result = fleet_update(fleet, options, progress)
+    for name, done in result.restored:
+        stderr().print(f"[yellow]resumed[/] {escape(name)}: a stopped run left it mid-way; {done}")
     if markdown is not None:
         _write(markdown, markdown_table(result))
     if as_json:
@@ -229,4 +237,5 @@ def result_dict(result: FleetUpdateResult) -> dict[str, Any]:
             }
             for o in result.outcomes
         ],
+        "resumed": [{"name": name, "done": done} for name, done in result.restored],
     }

@@ -106,10 +106,15 @@ def data_from(pairs: Sequence[str], data_file: Path | None) -> dict[str, object]
     """``--data-file`` then ``--data NAME=VALUE`` (values are strings, as Copier keeps them)."""
     import yaml
 
+    from templsync._limits import LimitError
+    from templsync._yaml import safe_load
+
     data: dict[str, object] = {}
     if data_file is not None:
         try:
-            loaded = yaml.safe_load(data_file.read_bytes())
+            loaded = safe_load(data_file.read_bytes())
+        except LimitError as e:
+            raise UserError(f"the --data-file {data_file} {e}. Fix it.") from e
         except OSError as e:
             raise UserError(f"cannot read the --data-file {data_file}: {e.strerror or e}") from e
         except yaml.YAMLError as e:
@@ -145,12 +150,18 @@ def instance_options(func: F) -> F:
     )
 
 
-def session_fields(common: dict[str, Any]) -> dict[str, Any]:
-    """The ``SessionOptions`` fields the template, answer and instance options give."""
+def user_settings_fields() -> dict[str, Any]:
+    """``trust_list`` and ``settings_defaults``: what Copier's settings file says."""
     import os
 
-    from templsync.template.trust import load_trust_list, settings_path
+    from templsync.template.usersettings import user_settings
 
+    settings = user_settings(os.environ)
+    return {"trust_list": settings.trust, "settings_defaults": settings.defaults}
+
+
+def session_fields(common: dict[str, Any]) -> dict[str, Any]:
+    """The ``SessionOptions`` fields the template, answer and instance options give."""
     return {
         "vcs_ref": common["vcs_ref"],
         "data": data_from(common["data"], common["data_file"]),
@@ -158,7 +169,7 @@ def session_fields(common: dict[str, Any]) -> dict[str, Any]:
         "exclude": tuple(common["exclude"]),
         "skip_if_exists": tuple(common["skip"]),
         "trust": common["trust"],
-        "trust_list": load_trust_list(settings_path(os.environ)),
+        **user_settings_fields(),
         "skip_tasks": common["skip_tasks"],
         "skip_answered": common["skip_answered"],
         "answers_file": common["answers_file"],

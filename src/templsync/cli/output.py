@@ -3,15 +3,23 @@
 rich costs about 50 ms to import, so it is imported only when something is printed: a
 :class:`LazyConsole` builds its rich ``Console`` on first use, and :func:`escape` imports
 ``rich.markup`` when it is called. A run with ``--quiet`` or ``--json`` never imports rich.
+
+The warnings templsync gives (Copier's ``DirtyLocalWarning``, ``OldTemplateWarning`` ...: Python
+warnings of :class:`~templsync.errors.TemplsyncWarning`'s classes) are collected by
+:func:`collected_warnings` and printed as ``warning: ...`` lines with the command's report.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+
+from templsync._warned import unique
+from templsync.errors import TemplsyncWarning
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -85,3 +93,33 @@ def help_text(text: str) -> str:
 def summary(text: str) -> str:
     """The first line of a command's help: its line in ``templsync --help``."""
     return text.strip().splitlines()[0]
+
+
+@contextmanager
+def collected_warnings(*, quiet: bool) -> Iterator[list[TemplsyncWarning]]:
+    """The warnings templsync gives in the block (:class:`~templsync.errors.TemplsyncWarning`),
+    once each, in order.
+
+    The list is filled when the block ends, for the command's report. When the block fails,
+    they are printed here as ``warning: ...`` lines (unless ``quiet``), before the error.
+    Warnings of other classes are given back to Python's own handling.
+    """
+    found: list[TemplsyncWarning] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield found
+        except BaseException:
+            found.extend(_ours(caught))
+            if not quiet:
+                for warning in found:
+                    stderr().print(f"[yellow]warning:[/] {escape(str(warning))}")
+            raise
+    found.extend(_ours(caught))
+    for other in caught:
+        if not isinstance(other.message, TemplsyncWarning):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+
+
+def _ours(caught: list[warnings.WarningMessage]) -> tuple[TemplsyncWarning, ...]:
+    return unique(w.message for w in caught if isinstance(w.message, TemplsyncWarning))

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from templsync._warned import unique
 from templsync.cli.options import instance_options, json_option, session_fields
-from templsync.cli.output import escape, help_text, print_json, stderr, stdout
+from templsync.cli.output import (
+    collected_warnings,
+    escape,
+    help_text,
+    print_json,
+    stderr,
+    stdout,
+)
 
 HELP = """Render the project at PATH (default: here) again from its template, with the answers
 its answers file records, and write it over the project's files, as `copier recopy` does.
@@ -56,18 +65,23 @@ def recopy_command(
 
     quiet: bool = common["quiet"]
     interactive = sys.stdin.isatty() and not as_json and not common["defaults"]
-    options = CopyOptions(**session_fields(common), pretend=pretend)
-    result = recopy(
-        path,
-        options,
-        allow_dirty=allow_dirty,
-        ask=ask_question if interactive else None,
-        on_task=None if quiet else announce_task,
-        run_task=task_runner(as_json=as_json),
-    )
+    with collected_warnings(quiet=quiet) as noted:
+        options = CopyOptions(**session_fields(common), pretend=pretend)
+        result = recopy(
+            path,
+            options,
+            allow_dirty=allow_dirty,
+            ask=ask_question if interactive else None,
+            on_task=None if quiet else announce_task,
+            run_task=task_runner(as_json=as_json),
+        )
+    result = dataclasses.replace(result, warnings=unique([*noted, *result.warnings]))
     if as_json:
         print_json(result_dict(result))
         return
+    if not quiet:
+        for warning in result.warnings:
+            stderr().print(f"[yellow]warning:[/] {escape(str(warning))}")
     lost = [p for p in result.overwritten if p != result.answers_file]
     listing = stdout() if pretend else stderr()
     if pretend or not quiet:
@@ -75,6 +89,8 @@ def recopy_command(
             listing.print(f"[yellow]{'discard':>9}[/] {escape(p)}")
         for p in result.created:
             listing.print(f"[green]{'create':>9}[/] {escape(p)}")
+        for p in result.folders:
+            listing.print(f"[green]{'create':>9}[/] {escape(p)}/")
     if quiet:
         return
     version = result.version.recorded or "the folder as it is"

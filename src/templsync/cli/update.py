@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from templsync._warned import unique
 from templsync.cli.options import instance_options, json_option, session_fields
-from templsync.cli.output import escape, help_text, print_json, stderr, stdout
+from templsync.cli.output import (
+    collected_warnings,
+    escape,
+    help_text,
+    print_json,
+    stderr,
+    stdout,
+)
 
 if TYPE_CHECKING:
     from templsync.instance.update import UpdateResult
@@ -93,28 +102,30 @@ def update_command(
 
     interactive = sys.stdin.isatty() and not as_json and not common["defaults"]
     quiet: bool = common["quiet"]
-    options = UpdateOptions(
-        **session_fields(common),
-        pretend=pretend,
-        conflict="rej" if conflict == "rej" else "inline",
-        allow_dirty=allow_dirty,
-        allow_downgrade=allow_downgrade,
-        base_ref=base_ref,
-    )
     chatty = not quiet and not as_json
 
     def message(text: str) -> None:
         if chatty:
             stderr().print(escape(text))
 
-    result = update(
-        path,
-        options,
-        ask=ask_question if interactive else None,
-        on_message=message,
-        on_task=None if quiet else announce_task,
-        run_task=task_runner(as_json=as_json),
-    )
+    with collected_warnings(quiet=quiet) as noted:
+        options = UpdateOptions(
+            **session_fields(common),
+            pretend=pretend,
+            conflict="rej" if conflict == "rej" else "inline",
+            allow_dirty=allow_dirty,
+            allow_downgrade=allow_downgrade,
+            base_ref=base_ref,
+        )
+        result = update(
+            path,
+            options,
+            ask=ask_question if interactive else None,
+            on_message=message,
+            on_task=None if quiet else announce_task,
+            run_task=task_runner(as_json=as_json),
+        )
+    result = dataclasses.replace(result, warnings=unique([*noted, *result.warnings]))
     if as_json:
         print_json(result_dict(result))
     else:
@@ -205,6 +216,7 @@ def result_dict(result: UpdateResult) -> dict[str, Any]:
             {"path": c.path, "action": c.action, "from_path": c.from_path} for c in result.changes
         ],
         "conflicts": [{"path": c.path, "kind": c.kind.value} for c in result.conflicts],
+        "folders": list(result.plan.folders),
         "answers_file": result.answers_file,
         "answers": json.loads(json.dumps(dict(result.answers.remembered), default=str)),
         "tasks": [c.shown for c in result.tasks],

@@ -1,11 +1,25 @@
 """``copy``: make a new project from a template, as ``copier copy`` does, through the one writer.
 
 The steps, in Copier 9.19.1's order: resolve the template and its version, read ``copier.yml``,
-refuse settings that run code unless trusted, show ``_message_before_copy``, answer the
-questions, render the template into a Tree in memory (``_subdirectory``, ``_exclude`` plus
-``--exclude``, the answers file through the template's own answers-file template), compare it
-with what the destination already holds, write it with :func:`~templsync._io.apply_plan`,
-run ``_tasks``, and render ``_message_after_copy``.
+refuse settings that run code unless trusted, show ``_message_before_copy``, answer the questions,
+render the template into a Tree in memory (``_subdirectory``, ``_exclude`` plus ``--exclude``, the
+answers file through the template's own answers-file template) with the empty folders it makes,
+compare it with what the destination already holds, write it with :func:`~templsync._io.apply_plan`
+(missing empty folders made too), run ``_tasks``, and render ``_message_after_copy``. When a task
+fails, a destination the copy made is removed again (Copier's ``cleanup_on_error``, on by default);
+a folder that was there before is never removed. A refusal or a failed write leaves nothing to
+remove: nothing is written before the render succeeded, and the write is whole or nothing.
+
+A destination that already holds a project (its answers file: ``--answers-file``, else
+``.copier-answers.yml``, not the template's ``_answers_file``, as in Copier) lends its recorded
+answers as the questions' defaults, as Copier's ``subproject.last_answers`` does: ``--defaults``
+then keeps them, and a prompt offers them.
+
+File modes are Copier's: a file from a template folder gets that file's permission bits
+(``0o777``; Copier also keeps setuid, setgid and sticky bits, we do not); from a git template,
+git's regular or executable mode with the umask. A file replaced keeps its other bits in that
+case (Copier resets them to the template's). Where git reads no executable bits from the disk
+(``core.fileMode`` false), one the copy changed in a tracked file is put in git's index.
 
 Where the destination differs from Copier's flow: a file that would be replaced is never asked
 about one by one; without ``overwrite`` the copy is refused before anything is written, and the
@@ -19,6 +33,8 @@ callbacks, and the result says what was done.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,15 +43,20 @@ from types import MappingProxyType
 from templsync._core.plan import OpKind, Plan, make_plan
 from templsync._core.tree import Tree
 from templsync._io.apply import Recovery, apply_plan, recover
+from templsync._io.fsutil import remove_tree
+from templsync._io.gitindex import stage_exec_bits
 from templsync._io.newfolder import can_write_new_folder, write_new_folder
 from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
-from templsync.errors import TemplsyncWarning, UserError
+from templsync._warned import give, recorded, unique
+from templsync.errors import CleanupWarning, TemplsyncWarning, UserError
 from templsync.instance.existing import read_paths
-from templsync.instance.session import Session, SessionOptions, open_session
+from templsync.instance.folders import missing_folders
+from templsync.instance.project import DEFAULT_ANSWERS_FILE, instance_git
+from templsync.instance.session import Rendered, Session, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
 from templsync.instance.templatetasks import run_template_tasks
 from templsync.template.answering import Answers, QuestionPrompt
-from templsync.template.excludes import CopierExclude
+from templsync.template.answers import read_answers
 
 __all__ = [
     "CopyOptions",
@@ -87,8 +108,11 @@ class CopyResult:
     """The tasks run (with ``pretend``: the tasks that would run)."""
     message_after: str
     warnings: tuple[TemplsyncWarning, ...]
+    """The warnings the copy gave (also given as Python warnings), once each."""
     pretend: bool
     recovered: Recovery | None = None
+    folders: tuple[str, ...] = ()
+    """Empty folders of the template made in the destination (missing there before)."""
 
 
 def copy(
@@ -118,6 +142,7 @@ def copy(
         dst,
         options,
         src=src,
+        previous=recorded_answers(dst, options.answers_file),
         ask=ask,
         on_message=on_message,
         on_task=on_task,
@@ -143,6 +168,35 @@ def copy_from(
 
     ``recopy`` copies an instance's template over it this way, with its recorded answers.
     """
+    with recorded() as given:
+        result = _copy_from(
+            source,
+            dst,
+            options,
+            src=src,
+            previous=previous,
+            ask=ask,
+            on_message=on_message,
+            on_task=on_task,
+            run_task=run_task,
+            recovered=recovered,
+        )
+    return dataclasses.replace(result, warnings=unique(given))
+
+
+def _copy_from(
+    source: TemplateSource,
+    dst: Path,
+    options: CopyOptions,
+    *,
+    src: str | None,
+    previous: Mapping[str, object],
+    ask: Callable[[QuestionPrompt], object] | None,
+    on_message: Callable[[str], None] | None,
+    on_task: Callable[[Command], None] | None,
+    run_task: CommandRunner,
+    recovered: Recovery | None,
+) -> CopyResult:
     version = source.resolve(options.vcs_ref, prereleases=options.prereleases)
     run = open_session(source, version, dst, options, operation="copy", src=src)
     before = run.config.settings.message_before_copy
@@ -151,10 +205,18 @@ def copy_from(
     answers = run.answer(previous=previous, ask=ask)
     rendered = run.render_tree()
     answers_file = rendered.answers_file
-    outcome = _compare(run, rendered.tree, rendered.skip, answers_file)
+    outcome = _compare(run, rendered, answers_file)
+    made = not options.pretend and not os.path.lexists(dst)
     if not options.pretend:
-        _write(dst, outcome.plan)
-    tasks = run_template_tasks(run, on_task, run_task, pretend=options.pretend)
+        _write(dst, outcome.plan, run.permissions(rendered))
+        if outcome.overwritten:
+            _stage_exec_bits(dst, outcome.plan)
+    try:
+        tasks = run_template_tasks(run, on_task, run_task, pretend=options.pretend)
+    except Exception:
+        if made and options.cleanup_on_error:
+            _remove_made(dst)
+        raise
     run.phase = "undefined"
     after = run.config.settings.message_after_copy
     return CopyResult(
@@ -170,10 +232,26 @@ def copy_from(
         answers_file=answers_file if answers_file in rendered.tree else None,
         tasks=tasks,
         message_after=run.render(after) if after else "",
-        warnings=run.warnings(),
+        warnings=(),  # filled by copy_from
         pretend=options.pretend,
         recovered=recovered,
+        folders=outcome.plan.folders,
     )
+
+
+def recorded_answers(dst: Path, answers_file: str | None) -> Mapping[str, object]:
+    """The answers a project already in ``dst`` recorded (none when there is no answers file).
+
+    Copier's ``subproject.last_answers``: read from ``answers_file`` or ``.copier-answers.yml``
+    (one that cannot be read counts as none, as in Copier); an answers file that is not valid
+    YAML is an error naming it.
+    """
+    path = dst / (answers_file or DEFAULT_ANSWERS_FILE)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return MappingProxyType({})
+    return read_answers(data, str(path)).answers
 
 
 @dataclass(frozen=True)
@@ -185,9 +263,12 @@ class _Outcome:
     skipped: tuple[str, ...]
 
 
-def _compare(run: Session, rendered: Tree, skip: CopierExclude, answers_file: str) -> _Outcome:
-    """Sort every rendered path: created, identical, kept (skip-if-exists), overwritten."""
+def _compare(run: Session, render: Rendered, answers_file: str) -> _Outcome:
+    """Sort every rendered path: created, identical, kept (skip-if-exists), overwritten; and find
+    the empty folders to make."""
+    rendered, skip = render.tree, render.skip
     existing = read_paths(run.dst, rendered)
+    folders = missing_folders(run.dst, render.folders)
     created: list[str] = []
     identical: list[str] = []
     skipped: list[str] = []
@@ -209,12 +290,33 @@ def _compare(run: Session, rendered: Tree, skip: CopierExclude, answers_file: st
     plan = make_plan(
         Tree({p: e for p, e in existing.items() if p in writes}),
         Tree({p: e for p, e in rendered.items() if p in writes}),
+        folders,
     )
     return _Outcome(plan, tuple(created), tuple(overwritten), tuple(identical), tuple(skipped))
 
 
-def _write(dst: Path, plan: Plan) -> None:
-    """Write ``plan`` into ``dst``, made if missing (even for an empty template, as Copier).
+def _remove_made(dst: Path) -> None:
+    """Remove ``dst``, which this copy made; a failure is a :class:`CleanupWarning` (the error
+    that made the copy fail is the one to raise)."""
+    try:
+        remove_tree(dst)
+    except OSError as err:
+        give(CleanupWarning(f"Failed to clean up {dst}: {err}"), stacklevel=3)
+
+
+def _stage_exec_bits(dst: Path, plan: Plan) -> None:
+    """Tell git about executable bits the copy changed, where it cannot see them on disk
+    (``core.fileMode`` false; :func:`~templsync._io.gitindex.stage_exec_bits`)."""
+    git = instance_git(dst)
+    if git is None:
+        return
+    prefix = f"{git.subdir}/" if git.subdir else ""
+    stage_exec_bits(git.repo, {prefix + op.path: op.new.mode for op in plan.ops if op.new})
+
+
+def _write(dst: Path, plan: Plan, perms: Mapping[str, int]) -> None:
+    """Write ``plan`` into ``dst``, made if missing (even for an empty template, as Copier);
+    ``perms`` are exact permission bits for some of its files.
 
     A missing ``dst`` is written whole beside it and renamed into place (:func:`write_new_folder`);
     files added to an existing folder, even an empty one (it may be the working folder: ``copy
@@ -225,13 +327,13 @@ def _write(dst: Path, plan: Plan) -> None:
         dst.parent.mkdir(parents=True, exist_ok=True)
         if can_write_new_folder(dst):
             files = {op.path: op.new for op in plan.ops if op.new is not None}
-            write_new_folder(dst, Tree._trusted(files))
+            write_new_folder(dst, Tree._trusted(files), perms=perms, folders=plan.folders)
             return
     dst.mkdir(parents=True, exist_ok=True)
     if not plan:
         return
     try:
-        apply_plan(dst, plan)
+        apply_plan(dst, plan, perms)
     except BaseException:
         if made:
             with contextlib.suppress(OSError):  # only an empty folder: the writer rolled back

@@ -9,8 +9,8 @@ version's ``copier.yml``:
 - the current form (``command``, ``when``, ``working_directory``) runs in both stages, its
   ``when`` defaulting to ``{{ _stage == "after" }}`` (in the template's own ``_envops``
   delimiters), so a bare command runs after updating;
-- the legacy form (``version`` with ``before``/``after`` lists) gives that stage's list, always
-  run, from the instance's root.
+- the legacy form (``version`` with ``before``/``after`` lists; Copier's ``DeprecationWarning``)
+  gives that stage's list, always run, from the instance's root.
 
 Each migration carries the variables ``stage``, ``version_from`` and ``version_to`` (the
 versions as ``_commit`` records them), ``version_pep440_from`` and ``version_pep440_to``, and,
@@ -34,6 +34,8 @@ from typing import Literal
 from packaging.version import InvalidVersion, Version
 
 from templsync._io.sources import ResolvedVersion
+from templsync._warned import give
+from templsync.errors import TemplateDeprecationWarning
 from templsync.instance.session import Session
 from templsync.instance.tasks import Command, CommandRunner, TaskError, run_command
 from templsync.template.config import Migration, TemplateSettings
@@ -91,6 +93,12 @@ def migration_tasks(
     tasks: list[MigrationTask] = []
     for number, migration in enumerate(settings.migrations, start=1):
         if migration.is_legacy:
+            give(
+                TemplateDeprecationWarning(
+                    "This migration configuration is deprecated. Please switch to the new format."
+                ),
+                stacklevel=2,
+            )
             current = _version(migration, number)
             if new >= current > old:
                 variables = _with_current(variables, migration, current)

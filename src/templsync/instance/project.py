@@ -29,6 +29,7 @@ __all__ = [
     "InstanceGit",
     "NotAnInstanceError",
     "Project",
+    "instance_git",
     "load_project",
 ]
 
@@ -159,7 +160,7 @@ def load_project(root: Path, answers_file: str | None = None) -> Project:
     except OSError as err:
         raise AnswersFileError(f"{path}: cannot read the answers file: {err.strerror}") from err
     recorded = read_answers(data, str(path))
-    return Project(root, rel, recorded, _instance_git(root))
+    return Project(root, rel, recorded, instance_git(root))
 
 
 def _missing_answers(root: Path, rel: str) -> str:
@@ -173,7 +174,8 @@ def _missing_answers(root: Path, rel: str) -> str:
     return f"{root / rel} does not exist, so {root} is not a project made from a template. {hint}"
 
 
-def _instance_git(root: Path) -> InstanceGit | None:
+def instance_git(root: Path) -> InstanceGit | None:
+    """The git repository holding the folder ``root``, and where in it; None outside one."""
     repo = discover_repo(root)
     if repo is None or repo.workdir is None:
         return None

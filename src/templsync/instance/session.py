@@ -14,6 +14,7 @@ import posixpath
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
@@ -23,15 +24,13 @@ from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import Tree
 from templsync._io.gitmirror import default_cache_dir
 from templsync._io.jinjacache import DiskBytecodeCache
+from templsync._io.local import read_permissions
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
-from templsync.errors import (
-    DirtyLocalWarning,
-    ForbiddenPathError,
-    TemplateDeprecationWarning,
-    TemplsyncWarning,
-    UserError,
-)
-from templsync.template.answering import Answers, QuestionPrompt, answer_questions
+from templsync._io.templatefolder import template_folder
+from templsync._limits import LimitError
+from templsync._yaml import safe_load
+from templsync.errors import ForbiddenPathError, SymlinkError, SymlinkOutsideError, UserError
+from templsync.template.answering import Answers, Defaults, QuestionPrompt, answer_questions
 from templsync.template.answers import answers_context
 from templsync.template.config import TemplateConfig, load_config
 from templsync.template.context import (
@@ -45,7 +44,7 @@ from templsync.template.context import (
 )
 from templsync.template.excludes import CopierExclude
 from templsync.template.jinja import JinjaRenderer, make_environment
-from templsync.template.render import render_patterns, render_template
+from templsync.template.render import SourceInfo, render_patterns, render_template
 from templsync.template.trust import check_trust, is_trusted
 
 __all__ = ["Rendered", "Session", "SessionOptions", "open_session"]
@@ -65,12 +64,18 @@ class SessionOptions:
     trust: bool = False
     trust_list: tuple[str, ...] = ()
     """Copier's ``trust:`` entries from its settings file (:mod:`templsync.template.trust`)."""
+    settings_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """Copier's ``defaults:`` from its settings file (:mod:`templsync.template.usersettings`)."""
+    user_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """Copier's ``user_defaults``: defaults that replace the template's (answers still win)."""
     skip_tasks: bool = False
     skip_answered: bool = False
     answers_file: str | None = None
     prereleases: bool = False
     quiet: bool = False
     cache_dir: Path | None = None
+    cleanup_on_error: bool = True
+    """Copy: remove the destination it made when a task fails (Copier's ``cleanup_on_error``)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,10 @@ class Rendered:
     answers_file: str
     skip: CopierExclude
     """``_skip_if_exists`` plus ``--skip``, rendered."""
+    sources: Mapping[str, SourceInfo] = field(default_factory=lambda: MappingProxyType({}))
+    """Each rendered path's template file (relative to the template's root)."""
+    folders: frozenset[str] = frozenset()
+    """The folders the render makes that hold no file of ``tree``."""
 
 
 @dataclass
@@ -100,7 +109,8 @@ class Session:
     answers: Mapping[str, object] = field(default_factory=dict)
     copier_answers: Mapping[str, object] = field(default_factory=dict)
     phase: Phase = "undefined"
-    render_warnings: tuple[TemplsyncWarning, ...] = ()
+    empty_folders: frozenset[str] = frozenset()
+    """The template's folders that hold no file (a folder source can have some)."""
 
     @property
     def metadata(self) -> dict[str, object]:
@@ -118,15 +128,6 @@ class Session:
             python=sys.executable,
         )
 
-    def warnings(self) -> tuple[TemplsyncWarning, ...]:
-        """What to tell the person: the configuration's warnings, and a dirty template's."""
-        dirty = (
-            (DirtyLocalWarning("Dirty template changes included automatically."),)
-            if self.version.dirty
-            else ()
-        )
-        return (*self.config.warnings, *dirty, *self.render_warnings)
-
     def operation_context(self, **extra: object) -> dict[str, object]:
         """The context with ``_copier_operation`` (and ``extra``), as excludes and tasks see it."""
         return operation_context(self.context(), self.operation, **extra)
@@ -140,7 +141,8 @@ class Session:
         previous: Mapping[str, object] = MappingProxyType({}),
         ask: Callable[[QuestionPrompt], object] | None = None,
     ) -> Answers:
-        """Answer the questions (``data``, then ``previous`` answers, defaults, ``ask``)."""
+        """Answer the questions (``data``, then ``previous`` answers, the user's and the
+        settings file's defaults, the template's, ``ask``)."""
         self.phase = "prompt"
         answers = answer_questions(
             self.config,
@@ -151,6 +153,7 @@ class Session:
             ask=ask,
             skip_answered=self.options.skip_answered,
             context=self.context(),
+            defaults=Defaults(self.options.user_defaults, self.options.settings_defaults),
         )
         self.answers = answers.context
         self.copier_answers = answers_context(answers, self.version.recorded, self.source.src_path)
@@ -177,14 +180,8 @@ class Session:
             self.renderer.render(p, context)
             for p in (*self.options.skip_if_exists, *settings.skip_if_exists)
         )
-        source = self.template
-        if subdirectory:
-            prefix = subdirectory + "/"
-            source = Tree(
-                {p[len(prefix) :]: e for p, e in self.template.items() if p.startswith(prefix)}
-            )
         rendered = render_template(
-            source,
+            self.template,
             context,
             env=self.renderer.env,
             templates_suffix=settings.templates_suffix,
@@ -192,19 +189,24 @@ class Session:
             skip_if_exists=skip,
             preserve_symlinks=settings.preserve_symlinks,
             answers_file=answers_file,
-            templates=self.template,
             subdirectory=subdirectory,
+            empty_folders=self.empty_folders,
         )
-        if rendered.answers_file_in_folder is not None:
-            self.render_warnings = (
-                TemplateDeprecationWarning(
-                    f"{rendered.answers_file_in_folder}: Answers file template locations other "
-                    "than the template root directory are deprecated (as in Copier): the "
-                    f"answers file is written to {answers_file} all the same. Set "
-                    "`_answers_file` in copier.yml to choose its name and place."
-                ),
-            )
-        return Rendered(rendered.tree, answers_file, CopierExclude.of(skip))
+        return Rendered(
+            rendered.tree, answers_file, CopierExclude.of(skip), rendered.sources, rendered.folders
+        )
+
+    def permissions(self, rendered: Rendered) -> Mapping[str, int]:
+        """The permission bits Copier gives the rendered files: from a template folder, each
+        one's template file's own (``0o777``).
+
+        Copier reads a git template from a clone, whose files have only git's modes, which the
+        Tree carries; so only a folder read as it is on disk has bits to keep.
+        """
+        if not isinstance(self.source, FolderSource) or self.version.commit is not None:
+            return MappingProxyType({})
+        files = {p: s.path for p, s in rendered.sources.items() if not rendered.tree[p].is_symlink}
+        return read_permissions(self.source.root, files)
 
     def _answers_relpath(self) -> str:
         """Copier's ``answers_relpath``: ``--answers-file`` or ``_answers_file``, rendered."""
@@ -231,7 +233,9 @@ class Session:
         except (FileNotFoundError, IsADirectoryError):
             return {}
         try:
-            return yaml.safe_load(data)
+            return safe_load(data)
+        except LimitError as err:
+            raise UserError(f"{full}: the external data file (`_external_data`) {err}") from err
         except yaml.YAMLError as err:
             raise UserError(
                 f"{full}: the external data file (`_external_data`) is not valid YAML: {err}"
@@ -252,17 +256,19 @@ def open_session(
     ``src`` is the template as the user spelled it (for ``_copier_conf.src_path`` when the
     source is neither a folder nor a repository on this machine).
     """
-    template = source.tree(version)
+    template = _read_template(source, version)
     config = load_config(template)
     trusted = options.trust or is_trusted(options.trust_list, source.src_path)
     check_trust(config, trusted=trusted, skip_tasks=options.skip_tasks)
     settings = config.settings
+    cache_dir = options.cache_dir or default_cache_dir()
     env = make_environment(
         envops=settings.envops,
         extensions=settings.jinja_extensions,
         trusted=trusted,
         source=template,
-        bytecode_cache=DiskBytecodeCache((options.cache_dir or default_cache_dir()) / "jinja"),
+        bytecode_cache=DiskBytecodeCache(cache_dir / "jinja"),
+        folder=partial(template_folder, source, version, template, cache_dir),
     )
     conf = CopierConf(
         src_path=str(_local_path(source, src or source.src_path)),
@@ -271,11 +277,13 @@ def open_session(
         vcs_ref=options.vcs_ref,
         vcs_ref_hash=version.commit,
         data=dict(options.data),
-        settings={"defaults": {}, "trust": set(options.trust_list)},
+        settings={"defaults": dict(options.settings_defaults), "trust": set(options.trust_list)},
         exclude=options.exclude,
         use_prereleases=options.prereleases,
         skip_if_exists=options.skip_if_exists,
+        cleanup_on_error=options.cleanup_on_error,
         defaults=options.defaults,
+        user_defaults=dict(options.user_defaults),
         overwrite=options.overwrite,
         pretend=options.pretend,
         quiet=options.quiet,
@@ -295,7 +303,24 @@ def open_session(
         conf,
         trusted,
         operation,
+        empty_folders=source.empty_folders(version),
     )
+
+
+def _read_template(source: TemplateSource, version: ResolvedVersion) -> Tree:
+    """``version`` of ``source``; a link leaving it is refused, said in a template's terms."""
+    try:
+        return source.tree(version)
+    except SymlinkError as err:
+        if err.link is None:
+            raise
+        raise SymlinkOutsideError(
+            err.link,
+            f"the template {source.src_path!r} has this symlink pointing to {err.target!r}, "
+            "outside the template. A template's links may point anywhere inside it: point this "
+            "one at a file or folder of the template, or remove it.",
+            target=err.target,
+        ) from err
 
 
 def _local_path(source: TemplateSource, src: str) -> Path:

@@ -17,6 +17,10 @@ instance with the instance's edits). Then the decisions the engine leaves to the
 - a file matching ``_skip_if_exists`` that the instance has is kept as it is;
 - the answers file is the new render's, never merged.
 
+The empty folders the new version makes and the recorded one did not (Copier's update copies
+the new version over the instance, so they appear there) are made when missing; a folder both
+versions make that the instance removed stays removed, as a deleted file does.
+
 The result goes through the one writer, conflicts as git-style markers labelled like Copier's
 (``before updating`` / ``after updating``) and recorded as unmerged paths in the instance's git
 index, or as ``.rej`` files. ``_migrations`` (:mod:`templsync.instance.migrations`) and ``_tasks``
@@ -27,6 +31,7 @@ changes only when the update finished (with or without conflicts), never after a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,12 +41,14 @@ from templsync._core.merge import merge3
 from templsync._core.outcome import Conflict, ConflictKind, MergeResult, Outcome
 from templsync._core.plan import OpKind, Plan, PlanOp, make_plan
 from templsync._core.textmerge import MarkerLabels
-from templsync._core.tree import FileEntry, Tree
+from templsync._core.tree import FileEntry, Mode, Tree
 from templsync._io.apply import Recovery, apply_plan, recover
-from templsync._io.gitindex import ConflictStages, record_conflicts
+from templsync._io.gitindex import ConflictStages, record_conflicts, stage_exec_bits
 from templsync._io.journal import JOURNAL_DIR, present_error
 from templsync._io.sources import ResolvedVersion
+from templsync._warned import recorded, unique
 from templsync.errors import TemplsyncWarning, UnsafeTemplateError, UserError
+from templsync.instance.folders import new_folders
 from templsync.instance.migrations import migrate, migration_tasks
 from templsync.instance.project import BaseVersionMissingError, Project, load_project
 from templsync.instance.recorded import render_recorded
@@ -126,6 +133,7 @@ class UpdateResult:
     migrations: tuple[Command, ...]
     message_after: str
     warnings: tuple[TemplsyncWarning, ...]
+    """The warnings the update gave (also given as Python warnings), once each."""
     pretend: bool
     recovered: Recovery | None = None
 
@@ -154,6 +162,22 @@ def update(
     written. ``on_message`` receives ``_message_before_update``; ``on_task`` is told about each
     migration and task before ``run_task`` runs it.
     """
+    with recorded() as given:
+        result = _update(
+            root, options, ask=ask, on_message=on_message, on_task=on_task, run_task=run_task
+        )
+    return dataclasses.replace(result, warnings=unique(given))
+
+
+def _update(
+    root: Path,
+    options: UpdateOptions,
+    *,
+    ask: Callable[[QuestionPrompt], object] | None,
+    on_message: Callable[[str], None] | None,
+    on_task: Callable[[Command], None] | None,
+    run_task: CommandRunner,
+) -> UpdateResult:
     if options.pretend and (root / JOURNAL_DIR).exists():
         raise present_error(root)  # a pretend run writes nothing, recovery included
     recovered = recover(root) if root.is_dir() and not options.pretend else None
@@ -187,7 +211,7 @@ def update(
     theirs_render = theirs.render_tree()
     merged = _merge(project, base_render, theirs_render)
     after = _resolve(merged, options)
-    plan = make_plan(merged.ours, after)
+    plan = make_plan(merged.ours, after, new_folders(root, base_render, theirs_render, after))
     before_files = merged.ours
     if not options.pretend:
         # The files the plan replaces or moves are read into memory first: the result's trees
@@ -196,7 +220,8 @@ def update(
         stages = _index_stages(project, merged) if options.conflict == "inline" else []
         if plan:
             apply_plan(root, plan)
-        if stages and project.git is not None:
+        if project.git is not None:
+            stage_exec_bits(project.git.repo, _written_modes(project, plan))
             record_conflicts(project.git.repo, stages)
     tasks = run_template_tasks(theirs, on_task, run_task, pretend=options.pretend)
     ran += migrate(theirs, "after", old, new, options.pretend, on_task=on_task, run_task=run_task)
@@ -216,7 +241,7 @@ def update(
         tasks=tasks,
         migrations=ran,
         message_after=theirs.render(message) if message else "",
-        warnings=theirs.warnings(),
+        warnings=(),  # filled by update
         pretend=options.pretend,
         recovered=recovered,
     )
@@ -340,10 +365,23 @@ def _index_stages(project: Project, merged: _Merged) -> list[ConflictStages]:
         return []
     prefix = f"{git.subdir}/" if git.subdir else ""
     return [
-        ConflictStages(prefix + c.path, *(_loaded(e) for e in (c.base, c.ours, c.theirs)))
+        ConflictStages(
+            prefix + c.path,
+            _loaded(c.base),
+            _loaded(c.ours),
+            _loaded(c.theirs),
+            written=merged.result.tree[c.path].mode,
+        )
         for c in merged.result.conflicts
         if c.path in merged.result.tree
     ]
+
+
+def _written_modes(project: Project, plan: Plan) -> dict[str, Mode]:
+    """The mode of every file ``plan`` writes, keyed by its path in the instance's repository."""
+    subdir = project.git.subdir if project.git is not None else ""
+    prefix = f"{subdir}/" if subdir else ""
+    return {prefix + op.path: op.new.mode for op in plan.ops if op.new is not None}
 
 
 def _kept_in_memory(plan: Plan, before: Tree, after: Tree) -> tuple[Plan, Tree, Tree]:
@@ -352,7 +390,7 @@ def _kept_in_memory(plan: Plan, before: Tree, after: Tree) -> tuple[Plan, Tree, 
     old = {op.path: op.old for op in ops if op.old is not None}
     new = {op.path: op.new for op in ops if op.new is not None}
     return (
-        Plan(ops),
+        Plan(ops, plan.folders),
         Tree._trusted({**dict(before.items()), **old}),
         Tree._trusted({**dict(after.items()), **new}),
     )

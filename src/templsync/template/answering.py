@@ -71,6 +71,17 @@ class Answers:
 _JSON_TYPES = (dict, list, str, int, float, bool, type(None))
 
 
+@dataclass(frozen=True)
+class Defaults:
+    """Defaults from outside the template, in Copier's order: below ``data`` and recorded
+    answers come ``user`` (the caller's ``user_defaults``, used as they are), then ``settings``
+    (the ``defaults:`` of Copier's settings file, rendered in place of the template's default).
+    """
+
+    user: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    settings: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+
 class _Answering:
     """The mutable state of one run of :func:`answer_questions` (Copier's ``AnswersMap``)."""
 
@@ -80,8 +91,10 @@ class _Answering:
         data: Mapping[str, object],
         previous: Mapping[str, object],
         base_context: Mapping[str, object],
+        defaults: Defaults,
     ) -> None:
         self.config = config
+        self.defaults = defaults
         self.names = frozenset(q.name for q in config.questions)
         self.secret = config.secret_questions
         self.init = dict(data)
@@ -92,7 +105,7 @@ class _Answering:
         self.base_context = base_context
 
     def combined(self) -> dict[str, object]:
-        return {**self.last, **self.init, **self.user}
+        return {**self.defaults.user, **self.last, **self.init, **self.user}
 
     def remembered(self) -> dict[str, object]:
         combined = self.combined()
@@ -113,7 +126,9 @@ class _Answering:
             **self.combined(),
             "_copier_answers": {**_metadata(self.base_context), **self.remembered()},
         }
-        return BoundQuestion(question, renderer, context)
+        return BoundQuestion(
+            question, renderer, context, self.defaults.user, self.defaults.settings
+        )
 
 
 def _metadata(context: Mapping[str, object]) -> dict[str, object]:
@@ -130,6 +145,7 @@ def answer_questions(
     ask: Callable[[QuestionPrompt], object] | None,
     skip_answered: bool = False,
     context: Mapping[str, object] = MappingProxyType({}),
+    defaults: Defaults = Defaults(),  # frozen, immutable
 ) -> Answers:
     """Answer every question in order, as Copier does.
 
@@ -138,8 +154,10 @@ def answer_questions(
     is used when ``use_defaults``, when ``ask`` is false or when ``when`` is false; else ``ask``
     is called; without it, :class:`MissingAnswerError` names the question and the flag to pass.
     ``context`` is the rest of the render context (``_copier_conf``, ``_src_path``, ...).
+    A question's default is its ``previous`` answer, else ``defaults`` (:class:`Defaults`),
+    else the template's; ``defaults.user`` are also in the render context, under the answers.
     """
-    state = _Answering(config, data, previous, context)
+    state = _Answering(config, data, previous, context, defaults)
     defaulted: set[str] = set()
     from_user: set[str] = set()
     for question in config.questions:

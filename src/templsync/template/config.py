@@ -2,6 +2,9 @@
 
 Settings are the keys that start with ``_``; every other key is a question, in file order. The
 defaults and the merging of several documents follow Copier 9.19.1 (``copier/_template.py``).
+Reading it gives warnings (:func:`templsync._warned.give`): an unknown setting is an
+:class:`~templsync.errors.UnknownSettingWarning` naming its line; a template made for an older
+major version of Copier is Copier's :class:`~templsync.errors.OldTemplateWarning`.
 """
 
 from __future__ import annotations
@@ -16,12 +19,8 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from templsync._core.tree import Tree
-from templsync.errors import (
-    OldTemplateWarning,
-    TemplateDeprecationWarning,
-    TemplsyncWarning,
-    UnsupportedVersionError,
-)
+from templsync._warned import give
+from templsync.errors import OldTemplateWarning, UnknownSettingWarning, UnsupportedVersionError
 from templsync.template.questions import Question, parse_question
 from templsync.template.yamlload import Location, TemplateConfigError, load_config_yaml
 
@@ -134,12 +133,11 @@ class TemplateSettings:
 
 @dataclass(frozen=True)
 class TemplateConfig:
-    """A template's configuration: settings, questions in order, and warnings to show."""
+    """A template's configuration: settings and questions in order."""
 
     settings: TemplateSettings
     questions: tuple[Question, ...]
     path: str | None = None
-    warnings: tuple[TemplsyncWarning, ...] = ()
 
     @property
     def secret_questions(self) -> frozenset[str]:
@@ -186,14 +184,11 @@ def load_config(template: Tree) -> TemplateConfig:
             raw_settings[name[1:]] = value
         else:
             raw_questions[name] = value if isinstance(value, dict) else {"default": value}
-    warnings: list[TemplsyncWarning] = [
-        TemplsyncWarning(
-            f"{_where(loaded.locations, '_' + name, path)}: unknown setting '_{name}' is ignored."
-        )
-        for name in raw_settings
-        if name not in KNOWN_SETTINGS
-    ]
-    settings = _parse_settings(raw_settings, loaded.locations, path, warnings)
+    for name in raw_settings:
+        if name not in KNOWN_SETTINGS:
+            where = _where(loaded.locations, "_" + name, path)
+            give(UnknownSettingWarning(f"{where}: unknown setting '_{name}' is ignored."))
+    settings = _parse_settings(raw_settings, loaded.locations, path)
     secret = set(settings.secret_questions)
     questions = tuple(
         parse_question(
@@ -207,7 +202,7 @@ def load_config(template: Tree) -> TemplateConfig:
         )
         for name, body in raw_questions.items()
     )
-    return TemplateConfig(settings, questions, path, tuple(warnings))
+    return TemplateConfig(settings, questions, path)
 
 
 def _where(locations: Mapping[str, Location], key: str, path: str) -> str:
@@ -216,10 +211,7 @@ def _where(locations: Mapping[str, Location], key: str, path: str) -> str:
 
 
 def _parse_settings(
-    raw: Mapping[str, Any],
-    locations: Mapping[str, Location],
-    path: str,
-    warnings: list[TemplsyncWarning],
+    raw: Mapping[str, Any], locations: Mapping[str, Location], path: str
 ) -> TemplateSettings:
     def fail(name: str, expected: str) -> TemplateConfigError:
         return TemplateConfigError(
@@ -248,15 +240,6 @@ def _parse_settings(
     external = raw.get("external_data", {})
     if not isinstance(external, dict) or not all(isinstance(v, str) for v in external.values()):
         raise fail("external_data", "a mapping of names to file paths")
-    migrations = tuple(_parse_migration(m, fail) for m in _list(raw, "migrations", fail))
-    if any(m.is_legacy for m in migrations):
-        warnings.append(
-            TemplateDeprecationWarning(
-                f"{_where(locations, '_migrations', path)}: `_migrations` entries with "
-                "`before`/`after` lists are a form Copier deprecates; give each migration a "
-                "`command` (with `when: \"{{ _stage == 'before' }}\"` for a before-migration)."
-            )
-        )
     return TemplateSettings(
         subdirectory=subdirectory,
         exclude=strings("exclude", DEFAULT_EXCLUDE if _is_root(subdirectory) else ()),
@@ -266,13 +249,13 @@ def _parse_settings(
         envops=MappingProxyType({"keep_trailing_newline": True, **envops}),
         jinja_extensions=strings("jinja_extensions"),
         tasks=tuple(_parse_task(t, fail) for t in _list(raw, "tasks", fail)),
-        migrations=migrations,
+        migrations=tuple(_parse_migration(m, fail) for m in _list(raw, "migrations", fail)),
         message_before_copy=text("message_before_copy", ""),
         message_after_copy=text("message_after_copy", ""),
         message_before_update=text("message_before_update", ""),
         message_after_update=text("message_after_update", ""),
         preserve_symlinks=bool(raw.get("preserve_symlinks", False)),
-        min_copier_version=_check_min_version(raw, fail, warnings, locations, path),
+        min_copier_version=_check_min_version(raw, fail, locations, path),
         external_data=MappingProxyType({str(k): v for k, v in external.items()}),
         secret_questions=strings("secret_questions"),
     )
@@ -333,10 +316,11 @@ def _parse_migration(migration: Any, fail: Any) -> Migration:
 def _check_min_version(
     raw: Mapping[str, Any],
     fail: Any,
-    warnings: list[TemplsyncWarning],
     locations: Mapping[str, Location],
     path: str,
 ) -> str | None:
+    """``_min_copier_version``: newer than the Copier we follow is an error; an older major
+    version is Copier's :class:`OldTemplateWarning`."""
     if "min_copier_version" not in raw:
         return None
     value = str(raw["min_copier_version"])
@@ -352,10 +336,11 @@ def _check_min_version(
             "version of the template made for an older Copier (--vcs-ref)."
         )
     if COPIER_VERSION.major > wanted.major:
-        warnings.append(
+        give(
             OldTemplateWarning(
                 f"This template was designed for Copier {value}, but templsync follows Copier "
                 f"{COPIER_VERSION}. You could find some incompatibilities."
-            )
+            ),
+            stacklevel=2,
         )
     return value

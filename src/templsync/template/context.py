@@ -26,6 +26,9 @@ from pathlib import PurePath
 from types import MappingProxyType
 from typing import Literal
 
+from templsync._warned import give
+from templsync.errors import TemplateFutureWarning
+
 Phase = Literal["prompt", "render", "tasks", "migrate", "undefined"]
 Operation = Literal["copy", "update"]
 
@@ -65,6 +68,7 @@ class CopierConf:
     exclude: tuple[str, ...] = ()
     use_prereleases: bool = False
     skip_if_exists: tuple[str, ...] = ()
+    cleanup_on_error: bool = True
     defaults: bool = False
     user_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     overwrite: bool = False
@@ -92,7 +96,7 @@ class CopierConf:
             "exclude": list(self.exclude),
             "use_prereleases": self.use_prereleases,
             "skip_if_exists": list(self.skip_if_exists),
-            "cleanup_on_error": True,
+            "cleanup_on_error": self.cleanup_on_error,
             "defaults": self.defaults,
             "user_defaults": dict(self.user_defaults),
             "overwrite": self.overwrite,
@@ -133,15 +137,33 @@ class ExternalData(Mapping[str, object]):
 
 
 def _now() -> datetime.datetime:
+    give(
+        TemplateFutureWarning(
+            "'now' will be removed in a future release of Copier.\n"
+            "Please use this instead: {{ '%Y-%m-%d %H:%M:%S' | strftime }}\n"
+            "strftime format reference https://strftime.org/"
+        ),
+        stacklevel=2,
+    )
     return datetime.datetime.now(tz=datetime.UTC)
 
 
 def _make_secret() -> str:
+    give(
+        TemplateFutureWarning(
+            "'make_secret' will be removed in a future release of Copier.\n"
+            "Please use this instead: {{ 999999999999999999999999999999999|ans_random|hash("
+            "'sha512') }}\nrandom and hash filters documentation: "
+            "https://docs.ansible.com/ansible/2.3/playbooks_filters.html"
+        ),
+        stacklevel=2,
+    )
     return hashlib.sha512(secrets.token_bytes(128)).hexdigest()
 
 
 DEFAULT_DATA: Mapping[str, object] = MappingProxyType({"now": _now, "make_secret": _make_secret})
-"""Copier's deprecated ``now()`` and ``make_secret()``, still in every context."""
+"""Copier's deprecated ``now()`` and ``make_secret()``, still in every context (each call is
+Copier's ``FutureWarning``: a :class:`~templsync.errors.TemplateFutureWarning`)."""
 
 
 def template_context(

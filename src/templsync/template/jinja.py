@@ -7,8 +7,11 @@ mappings, and a ``pathjoin`` global. ``_envops.undefined`` may name ``jinja2.Und
 ``jinja2.StrictUndefined``.
 
 Untrusted templates get a :class:`~jinja2.sandbox.SandboxedEnvironment`; ``_jinja_extensions``
-import code, so they need trust. Template files are served from a :class:`Tree` in memory by
-:class:`TreeLoader`, so ``{% include %}`` and ``{% import %}`` see the template's own files.
+import code, so they need trust (they load as :mod:`templsync.template.extensions` says).
+Template files are served from a :class:`Tree` in memory by :class:`TreeLoader`, so
+``{% include %}`` and ``{% import %}`` see the template's own files; extensions written for
+Jinja's ``FileSystemLoader`` also find the template version as a folder on disk in the loader's
+``searchpath``, made only when one asks for it.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ import dataclasses
 import datetime
 import enum
 import hashlib
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
-from pathlib import PurePath, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Any, Protocol
 
 import jinja2
@@ -39,6 +43,7 @@ from templsync.errors import (
     UserError,
     YieldTagInFileError,
 )
+from templsync.template.extensions import load_extensions
 from templsync.template.links import resolve
 
 ANSIBLE_FILTERS = "jinja2_ansible_filters.AnsibleCoreFiltersExtension"
@@ -52,8 +57,9 @@ TrustRequiredError = UnsafeTemplateError
 """A template setting runs code, and the template was not trusted."""
 
 JinjaSetupError = ConfigFileError
-"""``_envops`` or ``_jinja_extensions`` cannot be used to build the Jinja environment (an
-extension that cannot be imported is its :class:`~templsync.errors.ExtensionNotFoundError`)."""
+"""``_envops`` (or Copier's default extensions) cannot be used to build the Jinja environment (a
+``_jinja_extensions`` entry that cannot be loaded is an
+:class:`~templsync.template.extensions.ExtensionLoadError`, Copier's ``ExtensionNotFoundError``)."""
 
 
 class TemplateRenderError(UserError):
@@ -130,16 +136,20 @@ def make_environment(
     trusted: bool,
     source: Tree | None = None,
     bytecode_cache: NamespacedCache | None = None,
+    folder: Callable[[], Path] | None = None,
 ) -> jinja2.Environment:
     """A Jinja environment as Copier builds it for a template.
 
     ``envops`` and ``extensions`` are the template's ``_envops`` and ``_jinja_extensions``;
     ``source`` (the whole template Tree) backs ``{% include %}``, ``{% import %}`` and
     ``get_template``. ``bytecode_cache`` keeps compiled templates between runs (an adapter
-    from ``_io``; without it they are kept in memory for this environment only).
+    from ``_io``; without it they are kept in memory for this environment only). ``folder``
+    gives the template version as a folder on disk (an adapter from ``_io``), called the first
+    time an extension reads the loader's ``searchpath``.
     Raises :class:`~templsync.errors.UnsafeTemplateError` for extensions without trust,
-    :class:`~templsync.errors.ConfigFileError` for an unknown ``undefined`` class, and
-    :class:`~templsync.errors.ExtensionNotFoundError` for an extension that cannot be imported.
+    :class:`~templsync.template.extensions.ExtensionLoadError` (Copier's
+    ``ExtensionNotFoundError``) for an extension that cannot be loaded, and
+    :class:`~templsync.errors.ConfigFileError` for an unknown ``undefined`` class.
     """
     if extensions and not trusted:
         raise UnsafeTemplateError("jinja_extensions")
@@ -155,24 +165,30 @@ def make_environment(
         options["undefined"] = _UNDEFINED_CLASSES[str(undefined)]
     defaults: list[str | type[Extension]] = [ANSIBLE_FILTERS, YieldExtension]
     cls = jinja2.Environment if trusted else _Sandbox
+    files = source or Tree()
+    loader = TreeLoader(files, folder)
     try:
         env = cls(
-            loader=TreeLoader(source or Tree()),
+            loader=loader,
             bytecode_cache=(
-                bytecode_cache.with_namespace(_fingerprint(envops, extensions, trusted=trusted))
+                bytecode_cache.with_namespace(
+                    _fingerprint(envops, extensions, trusted=trusted, source=files)
+                )
                 if bytecode_cache is not None
                 else MemoryBytecodeCache()
             ),
-            extensions=[*defaults, *extensions],
+            extensions=defaults,
             **options,
         )
-    except (ImportError, AttributeError) as err:
+    except ModuleNotFoundError as err:
         raise ExtensionNotFoundError(
-            f"cannot load the Jinja extensions {list(extensions)!r}: {err}. Install them "
-            "alongside templsync."
+            f"cannot load Copier's default Jinja extensions: the Python module {err.name!r} is "
+            "not installed. Install it alongside templsync."
         ) from err
     except TypeError as err:
         raise ConfigFileError(f"invalid `_envops`: {err}") from err
+    if extensions:
+        load_extensions(env, extensions, files, loader.shown)
     to_json = env.filters.get("to_json")
     if to_json is not None:
         env.filters["to_json"] = partial(to_json, default=_jsonable)
@@ -214,11 +230,20 @@ class NamespacedCache(Protocol):
     def with_namespace(self, namespace: str) -> jinja2.BytecodeCache: ...
 
 
-def _fingerprint(envops: Mapping[str, object], extensions: Sequence[str], *, trusted: bool) -> str:
-    """What the compiled code of a template depends on besides its source."""
+def _fingerprint(
+    envops: Mapping[str, object], extensions: Sequence[str], *, trusted: bool, source: Tree
+) -> str:
+    """What the compiled code of a template depends on besides its source.
+
+    With extensions, that includes the template's own Python files: an extension loaded from
+    the template may change how templates compile, and its code changes with the version.
+    """
     settings = repr((sorted((k, repr(v)) for k, v in envops.items()), list(extensions), trusted))
-    text = f"{jinja2.__version__}\0{sys.version}\0{settings}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    code = (
+        sorted((p, e.digest) for p, e in source.items() if p.endswith(".py")) if extensions else []
+    )
+    text = f"{jinja2.__version__}\0{sys.version}\0{settings}\0{code}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -241,10 +266,35 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
 
 
 class TreeLoader(jinja2.BaseLoader):
-    """Serves template files from a Tree, following symlinks inside it as the disk would."""
+    """Serves template files from a Tree, following symlinks inside it as the disk would.
 
-    def __init__(self, tree: Tree) -> None:
+    ``searchpath`` is what Jinja's ``FileSystemLoader`` has: the template's folder on disk, for
+    extensions that read files or import modules of the template. ``folder`` gives it, called
+    once, the first time someone asks; template files are still served from the Tree.
+    """
+
+    def __init__(self, tree: Tree, folder: Callable[[], Path] | None = None) -> None:
         self.tree = tree
+        self._folder = folder
+        self._made: Path | None = None
+
+    @property
+    def searchpath(self) -> list[str]:
+        if self._made is None:
+            if self._folder is None:
+                raise AttributeError(
+                    "the template's folder on disk is not available to Jinja extensions here"
+                )
+            self._made = self._folder().absolute()
+        return [os.fspath(self._made)]
+
+    def shown(self, filename: str) -> str:
+        """``filename`` relative to the template's folder when it is in there, else as it is."""
+        if self._made is not None:
+            path = Path(filename)
+            if path.is_relative_to(self._made):
+                return path.relative_to(self._made).as_posix()
+        return filename
 
     def get_source(
         self, environment: jinja2.Environment, template: str
@@ -311,10 +361,12 @@ class JinjaRenderer:
         try:
             template = self._strings.get(source)
             if template is None:
-                template = self._strings[source] = self.env.from_string(source)
+                template = self._strings[source] = _from_string(self.env, source)
             text = template.render(context)
         except jinja2.TemplateError as err:
             raise _translate(err, name, source="<template>") from err
+        except SyntaxError as err:
+            raise _miscompiled(err, name) from err
         if ext.yield_name is None:
             return text, None
         return text, Yielded(ext.yield_name, tuple(ext.yield_iterable or ()))
@@ -327,6 +379,8 @@ class JinjaRenderer:
             text = self.env.get_template(path).render(context)
         except jinja2.TemplateError as err:
             raise _translate(err, path, source=path) from err
+        except SyntaxError as err:
+            raise _miscompiled(err, path) from err
         if ext.yield_name is not None:
             raise YieldTagInFileError(
                 f"{path}: a yield tag is allowed in path names only, not in a file's content."
@@ -337,6 +391,23 @@ class JinjaRenderer:
         ext = self.env.extensions[YieldExtension.identifier]
         assert isinstance(ext, YieldExtension)  # make_environment always adds it
         return ext
+
+
+def _from_string(env: jinja2.Environment, source: str) -> jinja2.Template:
+    """``env.from_string(source)``, with the compiled code kept in the environment's bytecode cache.
+
+    Question defaults, validators, path names and task commands are strings, compiled on every
+    run without it; through the cache (on disk between runs) they compile once, as files do. The
+    entry is found by the source's checksum (:meth:`jinja2.BytecodeCache.get_bucket`).
+    """
+    cache = env.bytecode_cache
+    if cache is None:
+        return env.from_string(source)
+    bucket = cache.get_bucket(env, "<string>", None, source)
+    if bucket.code is None:
+        bucket.code = env.compile(source)
+        cache.set_bucket(bucket)
+    return env.template_class.from_code(env, bucket.code, env.make_globals(None), None)
 
 
 def _plain_text_markers(env: jinja2.Environment) -> tuple[str, ...] | None:
@@ -352,6 +423,17 @@ def _plain_text_markers(env: jinja2.Environment) -> tuple[str, ...] | None:
     markers = [env.block_start_string, env.variable_start_string, env.comment_start_string]
     markers += [m for m in (env.line_statement_prefix, env.line_comment_prefix) if m]
     return (*markers, "\n", "\r")
+
+
+def _miscompiled(err: SyntaxError, name: str) -> TemplateRenderError:
+    """Jinja turned a template into Python that does not compile (a Jinja bug, e.g. an inline
+    ``if`` without ``else`` in a template whose name holds a quote); Copier fails the same way."""
+    return TemplateRenderError(
+        name,
+        None,
+        f"Jinja could not compile it ({err.msg}; a Jinja bug, which Copier meets too). "
+        "Rewrite the expression, e.g. give an inline `if` an `else ''`",
+    )
 
 
 def _translate(err: jinja2.TemplateError, name: str, *, source: str) -> TemplateRenderError:

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from types import MappingProxyType
 from typing import Any, Final, Protocol
 
 import yaml
 
+from templsync._limits import parse_within
+from templsync._yaml import LimitedLoader, safe_load
 from templsync.errors import InvalidTypeError, QuestionError
 from templsync.template.yamlload import TemplateConfigError
 
@@ -67,17 +70,25 @@ def cast_to_str(value: Any) -> str:
 
 
 def parse_yaml_string(string: Any) -> Any:
+    """Copier's ``parse_yaml_string``, within the limits of :mod:`templsync._limits` (past
+    them: :class:`~templsync._limits.LimitError`, a ``ValueError`` as any answer that does not
+    parse)."""
     try:
-        return yaml.safe_load(string)
+        return safe_load(string)
     except yaml.YAMLError as error:
         raise ValueError(str(error)) from error
+
+
+def parse_json_string(string: Any) -> Any:
+    """``json.loads`` within the limits of :mod:`templsync._limits`."""
+    return parse_within(lambda: json.loads(string))
 
 
 CAST_STR_TO_NATIVE: Mapping[str, Callable[[Any], Any]] = {
     "bool": cast_to_bool,
     "float": float,
     "int": int,
-    "json": json.loads,
+    "json": parse_json_string,
     "str": cast_to_str,
     "yaml": parse_yaml_string,
     "path": str,
@@ -207,6 +218,10 @@ class BoundQuestion:
     question: Question
     renderer: StringRenderer
     context: Mapping[str, object]
+    user_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """Defaults given by the caller (Copier's ``user_defaults``), used as they are."""
+    settings_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    """The ``defaults:`` of Copier's settings file: in place of the template's default."""
 
     @property
     def name(self) -> str:
@@ -329,7 +344,7 @@ class BoundQuestion:
         except QuestionError:  # the question itself is at fault (its type, its choices)
             raise
         except (ValueError, TypeError, KeyError) as err:
-            raise self.fail(f"invalid answer {answer!r}: {err}", err) from err
+            raise self.fail(f"invalid answer {shown(answer)}: {err}", err) from err
         if message := self.validation_error(parsed):
             raise QuestionError(f"{self.question.location}: {self.invalid(message)}")
         return parsed
@@ -339,15 +354,19 @@ class BoundQuestion:
         return f"Validation error for question '{self.name}': {message}"
 
     def default(self, recorded: Mapping[str, object]) -> Any:
-        """Copier's ``get_default``: a recorded answer, else the rendered default, parsed.
+        """Copier's ``get_default``, parsed: a recorded answer, else a user default, else the
+        default (the settings file's, else the template's) rendered.
 
         The default is validated only when the question is asked (``when`` true) and not secret.
         """
         if self.name in recorded:
             result: Any = recorded[self.name]
+        elif self.name in self.user_defaults:
+            result = self.user_defaults[self.name]
         else:
+            default = self.settings_defaults.get(self.name, self.question.default)
             try:
-                result = self.render_value(self.question.default, {"UNSET": _UNSET})
+                result = self.render_value(default, {"UNSET": _UNSET})
             except UnsetError:
                 return MISSING
             if result is MISSING:
@@ -357,9 +376,8 @@ class BoundQuestion:
         except QuestionError:  # the question itself is at fault (its type, its choices)
             raise
         except (ValueError, TypeError, KeyError) as err:
-            raise self.fail(
-                f"the default {result!r} does not fit the question: {err}", err
-            ) from err
+            problem = f"the default {shown(result)} does not fit the question: {err}"
+            raise self.fail(problem, err) from err
         if self.when() and not self.question.secret:
             message = self.validation_error(parsed)
             if message:
@@ -378,9 +396,18 @@ class BoundQuestion:
         return message + "\n  "
 
 
+def shown(value: object, limit: int = 100) -> str:
+    """``repr(value)`` for a message, cut in the middle past ``limit`` characters (an answer can
+    be a whole file's worth)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 30]}...({len(text) - limit + 10:,} characters)...{text[-20:]}"
+
+
 def parse_yaml_list(string: str) -> list[str]:
     """Copier's ``parse_yaml_list``: the raw items of a YAML list, unquoted, not parsed."""
-    node = yaml.compose(string, Loader=yaml.SafeLoader)
+    node = yaml.compose(string, Loader=LimitedLoader)
     if not isinstance(node, yaml.SequenceNode):
         raise TypeError(f"Not a YAML list: {string!r}")
     items = []

@@ -1,11 +1,11 @@
 """Whether a template may run code: ``--trust``, or Copier's own trust list.
 
-Copier reads the user settings file ``settings.yml`` (``$COPIER_SETTINGS_PATH``, else
-``<user config dir>/copier/settings.yml``), whose ``trust:`` list names trusted templates. An
-entry ending in ``/`` trusts every template under it (a prefix); any other entry trusts that
-template only. Both sides are normalized first (``~`` expanded, ``.``/``..`` resolved), except
-URLs whose path holds characters outside RFC 3986's unreserved set: those must match exactly.
-This module reproduces Copier 9.19.1's ``_settings.py`` so one trust list serves both tools.
+Copier reads the user settings file ``settings.yml`` (:mod:`templsync.template.usersettings`),
+whose ``trust:`` list names trusted templates. An entry ending in ``/`` trusts every template
+under it (a prefix); any other entry trusts that template only. Both sides are normalized first
+(``~`` expanded, ``.``/``..`` resolved), except URLs whose path holds characters outside RFC
+3986's unreserved set: those must match exactly. This module reproduces Copier 9.19.1's
+``_settings.py`` so one trust list serves both tools.
 
 Settings that run code (``_jinja_extensions``, ``_tasks``; ``_migrations`` on update) need
 trust; :func:`check_trust` says which.
@@ -16,18 +16,15 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from os.path import expanduser
 from pathlib import Path, PureWindowsPath
 from urllib.parse import urlsplit, urlunsplit
 
-import platformdirs
-import yaml
-
-from templsync.errors import SettingsError, UnsafeTemplateError
+from templsync.errors import UnsafeTemplateError
 from templsync.template.config import TemplateConfig
+from templsync.template.usersettings import SettingsFileError, load_settings, settings_path
 
-SETTINGS_ENV = "COPIER_SETTINGS_PATH"
 _ALIASES = ("gh:", "gl:")
 _SCP_URL = re.compile(r"^(?:[^/@:\s]+@)?[^/:\s]+:.+$")
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
@@ -42,44 +39,13 @@ __all__ = [
 ]
 
 
-SettingsFileError = SettingsError
-"""Copier's user settings file cannot be read (Copier's ``SettingsError``)."""
-
 UntrustedTemplateError = UnsafeTemplateError
 """One or more settings of an untrusted template run code (Copier's ``UnsafeTemplateError``)."""
 
 
-def settings_path(environ: Mapping[str, str]) -> Path:
-    """Where Copier's user settings file is: ``$COPIER_SETTINGS_PATH``, else the config dir."""
-    given = environ.get(SETTINGS_ENV)
-    if given:
-        return Path(given)
-    return platformdirs.user_config_path("copier", appauthor=False) / "settings.yml"
-
-
 def load_trust_list(path: Path) -> tuple[str, ...]:
     """The ``trust:`` entries of the settings file at ``path`` (none when it does not exist)."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return ()
-    except OSError as err:
-        raise SettingsError(f"cannot read Copier's settings file {path}: {err}") from err
-    try:
-        loaded = yaml.safe_load(data)
-    except yaml.YAMLError as err:
-        raise SettingsError(
-            f"{path}: Copier's settings file is not valid YAML: {err}. Fix it or remove it."
-        ) from err
-    if loaded is None:
-        return ()
-    trust = loaded.get("trust", []) if isinstance(loaded, dict) else None
-    if not isinstance(trust, list | tuple | set) or not all(isinstance(t, str) for t in trust):
-        raise SettingsError(
-            f"{path}: `trust` in Copier's settings file must be a list of templates or "
-            "prefixes ending in '/'."
-        )
-    return tuple(trust)
+    return load_settings(path).trust
 
 
 def is_trusted(trust: Iterable[str], repository: str) -> bool:
