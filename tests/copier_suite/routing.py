@@ -7,7 +7,7 @@ Each function takes Copier 9.19.1's arguments and calls templsync's ``copy``, ``
   ``skip_if_exists``, ``defaults``, ``overwrite``, ``pretend``, ``quiet``, ``skip_tasks``,
   ``skip_answered``, ``conflict`` map one to one; ``unsafe`` is ``trust`` and
   ``use_prereleases`` is ``prereleases``;
-- ``user_defaults`` and ``cleanup_on_error`` map one to one too;
+- ``user_defaults``, ``cleanup_on_error`` and ``ask`` (``always_ask``) map one to one too;
 - ``settings`` gives the trust list and the settings' ``defaults``; without it, both are read
   by templsync from the user's Copier settings file (``$COPIER_SETTINGS_PATH``, else Copier's
   config folder, which Copier's test fixtures move to a temporary folder);
@@ -16,9 +16,8 @@ Each function takes Copier 9.19.1's arguments and calls templsync's ``copy``, ``
 - templsync's errors and warnings are raised and given as Copier's classes of the same name
   (:mod:`copier_suite.translate`); Copier's API returns its ``Worker``, these return None.
 
-An argument templsync has no equivalent for raises :class:`NotRoutedError` when it would change
-anything (``ask``), so the tests that use it fail with a clear cause. ``context_lines`` is
-accepted and left to templsync's own behaviour (its merge has no context lines).
+``context_lines`` is accepted and left to templsync's own behaviour (its merge has no context
+lines).
 
 Each call is noted in the reach log (``TEMPLSYNC_COPIER_SUITE_LOG``) under the running test
 (``TEMPLSYNC_COPIER_SUITE_TEST``, set by :mod:`copier_suite.plugin`).
@@ -40,13 +39,6 @@ if TYPE_CHECKING:  # imported by copier._main itself, while it loads: Copier onl
 LOG_ENV = "TEMPLSYNC_COPIER_SUITE_LOG"
 TEST_ENV = "TEMPLSYNC_COPIER_SUITE_TEST"
 ROUTED = ("run_copy", "run_update", "run_recopy")
-
-
-class NotRoutedError(Exception):
-    """A Copier argument that templsync's API has no equivalent for."""
-
-    def __init__(self, argument: str) -> None:
-        super().__init__(f"Copier's `{argument}` has no equivalent in templsync's API")
 
 
 def route(module: ModuleType) -> None:
@@ -248,8 +240,6 @@ def _fields(
     skip_answered: bool = False,
 ) -> dict[str, Any]:
     """The ``SessionOptions`` fields Copier's arguments mean; see the module's documentation."""
-    if ask:
-        raise NotRoutedError("ask")
     return {
         "vcs_ref": vcs_ref.value if isinstance(vcs_ref, Enum) else vcs_ref,
         "data": dict(data or {}),
@@ -263,6 +253,7 @@ def _fields(
         "user_defaults": dict(user_defaults or {}),
         "skip_tasks": skip_tasks,
         "skip_answered": skip_answered,
+        "always_ask": tuple(ask),
         "answers_file": None if answers_file is None else str(answers_file),
         "prereleases": use_prereleases,
         "quiet": quiet,

@@ -128,6 +128,7 @@ def answer(
     use_defaults: bool = True,
     ask: Any = None,
     skip_answered: bool = False,
+    always_ask: tuple[str, ...] = (),
 ) -> Any:
     return answer_questions(
         config(text),
@@ -137,6 +138,7 @@ def answer(
         use_defaults=use_defaults,
         ask=ask,
         skip_answered=skip_answered,
+        always_ask=always_ask,
     )
 
 
@@ -264,6 +266,48 @@ def test_a_multiselect_prompt_checks_the_choices_its_default_holds() -> None:
     answers = answer(text, use_defaults=False, ask=ask)
     assert prompts[0].checked == (False, True, True)
     assert answers.values["q"] == [[1]]
+
+
+def test_always_ask_asks_the_matching_questions_whatever_answers_them() -> None:
+    """Copier's ``ask`` (``--ask``, glob patterns; its test_prompt.py *_with_ask tests): data,
+    a recorded answer, --defaults, --skip-answered and ``ask: false`` all give way; the prompt
+    offers the data, else the recorded answer, else the default."""
+    text = (
+        "can_it_fly: {type: bool, default: false}\n"
+        "what_does_it_eat: {type: str, default: cheese, ask: false}\n"
+        "name: {type: str, default: Tom}\n"
+        "age: {type: int, default: 3}\n"
+    )
+    offered: dict[str, object] = {}
+
+    def ask(prompt: QuestionPrompt) -> object:
+        offered[prompt.name] = prompt.default
+        return {"can_it_fly": "yes", "what_does_it_eat": "milk"}[prompt.name]
+
+    for patterns in (("*it*",), ("what_does_it_eat", "can_it_fly")):
+        offered.clear()
+        answers = answer(
+            text,
+            data={"what_does_it_eat": "fish", "name": "Jerry"},
+            previous={"can_it_fly": True, "age": 5},
+            skip_answered=True,
+            ask=ask,
+            always_ask=patterns,
+        )
+        assert offered == {"can_it_fly": True, "what_does_it_eat": "fish"}
+        assert dict(answers.values) == {
+            "can_it_fly": True,
+            "what_does_it_eat": "milk",
+            "name": "Jerry",
+            "age": 5,
+        }
+        assert answers.from_user == {"can_it_fly", "what_does_it_eat", "name"}
+    with pytest.raises(InteractiveSessionError, match="'name'"):
+        answer(text, data={"name": "Jerry"}, always_ask=("name",))  # no prompt to ask at
+    # A question whose `when` is false is never asked (Copier's prompt skips it).
+    hidden = answer("q: {default: d, when: false}\n", ask=ask, always_ask=("q",))
+    assert dict(hidden.values) == {"q": "d"}
+    assert hidden.hidden == {"q"}
 
 
 def test_previous_answers_are_defaults_and_kept_when_skipped() -> None:

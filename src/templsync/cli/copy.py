@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from templsync._warned import unique
-from templsync.cli.options import data_from, user_settings_fields
+from templsync.cli.options import ask_option, data_from, user_settings_fields
 from templsync.cli.output import (
     collected_warnings,
     escape,
@@ -70,6 +70,7 @@ def register(group: click.Group) -> None:
     help="A YAML file of answers; --data wins over it.",
 )
 @click.option("--defaults", "-l", is_flag=True, help="Take the default of every other question.")
+@ask_option
 @click.option("--overwrite", "-w", is_flag=True, help="Replace existing files that differ.")
 @click.option("--force", "-f", is_flag=True, help="Same as --defaults --overwrite.")
 @click.option(
@@ -107,6 +108,7 @@ def copy_command(
     data: tuple[str, ...],
     data_file: Path | None,
     defaults: bool,
+    ask: tuple[str, ...],
     overwrite: bool,
     force: bool,
     pretend: bool,
@@ -138,6 +140,7 @@ def copy_command(
             vcs_ref=vcs_ref,
             data=data_from(data, data_file),
             defaults=defaults or force,
+            always_ask=ask,
             overwrite=overwrite or force,
             pretend=pretend,
             exclude=exclude,

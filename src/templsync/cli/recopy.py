@@ -64,7 +64,7 @@ def recopy_command(
     from templsync.instance.recopy import recopy
 
     quiet: bool = common["quiet"]
-    interactive = sys.stdin.isatty() and not as_json and not common["defaults"]
+    interactive = sys.stdin.isatty() and not as_json and (not common["defaults"] or common["ask"])
     with collected_warnings(quiet=quiet) as noted:
         options = CopyOptions(**session_fields(common), pretend=pretend)
         result = recopy(

@@ -100,7 +100,7 @@ def update_command(
     from templsync.errors import ConflictsLeft
     from templsync.instance.update import UpdateOptions, update
 
-    interactive = sys.stdin.isatty() and not as_json and not common["defaults"]
+    interactive = sys.stdin.isatty() and not as_json and (not common["defaults"] or common["ask"])
     quiet: bool = common["quiet"]
     chatty = not quiet and not as_json
 

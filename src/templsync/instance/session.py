@@ -70,6 +70,8 @@ class SessionOptions:
     """Copier's ``user_defaults``: defaults that replace the template's (answers still win)."""
     skip_tasks: bool = False
     skip_answered: bool = False
+    always_ask: tuple[str, ...] = ()
+    """Copier's ``ask`` (``--ask``): glob patterns of questions to ask even when answered."""
     answers_file: str | None = None
     prereleases: bool = False
     quiet: bool = False
@@ -154,6 +156,7 @@ class Session:
             skip_answered=self.options.skip_answered,
             context=self.context(),
             defaults=Defaults(self.options.user_defaults, self.options.settings_defaults),
+            always_ask=self.options.always_ask,
         )
         self.answers = answers.context
         self.copier_answers = answers_context(answers, self.version.recorded, self.source.src_path)

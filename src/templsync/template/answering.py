@@ -6,8 +6,9 @@ person is asked only through the ``ask`` callable the CLI passes in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -146,6 +147,7 @@ def answer_questions(
     skip_answered: bool = False,
     context: Mapping[str, object] = MappingProxyType({}),
     defaults: Defaults = Defaults(),  # frozen, immutable
+    always_ask: Sequence[str] = (),
 ) -> Answers:
     """Answer every question in order, as Copier does.
 
@@ -156,6 +158,9 @@ def answer_questions(
     ``context`` is the rest of the render context (``_copier_conf``, ``_src_path``, ...).
     A question's default is its ``previous`` answer, else ``defaults`` (:class:`Defaults`),
     else the template's; ``defaults.user`` are also in the render context, under the answers.
+    A question whose name matches a glob pattern of ``always_ask`` (Copier's ``ask``,
+    ``--ask``) is asked whatever answers it: ``data``, a ``previous`` answer, ``--defaults``,
+    ``ask: false``; unless ``when`` is false.
     """
     state = _Answering(config, data, previous, context, defaults)
     defaulted: set[str] = set()
@@ -176,13 +181,18 @@ def answer_questions(
             state.last.pop(name, None)
             if bound.default(state.init) is MISSING:
                 continue
-        if name in state.init:
+        # Asked, as in Copier, whatever would answer it otherwise; but never when `when` is
+        # false (Copier's prompt skips it, and takes the default).
+        forced = when and any(fnmatchcase(name, pattern) for pattern in always_ask)
+        if forced:
+            pass
+        elif name in state.init:
             state.user[name] = bound.check(state.init[name])
             from_user.add(name)
             continue
-        if name in state.last and (skip_answered or not asked):
+        elif name in state.last and (skip_answered or not asked):
             continue
-        if not asked or use_defaults or not when:
+        elif not asked or use_defaults or not when:
             value = bound.default(state.last)
             if value is MISSING:
                 if not asked:
@@ -192,8 +202,9 @@ def answer_questions(
             defaulted.add(name)
             continue
         if ask is None:
-            raise _missing(question, use_defaults=use_defaults)
-        state.user[name] = bound.check(ask(_prompt(bound, state.last)))
+            raise _missing(question, use_defaults=use_defaults and not forced)
+        # The prompt's default: the data given, else the recorded answer, ... (Copier's).
+        state.user[name] = bound.check(ask(_prompt(bound, {**state.last, **state.init})))
         from_user.add(name)
     combined = state.combined()
     return Answers(
