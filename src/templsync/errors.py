@@ -99,14 +99,18 @@ class ForbiddenPathError(PathError):
 
 
 class SymlinkOutsideError(SymlinkError, ForbiddenPathError):
-    """A symlink (``link``, also ``path``) that points outside the root (to ``target``):
-    Copier's ``ForbiddenPathError``."""
+    """A symlink (``link``) that points outside the root (to ``target``, as it is written):
+    Copier's ``ForbiddenPathError``. The message names ``path``: where the link leads when
+    that is known (Copier names that), else the link."""
 
-    def __init__(self, link: str, why: str, *, target: str | None = None) -> None:
-        self.link = self.path = link
+    def __init__(
+        self, link: str, why: str, *, target: str | None = None, path: str | None = None
+    ) -> None:
+        self.link = link
+        self.path = path or link
         self.target = target
         self.why = why
-        UserError.__init__(self, f'"{link}" is forbidden: {why}')
+        UserError.__init__(self, f'"{self.path}" is forbidden: {why}')
 
 
 class ConfigFileError(UserError, ValueError):

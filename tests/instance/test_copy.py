@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -475,9 +476,31 @@ def test_a_link_leaving_the_template_is_refused_as_copier_refuses_it(tmp_path: P
         copy(str(template), tmp_path / "ours", CopyOptions(defaults=True))
 
     assert str(info.value) == (
-        f'"template/out.txt" is forbidden: the template {str(template)!r} has this symlink '
-        "pointing to '../../outside.txt', outside the template. A template's links may point "
-        "anywhere inside it: point this one at a file or folder of the template, or remove it."
+        f'"{tmp_path / "outside.txt"}" is forbidden: the template {str(template)!r} has the '
+        "symlink 'template/out.txt' pointing to '../../outside.txt', outside the template. A "
+        "template's links may point anywhere inside it: point this one at a file or folder of "
+        "the template, or remove it."
     )
-    assert isinstance(info.value, ForbiddenPathError)  # as Copier's class is named
+    # Copier's class; named by where it leads, as Copier names one a template includes.
+    assert isinstance(info.value, ForbiddenPathError)
+    assert not (tmp_path / "ours").exists()
+
+
+def test_an_include_leaving_a_template_folder_names_where_it_leads_as_copier(
+    tmp_path: Path,
+) -> None:
+    import copier.errors
+
+    template = build_tree(
+        tmp_path / "src" / "template", {"copier.yml": "!include ../outside/include.yml\n"}
+    )
+    build_tree(tmp_path / "src" / "outside", {"include.yml": "foo: bar\n"})
+    named = re.escape(f'"{tmp_path / "src" / "outside" / "include.yml"}" is forbidden')
+    with pytest.raises(copier.errors.ForbiddenPathError, match=named):
+        copier_copy(str(template), tmp_path / "copier")
+
+    with pytest.raises(ForbiddenPathError, match=named) as info:
+        copy(str(template), tmp_path / "ours", CopyOptions(defaults=True))
+
+    assert "copier.yml:1: `!include ../outside/include.yml` names a path outside" in str(info.value)
     assert not (tmp_path / "ours").exists()

@@ -376,12 +376,18 @@ def test_a_git_bundle_is_mirrored(workdir: Path) -> None:
     assert source.src_path == str(bundle)
 
 
-def test_a_file_that_is_not_a_bundle_is_an_error(workdir: Path) -> None:
-    build_tree(workdir, {"notes.txt": "not a bundle"})
+def test_a_file_that_is_not_a_bundle_is_a_value_error_as_in_copier(workdir: Path) -> None:
+    import copier
 
-    with pytest.raises(GitCommandError, match="cannot get the template") as info:
-        resolve_source(str(workdir / "notes.txt"))
+    build_tree(workdir, {"notes.txt": "not a bundle"})
+    with pytest.raises(ValueError):  # Copier's test_project_not_found
+        copier.run_copy(str(workdir / "notes.txt"), workdir / "copier", quiet=True)
+
+    with pytest.raises(SourceNotFoundError, match="is a file, not a git bundle") as info:
+        resolve_source(str(workdir / "notes.txt"), cache_dir=workdir / "cache")
+    assert isinstance(info.value, ValueError)
     assert "notes.txt" in str(info.value)
+    assert not (workdir / "cache").exists()  # nothing mirrored
 
 
 def test_a_local_bare_repository_is_read_in_place(workdir: Path) -> None:

@@ -259,7 +259,12 @@ def resolve_source(
         return GitSource(spec, open_repo(path, where=repr(spec)), cache_dir=cache_dir)
     if path.is_dir():
         return _folder(spec, path, cache_dir)
-    if path.is_file():  # Copier also takes a git bundle; cloning tells whether it is one
+    if path.is_file():  # Copier also takes a git bundle (and nothing else that is a file)
+        if not _is_bundle(path):
+            raise SourceNotFoundError(
+                f"the template {spec!r} is a file, not a git bundle: a template is a folder, a "
+                "git repository, a git bundle or a git URL. Check the path."
+            )
         return _remote(spec, str(path.absolute()), cache_dir, refresh)
     raise SourceNotFoundError(
         f"the template {strip_credentials(spec)!r} does not exist: it is neither a folder nor a "
@@ -284,6 +289,20 @@ def _remote(spec: str, url: str, cache_dir: Path | None, refresh: bool) -> GitSo
         fetch(mirror)
     repo = open_repo(mirror, where=repr(strip_credentials(spec)))
     return GitSource(spec, repo, mirror, cache_dir)
+
+
+_BUNDLE_HEADERS = (b"# v2 git bundle\n", b"# v3 git bundle\n")
+
+
+def _is_bundle(path: Path) -> bool:
+    """Whether the file starts as a git bundle does (``git bundle verify`` then checks it all,
+    when it is mirrored)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(_BUNDLE_HEADERS[0]))
+    except OSError:
+        return False
+    return head in _BUNDLE_HEADERS
 
 
 def _exists(path: str) -> bool:

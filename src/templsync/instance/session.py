@@ -46,6 +46,7 @@ from templsync.template.excludes import CopierExclude
 from templsync.template.jinja import JinjaRenderer, make_environment
 from templsync.template.render import SourceInfo, render_patterns, render_template
 from templsync.template.trust import check_trust, is_trusted
+from templsync.template.yamlload import ForbiddenIncludeError
 
 __all__ = ["Rendered", "Session", "SessionOptions", "open_session"]
 
@@ -260,7 +261,7 @@ def open_session(
     source is neither a folder nor a repository on this machine).
     """
     template = _read_template(source, version)
-    config = load_config(template)
+    config = _load_config(source, template)
     trusted = options.trust or is_trusted(options.trust_list, source.src_path)
     check_trust(config, trusted=trusted, skip_tasks=options.skip_tasks)
     settings = config.settings
@@ -311,7 +312,8 @@ def open_session(
 
 
 def _read_template(source: TemplateSource, version: ResolvedVersion) -> Tree:
-    """``version`` of ``source``; a link leaving it is refused, said in a template's terms."""
+    """``version`` of ``source``; a link leaving it is refused, said in a template's terms: for
+    a template folder on this machine, naming the path it leads to, as Copier does."""
     try:
         return source.tree(version)
     except SymlinkError as err:
@@ -319,11 +321,33 @@ def _read_template(source: TemplateSource, version: ResolvedVersion) -> Tree:
             raise
         raise SymlinkOutsideError(
             err.link,
-            f"the template {source.src_path!r} has this symlink pointing to {err.target!r}, "
-            "outside the template. A template's links may point anywhere inside it: point this "
-            "one at a file or folder of the template, or remove it.",
+            f"the template {source.src_path!r} has the symlink {err.link!r} pointing to "
+            f"{err.target!r}, outside the template. A template's links may point anywhere "
+            "inside it: point this one at a file or folder of the template, or remove it.",
             target=err.target,
+            path=_led_to(source, err.link, err.target),
         ) from err
+
+
+def _led_to(source: TemplateSource, link: str, target: str | None) -> str | None:
+    """The absolute path the template folder's ``link`` leads to, when it leads out directly."""
+    if not isinstance(source, FolderSource) or target is None:
+        return None
+    root = source.root.absolute()
+    led = os.path.normpath(root / posixpath.dirname(link) / target)
+    return None if Path(led).is_relative_to(root) else led  # out through other links
+
+
+def _load_config(source: TemplateSource, template: Tree) -> TemplateConfig:
+    """The template's ``copier.yml``; an ``!include`` leaving a template folder on this machine
+    is refused naming the absolute path it leads to, as Copier names it."""
+    try:
+        return load_config(template)
+    except ForbiddenIncludeError as err:
+        if not isinstance(source, FolderSource):
+            raise
+        outside = os.path.normpath(source.root.absolute() / err.path)
+        raise ForbiddenIncludeError(outside, err.why) from err
 
 
 def _local_path(source: TemplateSource, src: str) -> Path:

@@ -234,7 +234,10 @@ def _tree(entries: dict[str, FileEntry], sources: Mapping[str, SourceInfo]) -> T
     except SymlinkOutsideError as err:
         names = ", ".join(repr(s.path) for p, s in sources.items() if entries[p].is_symlink)
         raise SymlinkOutsideError(
-            err.path, f"{err.why} The template's symlinks: {names}.", target=err.target
+            err.link or err.path,
+            f"{err.why} The template's symlinks: {names}.",
+            target=err.target,
+            path=err.path,
         ) from err
     except SymlinkError as err:
         names = ", ".join(repr(s.path) for p, s in sources.items() if entries[p].is_symlink)
