@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import posixpath
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -254,16 +254,19 @@ def open_session(
     *,
     operation: Operation = "copy",
     src: str | None = None,
+    unsafe: Callable[[TemplateConfig], Iterable[str]] = lambda _config: (),
 ) -> Session:
     """Read ``version`` of ``source``, load its ``copier.yml``, check trust, make its renderer.
 
     ``src`` is the template as the user spelled it (for ``_copier_conf.src_path`` when the
-    source is neither a folder nor a repository on this machine).
+    source is neither a folder nor a repository on this machine). ``unsafe`` names the
+    settings that run code in this operation besides ``_jinja_extensions`` and ``_tasks`` (an
+    update's ``_migrations``), so an untrusted template is refused for all of them at once.
     """
     template = _read_template(source, version)
     config = _load_config(source, template)
     trusted = options.trust or is_trusted(options.trust_list, source.src_path)
-    check_trust(config, trusted=trusted, skip_tasks=options.skip_tasks)
+    check_trust(config, trusted=trusted, skip_tasks=options.skip_tasks, also=unsafe(config))
     settings = config.settings
     cache_dir = options.cache_dir or default_cache_dir()
     env = make_environment(

@@ -34,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -47,15 +48,16 @@ from templsync._io.gitindex import ConflictStages, record_conflicts, stage_exec_
 from templsync._io.journal import JOURNAL_DIR, present_error
 from templsync._io.sources import ResolvedVersion
 from templsync._warned import recorded, unique
-from templsync.errors import TemplsyncWarning, UnsafeTemplateError, UserError
+from templsync.errors import TemplsyncWarning, UserError
 from templsync.instance.folders import new_folders
 from templsync.instance.migrations import migrate, migration_tasks
 from templsync.instance.project import BaseVersionMissingError, Project, load_project
 from templsync.instance.recorded import render_recorded
-from templsync.instance.session import Rendered, Session, SessionOptions, open_session
+from templsync.instance.session import Rendered, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
 from templsync.instance.templatetasks import run_template_tasks
 from templsync.template.answering import Answers, QuestionPrompt
+from templsync.template.config import TemplateConfig
 
 __all__ = [
     "COPIER_LABELS",
@@ -192,8 +194,9 @@ def _update(
     ref = project.recorded.commit if options.vcs_ref == CURRENT_REF else options.vcs_ref
     new = source.resolve(ref, prereleases=options.prereleases)
     _check_direction(old, new, options)
-    theirs = open_session(source, new, root, options, operation="update")
-    _check_migration_trust(theirs, old, new)
+    theirs = open_session(
+        source, new, root, options, operation="update", unsafe=partial(_due_migrations, old, new)
+    )
     before = theirs.config.settings.message_before_update
     if before and on_message is not None:
         on_message(theirs.render(before))
@@ -247,13 +250,13 @@ def _update(
     )
 
 
-def _check_migration_trust(session: Session, old: ResolvedVersion, new: ResolvedVersion) -> None:
-    """``_migrations`` run code: an untrusted template that has some for this update is refused."""
-    if session.trusted:
-        return
-    settings = session.config.settings
-    if any(migration_tasks(settings, stage, old, new) for stage in ("before", "after")):
-        raise UnsafeTemplateError("migrations")
+def _due_migrations(
+    old: ResolvedVersion, new: ResolvedVersion, config: TemplateConfig
+) -> tuple[str, ...]:
+    """``("migrations",)`` when the template has ``_migrations`` to run for this update: they
+    run code, so they need trust too."""
+    due = any(migration_tasks(config.settings, stage, old, new) for stage in ("before", "after"))
+    return ("migrations",) if due else ()
 
 
 def _check_direction(old: ResolvedVersion, new: ResolvedVersion, options: UpdateOptions) -> None:

@@ -64,14 +64,17 @@ def is_trusted(trust: Iterable[str], repository: str) -> bool:
     return False
 
 
-def check_trust(config: TemplateConfig, *, trusted: bool, skip_tasks: bool = False) -> None:
+def check_trust(
+    config: TemplateConfig, *, trusted: bool, skip_tasks: bool = False, also: Iterable[str] = ()
+) -> None:
     """Refuse an untrusted template whose settings run code, naming each such setting.
 
-    ``_tasks`` count only when they would run (not with ``skip_tasks``), as in Copier.
+    ``_tasks`` count only when they would run (not with ``skip_tasks``), as in Copier; ``also``
+    names more settings that would run code (an update's ``migrations``).
     """
     if trusted:
         return
-    needing = set()
+    needing = set(also)
     if config.settings.jinja_extensions:
         needing.add("jinja_extensions")
     if config.settings.tasks and not skip_tasks:
