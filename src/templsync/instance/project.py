@@ -15,7 +15,9 @@ from pathlib import Path
 
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import Tree
+from templsync._io.gitindex import check_index
 from templsync._io.gitrepo import GitRepo, RefNotFoundError, discover_repo
+from templsync._io.gitstate import refuse_unfinished
 from templsync._io.local import read_tree
 from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
 from templsync._io.vcsurl import expand_url
@@ -57,6 +59,14 @@ class InstanceGit:
     def is_dirty(self) -> bool:
         """Whether the instance's folder has uncommitted changes (untracked files included)."""
         return self.repo.is_dirty(self.subdir or None)
+
+    def check_ready(self, command: str, *, writing: bool) -> None:
+        """Refuse ``command`` in a repository in the middle of a merge, rebase, cherry-pick,
+        revert or bisect, or whose index cannot be read; when it will be ``writing``, also
+        when git's index could not take what the write ends with
+        (:func:`~templsync._io.gitindex.check_index`)."""
+        refuse_unfinished(self.repo, str(self.top), command)
+        check_index(self.repo, str(self.top), self.subdir, writing=writing)
 
 
 @dataclass(frozen=True)

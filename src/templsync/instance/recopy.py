@@ -43,6 +43,8 @@ def recopy(
     """
     recovered = recover(root) if root.is_dir() else None
     project = load_project(root, options.answers_file)
+    if project.git is not None:
+        project.git.check_ready("recopy", writing=not options.pretend)
     if project.git is not None and not allow_dirty and project.git.is_dirty():
         raise DirtyInstanceError(
             f"{root} has uncommitted changes, and a recopy would discard changes to template "
