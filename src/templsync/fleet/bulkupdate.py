@@ -139,6 +139,8 @@ class _Job:
     """The entry's ``branch``: the update branch starts from it (default: the current one)."""
     shared_branch: str | None = None
     """The update branch an instance of the same repository created earlier in this run."""
+    template: str | None = None
+    """The registry's template location: read from there, whatever ``_src_path`` spells."""
 
 
 def select(fleet: Fleet, options: FleetUpdateOptions) -> tuple[FleetEntry, ...]:
@@ -176,6 +178,7 @@ def fleet_update(
             shown,
             options,
             entry.branch,
+            template=fleet.template_location(),
         )
         for entry, status in zip(chosen, found.instances, strict=True)
     ]
@@ -285,7 +288,10 @@ def _steps(job: _Job) -> Outcome:
     checked = check(
         folder,
         CheckOptions(
-            answers_file=status.answers_file, refresh=False, prereleases=options.prereleases
+            answers_file=status.answers_file,
+            refresh=False,
+            prereleases=options.prereleases,
+            template=job.template,
         ),
     )
     branch = None
@@ -308,6 +314,7 @@ def _steps(job: _Job) -> Outcome:
             trust=options.trust,
             trust_list=options.trust_list,
             settings_defaults=dict(options.settings_defaults),
+            template=job.template,
         ),
     )
     base = Outcome(name, Result.UPDATED, None, status.recorded, job.to_shown, branch)

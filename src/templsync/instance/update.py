@@ -95,6 +95,8 @@ class UpdateOptions(SessionOptions):
     base_ref: str | None = None
     """Use this template ref as the base instead of the recorded ``_commit``."""
     refresh: bool = False
+    template: str | None = None
+    """Read the template from here, not where ``_src_path`` leads (a fleet's registry)."""
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,9 @@ def update(
             f"{root} has uncommitted changes. Commit or stash them first, so the update can be "
             "reviewed and undone with git, or pass --allow-dirty."
         )
-    source = project.open_template(cache_dir=options.cache_dir, refresh=options.refresh)
+    source = project.open_template(
+        cache_dir=options.cache_dir, refresh=options.refresh, location=options.template
+    )
     old = project.recorded_version(source, options.base_ref)
     ref = project.recorded.commit if options.vcs_ref == CURRENT_REF else options.vcs_ref
     new = source.resolve(ref, prereleases=options.prereleases)
