@@ -114,6 +114,9 @@ class CopyResult:
     warnings: tuple[str, ...]
     pretend: bool
     recovered: Recovery | None = None
+    changed_here: frozenset[str] | None = None
+    """Recopy: the paths the project had changed itself (against its recorded version); an
+    overwritten path not among them changes because the template did. None: not known."""
 
 
 def copy(

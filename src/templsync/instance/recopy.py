@@ -6,6 +6,12 @@ answers (asked again only without ``--defaults``/``--skip-answered``, as Copier 
 files written over the instance's: every local change to a template file is discarded, which
 the result's ``overwritten`` lists (``pretend`` lists them and writes nothing). Files the
 instance added, and ``_skip_if_exists`` files it has, are kept.
+
+Which of those overwritten files the project had changed itself is known from its local diff
+against its recorded version (:mod:`templsync.instance.localdiff`): the result's
+``changed_here``. The others change only because the template did. When the recorded version
+cannot be rendered (it is gone: a reason to recopy), that is not known and ``changed_here`` is
+None.
 """
 
 from __future__ import annotations
@@ -15,8 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from templsync._io.apply import recover
+from templsync._io.sources import TemplateSource
+from templsync.errors import UserError
 from templsync.instance.copy import CopyOptions, CopyResult, copy_from
-from templsync.instance.project import load_project
+from templsync.instance.localdiff import LocalDiffOptions, project_changes
+from templsync.instance.project import Project, load_project
 from templsync.instance.tasks import Command, CommandRunner, run_command
 from templsync.instance.update import CURRENT_REF, DirtyInstanceError
 from templsync.template.answering import QuestionPrompt
@@ -52,7 +61,8 @@ def recopy(
         )
     source = project.open_template(cache_dir=options.cache_dir, refresh=options.refresh)
     vcs_ref = project.recorded.commit if options.vcs_ref == CURRENT_REF else options.vcs_ref
-    return copy_from(
+    changed_here = _changed_here(project, source, options)
+    result = copy_from(
         source,
         root,
         dataclasses.replace(options, vcs_ref=vcs_ref, overwrite=True),
@@ -63,3 +73,25 @@ def recopy(
         run_task=run_task,
         recovered=recovered,
     )
+    return dataclasses.replace(result, changed_here=changed_here)
+
+
+def _changed_here(
+    project: Project, source: TemplateSource, options: CopyOptions
+) -> frozenset[str] | None:
+    """The paths the instance changed or added itself, against its recorded version; None
+    when that version cannot be rendered."""
+    diff_options = LocalDiffOptions(
+        answers_file=options.answers_file,
+        trust=options.trust,
+        trust_list=options.trust_list,
+        settings_defaults=options.settings_defaults,
+        exclude=options.exclude,
+        cache_dir=options.cache_dir,
+        include_added=True,
+    )
+    try:
+        changes = project_changes(project, source, diff_options).diff.changes
+    except UserError:  # the recorded version is gone, or no longer renders
+        return None
+    return frozenset(c.new_path or c.path for c in changes)
