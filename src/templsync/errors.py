@@ -39,7 +39,16 @@ class InvalidPathError(UserError):
 
 
 class SymlinkError(UserError):
-    """A symlink that leaves the root or forms a loop."""
+    """A symlink that leaves the root or forms a loop.
+
+    ``link`` and ``target`` name a link that leaves the root and where it points (None for a
+    loop), so a caller can say what the root is.
+    """
+
+    def __init__(self, message: str, *, link: str | None = None, target: str | None = None):
+        self.link = link
+        self.target = target
+        super().__init__(message)
 
 
 class ReadError(UserError):

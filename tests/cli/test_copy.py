@@ -195,3 +195,16 @@ def test_pretend_announces_tasks_without_running_them(
     captured = capsys.readouterr()
     assert "touch ran" in captured.err and "1 task(s) to run" in captured.out
     assert not dst.exists()
+
+
+def test_empty_folders_made_are_listed_and_in_the_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {"copier.yml": "x: false\n", "src/{% if x %}x.py{% endif %}": "", "a.txt": "a\n"}
+    template = build_tree(tmp_path / "tpl", files)
+    assert main(["copy", str(template), str(tmp_path / "one"), "--defaults", "--pretend"]) == 0
+    assert "   create src/\n" in capsys.readouterr().out
+    assert not (tmp_path / "one").exists()
+    assert main(["copy", str(template), str(tmp_path / "two"), "--defaults", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["folders"] == ["src"]
+    assert (tmp_path / "two" / "src").is_dir()

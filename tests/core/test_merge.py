@@ -10,7 +10,8 @@ from templsync._core.merge import (
     PathOutcome,
     merge3,
 )
-from templsync._core.textmerge import MarkerLabels, RegionKind
+from templsync._core.region import RegionKind
+from templsync._core.textmerge import MarkerLabels
 from templsync._core.tree import FileEntry, Mode, Tree
 
 T = Tree.from_texts
@@ -124,7 +125,9 @@ def test_added_differently_on_both_sides_is_add_add_refined() -> None:
     assert conflict.kind is ConflictKind.ADD_ADD
     assert conflict.base is None
     assert conflict.text is not None
-    assert [r.kind for r in conflict.text.regions] == [
+    # The whole file is one diff3 conflict (its base is empty); the markers show it narrowed.
+    assert [r.kind for r in conflict.text.regions] == [RegionKind.CONFLICT]
+    assert [r.kind for r in conflict.text.refined] == [
         RegionKind.SAME,
         RegionKind.CONFLICT,
         RegionKind.SAME,

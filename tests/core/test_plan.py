@@ -82,3 +82,14 @@ def test_ops_remember_what_they_expect_on_disk() -> None:
     plan = make_plan(current, Tree({"a": f(b"2")}))
     assert plan.ops[0].old == current["a"]
     assert Plan(()).summary() == "nothing to do"
+
+
+def test_a_plan_can_make_empty_folders() -> None:
+    tree = Tree({"a": f(b"1")})
+    plan = make_plan(tree, tree, ["src/empty", "docs", "docs"])
+    assert plan.folders == ("docs", "src/empty")
+    assert plan  # folders alone are something to do
+    assert len(plan) == 0
+    assert plan.summary() == "2 folder(s) made"
+    assert not make_plan(tree, tree, [])
+    assert make_plan(Tree(), tree, ["x"]).summary() == "1 create, 1 folder(s) made"

@@ -10,7 +10,6 @@ from templsync._core.text import (
     PatchError,
     apply_hunks,
     is_binary,
-    line_ending,
     line_hunks,
     render_hunk,
     split_lines,
@@ -42,14 +41,6 @@ def test_binary_is_a_nul_in_the_first_8000_bytes() -> None:
 def test_split_lines_keeps_every_byte(data: bytes, lines: tuple[bytes, ...]) -> None:
     assert split_lines(data) == lines
     assert b"".join(split_lines(data)) == data
-
-
-def test_line_ending_is_the_majority() -> None:
-    assert line_ending([b"a\r\n", b"b\r\n", b"c\n"]) == b"\r\n"
-    assert line_ending([b"a\r\n", b"b\n", b"c\n"]) == b"\n"
-    assert line_ending([b"a\r\n", b"b\n"]) == b"\n"  # a tie is LF
-    assert line_ending([]) == b"\n"
-    assert line_ending([b"no newline"]) == b"\n"
 
 
 def test_hunk_headers_use_unified_diff_numbering() -> None:

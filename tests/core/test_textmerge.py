@@ -5,11 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from templsync._core.region import Region, RegionKind
 from templsync._core.text import split_lines
 from templsync._core.textmerge import (
     MarkerLabels,
-    Region,
-    RegionKind,
     TextMerge,
     merge_text,
     render_markers,
@@ -20,14 +19,20 @@ BASE = b"one\ntwo\nthree\nfour\nfive\nsix\nseven\n"
 
 
 def kinds(merge: TextMerge) -> list[str]:
-    return [r.kind.value for r in merge.regions]
+    return kinds_of(merge.regions)
+
+
+def kinds_of(regions: tuple[Region, ...]) -> list[str]:
+    return [r.kind.value for r in regions]
 
 
 def assert_partition(merge: TextMerge, base: bytes, ours: bytes, theirs: bytes) -> None:
-    """Every region holds all three versions: joined, they give back each whole text."""
-    assert b"".join(line for r in merge.regions for line in r.base) == base
-    assert b"".join(line for r in merge.regions for line in r.ours) == ours
-    assert b"".join(line for r in merge.regions for line in r.theirs) == theirs
+    """Every region holds all three versions: joined, they give back each whole text (in both
+    views of the merge)."""
+    for regions in (merge.regions, merge.refined):
+        assert b"".join(line for r in regions for line in r.base) == base
+        assert b"".join(line for r in regions for line in r.ours) == ours
+        assert b"".join(line for r in regions for line in r.theirs) == theirs
 
 
 # --- outcomes ----------------------------------------------------------------------------------
@@ -107,25 +112,24 @@ def test_insertions_at_the_same_place_conflict() -> None:
     assert (conflict.base, conflict.ours, conflict.theirs) == ((), (b"ours\n",), (b"theirs\n",))
 
 
-def test_added_on_both_sides_refines_to_the_lines_that_differ() -> None:
-    ours = b"header\nours\nmiddle\nfooter\n"
-    theirs = b"header\ntheirs\nmiddle\nfooter\nextra\n"
-    plain = merge_text(b"", ours, theirs)
-    assert len(plain.conflicts) == 1
-    refined = merge_text(b"", ours, theirs, refine=True)
-    assert kinds(refined) == ["same", "conflict", "same", "conflict"]
-    assert [(r.ours, r.theirs) for r in refined.conflicts] == [
+def test_added_on_both_sides_is_one_conflict_shown_narrowed() -> None:
+    ours = b"header\nours\nm1\nm2\nm3\nm4\nfooter\n"
+    theirs = b"header\ntheirs\nm1\nm2\nm3\nm4\nfooter\nextra\n"
+    merge = merge_text(b"", ours, theirs)
+    assert [(r.kind, r.ours, r.theirs) for r in merge.regions] == [
+        (RegionKind.CONFLICT, split_lines(ours), split_lines(theirs))
+    ]
+    assert kinds_of(merge.refined) == ["same", "conflict", "same", "conflict"]
+    assert [(r.ours, r.theirs) for r in merge.refined if r.kind is RegionKind.CONFLICT] == [
         ((b"ours\n",), (b"theirs\n",)),
         ((), (b"extra\n",)),
     ]
-    assert_partition(refined, b"", ours, theirs)
+    assert_partition(merge, b"", ours, theirs)
 
 
 def test_refined_conflicts_mirror_when_the_sides_swap() -> None:
     one, two = b"x\ny\n", b"y\nx\n"
-    assert merge_text(b"", one, two, refine=True).mirrored() == merge_text(
-        b"", two, one, refine=True
-    )
+    assert merge_text(b"", one, two).mirrored() == merge_text(b"", two, one)
 
 
 def test_mirrored_swaps_sides_and_kinds() -> None:
@@ -237,6 +241,118 @@ def test_missing_final_newline_before_a_marker() -> None:
 def test_empty_sides_render_as_empty_sections() -> None:
     merge = merge_text(b"a\nb\nc\n", b"a\nB\nc\n", b"a\nc\n")
     assert render_markers(merge) == b"a\n<<<<<<< ours\nB\n=======\n>>>>>>> theirs\nc\n"
+
+
+# --- markers as git merge-file writes them -----------------------------------------------------
+
+GIT_CASES = {
+    # Both sides add an empty line; only ours adds X after it: the empty line is no conflict.
+    "shared-empty-line": (
+        b"a\n",
+        b"a\n\nX\n",
+        b"a\n\n",
+        b"a\n\n<<<<<<< ours\nX\n=======\n>>>>>>> theirs\n",
+    ),
+    # The base ends in "}" with no newline; ours adds a line after it, theirs the newline: both
+    # sides end "}" with a newline, so "}" stays out of the conflict.
+    "closing-brace-gains-newline": (
+        b"x {\n  y\n}",
+        b"x {\n  y\n}\nX\n",
+        b"x {\n  y\n}\n",
+        b"x {\n  y\n}\n<<<<<<< ours\nX\n=======\n>>>>>>> theirs\n",
+    ),
+    # Three lines or fewer between two conflicts: one conflict holding them on both sides.
+    "near-conflicts-joined": (
+        b"1\n2\n3\n4\n5\n6\n",
+        b"1o\n2\n3\n4\n5o\n6\n",
+        b"1t\n2\n3\n4\n5t\n6\n",
+        b"<<<<<<< ours\n1o\n2\n3\n4\n5o\n=======\n1t\n2\n3\n4\n5t\n>>>>>>> theirs\n6\n",
+    ),
+    # ... but not across a change one side made.
+    "one-sided-change-between": (
+        b"1\n2\n3\n4\n5\n6\n",
+        b"1o\n2\n3o\n4\n5o\n6\n",
+        b"1t\n2\n3\n4\n5t\n6\n",
+        b"<<<<<<< ours\n1o\n=======\n1t\n>>>>>>> theirs\n2\n3o\n4\n"
+        b"<<<<<<< ours\n5o\n=======\n5t\n>>>>>>> theirs\n6\n",
+    ),
+    # Any number of lines with no letter or digit between two conflicts are joined too.
+    "braces-between-joined": (
+        b"",
+        b"top\nours\n}\n\n}\n\nend\n",
+        b"top\ntheirs\n}\n\n}\n\nextra\nend\n",
+        b"top\n<<<<<<< ours\nours\n}\n\n}\n\n=======\ntheirs\n}\n\n}\n\nextra\n"
+        b">>>>>>> theirs\nend\n",
+    ),
+    "four-lines-between-kept-apart": (
+        b"",
+        b"top\nours\nm1\nm2\nm3\nm4\nend\n",
+        b"top\ntheirs\nm1\nm2\nm3\nm4\nend\nextra\n",
+        b"top\n<<<<<<< ours\nours\n=======\ntheirs\n>>>>>>> theirs\nm1\nm2\nm3\nm4\nend\n"
+        b"<<<<<<< ours\n=======\nextra\n>>>>>>> theirs\n",
+    ),
+    # Markers end in CRLF only when the lines before the conflict on both sides and the base's
+    # first line do.
+    "crlf-markers": (
+        b"a\r\nb\r\nc\r\n",
+        b"a\r\nB\nc\r\n",
+        b"a\r\nbb\r\nc\r\n",
+        b"a\r\n<<<<<<< ours\r\nB\n=======\r\nbb\r\n>>>>>>> theirs\r\nc\r\n",
+    ),
+    "lf-markers-when-one-side-is-lf": (
+        b"a\r\nb\r\nc\r\n",
+        b"a\r\nB\r\nc\r\n",
+        b"a\nbb\r\nc\r\n",
+        b"<<<<<<< ours\na\r\nB\r\n=======\na\nbb\r\n>>>>>>> theirs\nc\r\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(("base", "ours", "theirs", "marked"), GIT_CASES.values(), ids=GIT_CASES)
+def test_markers_show_conflicts_as_git_does(
+    base: bytes, ours: bytes, theirs: bytes, marked: bytes, tmp_path: Path
+) -> None:
+    merge = merge_text(base, ours, theirs)
+    assert render_markers(merge) == marked
+    assert git_merge_file(tmp_path, base, ours, theirs) == marked
+    assert_partition(merge, base, ours, theirs)
+    assert merge.mirrored() == merge_text(base, theirs, ours)
+
+
+def git_merge_file(folder: Path, base: bytes, ours: bytes, theirs: bytes) -> bytes:
+    for name, data in (("base", base), ("ours", ours), ("theirs", theirs)):
+        (folder / name).write_bytes(data)
+    labels = ["-L", "ours", "-L", "base", "-L", "theirs"]
+    done = subprocess.run(
+        ["git", "merge-file", "-p", *labels, "ours", "base", "theirs"],
+        cwd=folder,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode >= 0, done.stderr
+    return done.stdout
+
+
+def test_the_diff3_regions_keep_the_whole_conflict() -> None:
+    """``--diff3`` style shows the conflict with its base lines, not narrowed (as git does)."""
+    base, ours, theirs = (b"a\n", b"a\n\nX\n", b"a\n\n")
+    merge = merge_text(base, ours, theirs)
+    assert merge.conflicts == (Region(RegionKind.CONFLICT, 1, (), (b"\n", b"X\n"), (b"\n",)),)
+    assert kinds_of(merge.refined) == ["unchanged", "same", "conflict"]
+    assert render_markers(merge, show_base=True) == (
+        b"a\n<<<<<<< ours\n\nX\n||||||| base\n=======\n\n>>>>>>> theirs\n"
+    )
+
+
+def test_a_text_that_conflicts_is_merged_again_as_git_aligns_it(tmp_path: Path) -> None:
+    """Theirs moves "a" after "b" while ours deletes it. difflib sees theirs keep "a" and
+    delete "b" (a conflict with ours); git sees it keep "b" and move "a", so both sides delete
+    the same "a" and the merge is clean, as git's is."""
+    base, ours, theirs = b"a\nb\n", b"b\n", b"b\na\n"
+    merge = merge_text(base, ours, theirs)
+    assert merge.clean
+    assert merge.merged() == b"b\na\n" == git_merge_file(tmp_path, base, ours, theirs)
+    assert kinds(merge) == ["same", "unchanged", "theirs"]
 
 
 # --- rejects -----------------------------------------------------------------------------------

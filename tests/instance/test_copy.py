@@ -11,7 +11,7 @@ from instance.helpers import ANSWERS_JINJA, copier_copy, git, snapshot, tagged_r
 from templsync._io import read_tree
 from templsync._io.gitrepo import RefNotFoundError
 from templsync._io.sources import DirtyLocalWarning, NoVersionsError, SourceNotFoundError
-from templsync.errors import UserError
+from templsync.errors import SymlinkError, UserError
 from templsync.instance.copy import CopyOptions, DestinationNotEmptyError, copy
 from templsync.instance.existing import PathClashError
 from templsync.instance.tasks import Command, TaskError
@@ -417,3 +417,25 @@ def test_a_dirty_repository_is_copied_with_copiers_warning(tmp_path: Path, state
     assert result.version.recorded == head
     assert ("_commit" in ours[answers][1].decode()) is (head is not None)
     assert git(template, "status", "--porcelain")  # still dirty: nothing was committed
+
+
+def test_a_link_leaving_the_template_is_refused_as_copier_refuses_it(tmp_path: Path) -> None:
+    import copier.errors
+
+    (tmp_path / "outside.txt").write_text("not the template's\n")
+    template = build_tree(
+        tmp_path / "tpl", {"copier.yml": "_subdirectory: template\n", "template/a.txt": "a\n"}
+    )
+    (template / "template" / "out.txt").symlink_to("../../outside.txt")
+    with pytest.raises(copier.errors.ForbiddenPathError):
+        copier_copy(str(template), tmp_path / "copier")
+
+    with pytest.raises(SymlinkError) as info:
+        copy(str(template), tmp_path / "ours", CopyOptions(defaults=True))
+
+    assert str(info.value) == (
+        f"the template {str(template)!r} has a symlink 'template/out.txt' pointing to "
+        "'../../outside.txt', outside the template. A template's links may point anywhere "
+        "inside it: point this one at a file or folder of the template, or remove it."
+    )
+    assert not (tmp_path / "ours").exists()

@@ -372,7 +372,27 @@ MAIN = Template(
     answers_file=".copier-answers.main.yml",
 )
 
-TEMPLATES = (BASIC, QUESTIONS, SUBDIR, SKIP, EXCLUDE, OTHER, MAIN)
+CONFIG_JS = "module.exports = {\n  port: 8000,\n}"
+NOTES = lines("# Notes", "", "- keep it short")
+NARROW = Template(
+    "narrow",
+    (
+        (
+            "v1",
+            {
+                **ANSWERS_JINJA,
+                "copier.yml": "name:\n  default: app\n",
+                "config.js": CONFIG_JS,
+                "notes.md": NOTES,
+            },
+        ),
+        ("v2", {"config.js": CONFIG_JS + "\n", "notes.md": NOTES + "\n"}),
+    ),
+)
+"""Two changes an instance is likely to have made too: v2 gives config.js its final newline and
+ends notes.md with an empty line."""
+
+TEMPLATES = (BASIC, QUESTIONS, SUBDIR, SKIP, EXCLUDE, OTHER, MAIN, NARROW)
 
 # --- scenarios ----------------------------------------------------------------------------------
 
@@ -663,6 +683,31 @@ SCENARIOS: tuple[Scenario, ...] = (
         BASIC,
         edits={"new.txt": "new in v2\n"},
         expect=basic_v2(),
+    ),
+    Scenario(
+        "conflict-narrowed-as-git-does",
+        NARROW,
+        edits={
+            "config.js": CONFIG_JS + "\nmodule.exports.host = 'localhost';\n",
+            "notes.md": NOTES + "\n- ours\n",
+        },
+        # The lines both sides added ("}" with its newline, the empty line) stay out of the
+        # conflict, as in `git merge-file`, which Copier's update runs.
+        expect={
+            "config.js": CONFIG_JS
+            + "\n"
+            + lines(
+                "<<<<<<< before updating",
+                "module.exports.host = 'localhost';",
+                "=======",
+                ">>>>>>> after updating",
+            ),
+            "notes.md": NOTES
+            + "\n"
+            + lines("<<<<<<< before updating", "- ours", "=======", ">>>>>>> after updating"),
+        },
+        actions={"config.js": "conflict", "notes.md": "conflict"},
+        conflicts={"config.js": "UU", "notes.md": "UU"},
     ),
     Scenario(
         "pretend-writes-nothing",

@@ -469,3 +469,94 @@ def test_a_refused_deletion_after_the_commit_point_restores_everything(
         apply_plan(workdir, plan)
 
     assert snapshot(workdir) == before
+
+
+def test_a_plan_makes_its_missing_empty_folders(workdir: Path) -> None:
+    build_tree(workdir, {"there/f": "f"})
+    (workdir / "also-there").mkdir()
+    plan = make_plan(
+        read_tree(workdir),
+        Tree.from_texts({"there/f": "f", "new/file": "n"}),
+        ["there", "also-there", "new/empty", "deep/er/est", "new"],
+    )
+
+    report = apply_plan(workdir, plan)
+
+    assert report == ApplyReport(created=1, folders=5)
+    assert folders(workdir) == {
+        "there",
+        "also-there",
+        "new",
+        "new/empty",
+        "deep",
+        "deep/er",
+        "deep/er/est",
+    }
+    assert read_tree(workdir) == Tree.from_texts({"there/f": "f", "new/file": "n"})
+    assert not (workdir / JOURNAL_DIR).exists()
+
+
+def test_a_folder_the_plan_makes_is_not_removed_when_it_empties_it(workdir: Path) -> None:
+    build_tree(workdir, {"keep/old.txt": "o", "keep/deep/old.txt": "o", "goes/old.txt": "o"})
+
+    apply_plan(workdir, make_plan(read_tree(workdir), Tree(), ["keep/deep"]))
+
+    assert folders(workdir) == {"keep", "keep/deep"}
+    assert read_tree(workdir) == Tree()
+
+
+def test_a_file_the_plan_deletes_can_become_an_empty_folder(workdir: Path) -> None:
+    build_tree(workdir, {"was-a-file": "f"})
+
+    apply_plan(workdir, make_plan(read_tree(workdir), Tree(), ["was-a-file/now-a-folder"]))
+
+    assert folders(workdir) == {"was-a-file", "was-a-file/now-a-folder"}
+
+
+def test_a_file_where_the_plan_makes_a_folder_is_refused(workdir: Path) -> None:
+    build_tree(workdir, {"stands": "in the way", "other": "o"})
+    before = snapshot(workdir)
+    for folder in ("stands", "stands/below"):
+        with pytest.raises(ChangedDuringRunError, match="'stands' is a file where the plan"):
+            apply_plan(workdir, Plan((), (folder,)))
+    assert snapshot(workdir) == before
+
+
+def test_a_folder_is_not_made_through_a_symlink(workdir: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (workdir / "link").symlink_to(outside)
+
+    with pytest.raises(SymlinkError, match="making the folder 'link/in' would go through it"):
+        apply_plan(workdir, Plan((), ("link/in",)))
+    assert list(outside.iterdir()) == []
+
+
+def test_malformed_folders_are_refused(workdir: Path) -> None:
+    write = PlanOp(OpKind.WRITE, "x", None, FileEntry.from_bytes(b"x"))
+    for plan, message in [
+        (Plan((write,), ("x",)), "the plan writes a file where it makes a folder"),
+        (Plan((write,), ("x/y",)), "the same plan writes the file 'x'"),
+        (Plan((), ("a//b",)), "must be normalized"),
+        (Plan((), (f"{JOURNAL_DIR}/x",)), "journal"),
+    ]:
+        with pytest.raises(InvalidPathError, match=message):
+            apply_plan(workdir, plan)
+    assert snapshot(workdir) == {}
+
+
+def test_a_failure_after_the_commit_point_removes_the_folders_it_made(workdir: Path) -> None:
+    build_tree(workdir, {"a": "1"})
+    (workdir / "was-there").mkdir()
+    long_name = "z" * 300  # fails at its rename, after the commit point (see above)
+    plan = make_plan(
+        read_tree(workdir),
+        Tree.from_texts({"a": "one", long_name: "x"}),
+        ["was-there", "made/deep", "made-too"],
+    )
+    before = snapshot(workdir)
+
+    with pytest.raises(WriteError, match="File name too long"):
+        apply_plan(workdir, plan)
+
+    assert snapshot(workdir) == before

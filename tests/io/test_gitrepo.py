@@ -9,7 +9,7 @@ import pytest
 from gitrepo_helpers import commit, git, make_repo, make_versioned
 
 from templsync._core.ignore import IgnoreRules
-from templsync._core.tree import FileEntry, Mode, Tree
+from templsync._core.tree import FileEntry, Mode
 from templsync._io import read_tree
 from templsync._io.gitrepo import GitRepoError, RefNotFoundError, open_repo, version_tags
 from testing.trees import build_tree
@@ -159,15 +159,19 @@ def test_a_missing_subdirectory_is_an_error(workdir: Path) -> None:
         repo.read_tree("HEAD", "../x")
 
 
-def test_submodules_are_skipped(workdir: Path) -> None:
+def test_submodules_are_left_out_without_a_reader(workdir: Path) -> None:
+    """As a checkout without submodules has them: empty folders (see test_submodules.py)."""
     path = make_repo(workdir / "t", {"a": "a"})
     other = make_repo(workdir / "other")
     sha = git(other, "rev-parse", "HEAD")
-    git(path, "update-index", "--add", "--cacheinfo", f"160000,{sha},sub")
+    git(path, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(other), "sub")
     git(path, "commit", "-q", "-m", "submodule")
+    (path / "a").write_text("dirty\n")
 
-    assert git(path, "ls-tree", "HEAD", "sub").startswith("160000 commit")
-    assert open_repo(path).read_tree("HEAD") == Tree.from_texts({"a": "a"})
+    assert git(path, "ls-tree", "HEAD", "sub").startswith(f"160000 commit {sha}")
+    repo = open_repo(path)
+    assert sorted(repo.read_tree("HEAD")) == [".gitmodules", "a"]
+    assert sorted(repo.working_tree()) == [".gitmodules", "a"]  # the checkout is not a file
 
 
 def test_listing_a_commit_reads_no_file_content(workdir: Path) -> None:

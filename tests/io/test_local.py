@@ -9,6 +9,7 @@ import pytest
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Mode, Tree, blob_digest
 from templsync._io import JOURNAL_DIR, read_tree
+from templsync._io.local import read_empty_folders
 from templsync.errors import ChangedDuringRunError, InvalidPathError, ReadError, SymlinkError
 from testing.forked import call_unprivileged
 from testing.trees import build_tree
@@ -223,3 +224,14 @@ def test_entries_of_a_relative_root_load_from_anywhere(
     monkeypatch.chdir(workdir / "project")
 
     assert tree["a"].content() == b"content"
+
+
+def test_empty_folders_are_listed_apart(workdir: Path) -> None:
+    build_tree(workdir, {"full/a": "a", "nested/deeper/b": "b"})
+    for folder in ("empty", "nested/hollow/deeper", "full/also-empty", f"{JOURNAL_DIR}/staging"):
+        (workdir / folder).mkdir(parents=True)
+    os.mkfifo(workdir / "nested/hollow/deeper/fifo")  # not kept in a Tree: still empty
+    (workdir / "link").symlink_to("empty")
+
+    assert read_empty_folders(workdir) == {"empty", "nested/hollow/deeper", "full/also-empty"}
+    assert read_empty_folders(workdir / "empty") == frozenset()

@@ -141,3 +141,14 @@ def test_the_writer_holds_the_lock_on_its_folder_while_it_works(tmp_path: Path) 
 
     assert seen == []
     assert (tmp_path / "svc" / "a.txt").read_bytes() == b"late\n"
+
+
+def test_empty_folders_asked_for_are_made_too(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+
+    written = write_new_folder(target, TREE, folders=["empty", "src/pkg/deep", "a/b/c"])
+
+    assert written == 5
+    assert read_tree(target) == TREE
+    made = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_dir()}
+    assert made == {"bin", "src", "src/pkg", "src/pkg/deep", "docs", "empty", "a", "a/b", "a/b/c"}

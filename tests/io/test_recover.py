@@ -222,3 +222,15 @@ def test_apply_then_recover_finds_nothing(workdir: Path) -> None:
 
     assert recover(workdir) is None
     assert_new(workdir)
+
+
+def test_a_rollback_keeps_a_folder_it_made_that_holds_something_now(workdir: Path) -> None:
+    record = Record("t0k3n", (), created_dirs=("made", "made/empty", "filled"))
+    for folder in record.created_dirs:
+        (workdir / folder).mkdir()
+    build_tree(workdir, {"filled/theirs.txt": "put here by someone else"})
+
+    roll_back(workdir, record)
+
+    assert folders(workdir) == {"filled"}
+    assert read_tree(workdir) == Tree.from_texts({"filled/theirs.txt": "put here by someone else"})

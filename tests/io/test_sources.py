@@ -114,6 +114,9 @@ def test_a_plain_folder_is_read_as_it_is(workdir: Path) -> None:
     assert (version.commit, version.recorded, version.version) == (None, None, None)
     assert source.tree(version) == read_tree(root)
     assert source.tree(version, "sub") == read_tree(root / "sub")
+    assert source.empty_folders(version) == frozenset()
+    (root / "sub" / "empty").mkdir()
+    assert source.empty_folders(version) == {"sub/empty"}
     with pytest.raises(NoVersionsError, match="is a folder, not a git repository"):
         source.resolve("v1")
     with pytest.raises(InvalidPathError):
@@ -188,6 +191,8 @@ def test_local_repository_records_what_copier_records(
         assert version.version == Version(expected)
     assert version.recorded == git(path, "describe", "--tags", "--always", version.commit or "")
     assert not version.dirty
+    (path / "hollow").mkdir()  # git keeps no folder: Copier's clone has none either
+    assert source.empty_folders(version) == frozenset()
 
 
 def test_versions_read_as_copiers(workdir: Path) -> None:

@@ -12,8 +12,8 @@ same conflict at the other name (``moved_from`` keeps ``<path>``). The law:
 sorted by path; and a clean merge gives the same tree both ways (a conflicted one does not: a
 conflicted file holds our version). To make it hold the engine judges everything from both
 sides alike: renames that land on the other side's file are not followed on either side, the
-file of a file/directory conflict is found by which side's tree holds it, refined add/add
-conflicts align the sides in a fixed order, and a symlink counts as unsafe if it is unsafe with
+file of a file/directory conflict is found by which side's tree holds it, a text conflict is
+narrowed by diffing its sides in a fixed order, and a symlink counts as unsafe if it is unsafe with
 the conflicted paths holding either side's version.
 
 Known exceptions, which the generated trees cannot produce: a tree that already holds a path

@@ -23,6 +23,12 @@ base ``a, a`` (no final newline), ours ``a, a, a`` and theirs ``a, b, a``, the c
 ``a, a, b, a``, and merging it again with ours aligns ours' extra ``a`` elsewhere and gives
 ``a, a, a, b, a``. Both alignments are right; diff3 has to pick one. So that law is checked on
 texts whose lines are all distinct.
+
+Each merge is seen two ways, and the laws hold for both: ``regions`` (the diff3 regions, where a
+conflict holds its base lines) and ``refined`` (what plain markers show: conflicts narrowed to the
+lines where the sides differ, and conflicts close together joined, as ``git merge-file`` does).
+In ``refined`` a conflict's sides may equal its base lines (a split conflict's base lines all go
+to its first part). The two views agree on whether the merge is clean and on the merged text.
 """
 
 from __future__ import annotations
@@ -30,15 +36,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from templsync._core.region import Region, RegionKind
 from templsync._core.text import split_lines
-from templsync._core.textmerge import (
-    MarkerLabels,
-    RegionKind,
-    TextMerge,
-    merge_text,
-    render_markers,
-    render_rejects,
-)
+from templsync._core.textmerge import MarkerLabels, merge_text, render_markers, render_rejects
 
 from .strategies import edited, text_versions, texts, unique_line_versions
 
@@ -68,22 +68,22 @@ def test_the_same_change_on_both_sides_merges_to_it(data: st.DataObject) -> None
 @EXAMPLES
 @given(text_versions(), st.booleans())
 def test_swapping_the_sides_mirrors_the_merge(
-    versions: tuple[bytes, bytes, bytes], refine: bool
+    versions: tuple[bytes, bytes, bytes], added: bool
 ) -> None:
     base, ours, theirs = versions
-    if refine:
+    if added:  # a file both sides added: the whole text is one conflict, refined
         base = b""
-    merge = merge_text(base, ours, theirs, refine=refine)
-    assert merge.mirrored() == merge_text(base, theirs, ours, refine=refine)
+    merge = merge_text(base, ours, theirs)
+    assert merge.mirrored() == merge_text(base, theirs, ours)
 
 
 def check_regions(
-    merge: TextMerge, base: bytes, ours: bytes, theirs: bytes, *, refine: bool = False
+    regions: tuple[Region, ...], base: bytes, ours: bytes, theirs: bytes, *, refined: bool
 ) -> None:
-    assert b"".join(b"".join(r.base) for r in merge.regions) == base
-    assert b"".join(b"".join(r.ours) for r in merge.regions) == ours
-    assert b"".join(b"".join(r.theirs) for r in merge.regions) == theirs
-    for r in merge.regions:
+    assert b"".join(b"".join(r.base) for r in regions) == base
+    assert b"".join(b"".join(r.ours) for r in regions) == ours
+    assert b"".join(b"".join(r.theirs) for r in regions) == theirs
+    for r in regions:
         assert r.base or r.ours or r.theirs
         if r.kind is RegionKind.UNCHANGED:
             assert r.base == r.ours == r.theirs
@@ -93,27 +93,27 @@ def check_regions(
             assert r.ours == r.base != r.theirs
         elif r.kind is RegionKind.SAME:
             assert r.ours == r.theirs != r.base
-        else:
+        elif not refined:
             assert r.ours != r.theirs
-            if not refine:
-                assert r.ours != r.base
-                assert r.theirs != r.base
-            # refined add/add conflicts (empty base) may have one empty side, as in git:
-            # both sides added lines at that place and only one added these.
+            assert r.ours != r.base
+            assert r.theirs != r.base
         expected = r.theirs if r.kind is RegionKind.THEIRS else r.ours
         assert r.result == expected
-    assert merge.merged() == b"".join(b"".join(r.result) for r in merge.regions)
-    assert merge.clean == (not merge.conflicts)
 
 
 @EXAMPLES
 @given(text_versions(), st.booleans())
-def test_no_change_is_lost(versions: tuple[bytes, bytes, bytes], refine: bool) -> None:
+def test_no_change_is_lost(versions: tuple[bytes, bytes, bytes], added: bool) -> None:
     base, ours, theirs = versions
-    if refine:
+    if added:
         base = b""
-    merge = merge_text(base, ours, theirs, refine=refine)
-    check_regions(merge, base, ours, theirs, refine=refine)
+    merge = merge_text(base, ours, theirs)
+    check_regions(merge.regions, base, ours, theirs, refined=False)
+    check_regions(merge.refined, base, ours, theirs, refined=True)
+    assert merge.merged() == b"".join(b"".join(r.result) for r in merge.regions)
+    assert merge.merged() == b"".join(b"".join(r.result) for r in merge.refined)
+    assert merge.clean == (not merge.conflicts)
+    assert merge.clean == all(r.kind is not RegionKind.CONFLICT for r in merge.refined)
 
 
 @EXAMPLES
@@ -135,11 +135,13 @@ def test_a_clean_result_already_holds_both_sides(versions: tuple[bytes, bytes, b
 @given(text_versions())
 def test_region_base_starts_count_base_lines(versions: tuple[bytes, bytes, bytes]) -> None:
     base, ours, theirs = versions
-    position = 0
-    for region in merge_text(base, ours, theirs).regions:
-        assert region.base_start == position
-        position += len(region.base)
-    assert position == len(split_lines(base))
+    merge = merge_text(base, ours, theirs)
+    for regions in (merge.regions, merge.refined):
+        position = 0
+        for region in regions:
+            assert region.base_start == position
+            position += len(region.base)
+        assert position == len(split_lines(base))
 
 
 def resolve(marked: bytes, keep: str) -> bytes:
@@ -170,7 +172,8 @@ def test_markers_lose_nothing(data: st.DataObject, eol: bytes, show_base: bool) 
     """Keeping one section of every marker block gives back the merge with that side's lines.
 
     The texts here end with a newline and hold no marker-like lines, so that the markers can be
-    read back unambiguously.
+    read back unambiguously. Markers end their lines as the text does, except where the base
+    cannot tell (it is empty): then, as in git, with LF.
     """
     base = data.draw(texts()).replace(b"\r\n", b"\n").replace(b"\n", eol)
     ours = data.draw(edited(base)).replace(b"\r\n", b"\n").replace(b"\n", eol)
@@ -188,8 +191,11 @@ def test_markers_lose_nothing(data: st.DataObject, eol: bytes, show_base: bool) 
     if merge.clean:
         assert marked == merge.merged()
     else:
-        assert marked.count(b"<<<<<<< O" + eol) == len(merge.conflicts)
-        assert b"\n" not in marked.replace(eol, b"") or eol == b"\n"
+        marker_eol = eol if base else b"\n"
+        shown = merge.regions if show_base else merge.refined
+        blocks = [r for r in shown if r.kind is RegionKind.CONFLICT]
+        assert marked.count(b"<<<<<<< O" + marker_eol) == len(blocks)
+        assert marked.count(b"\n>>>>>>> T" + marker_eol) == len(blocks)
 
 
 @EXAMPLES

@@ -1,7 +1,8 @@
 """Copier as the oracle: write a fixture template to disk, copy it with Copier, render it with us.
 
 A :class:`Fixture` is a small template as data: files (text or bytes), executables, symlinks,
-``copier.yml`` settings and questions (each question's default is the answer both tools use).
+empty folders, ``copier.yml`` settings and questions (each question's default is the answer both
+tools use). :func:`rendered_folders` and :func:`folders_of` give the folders each tool makes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import yaml
 from copier._template import DEFAULT_EXCLUDE as COPIER_DEFAULT_EXCLUDE
 
 from templsync._core.ignore import IgnoreRules
-from templsync._core.tree import FileEntry, Mode, Tree
+from templsync._core.tree import FileEntry, Mode, Tree, parent_dirs
 from templsync._io.local import read_tree
 from templsync.template.jinja import JinjaRenderer, make_environment
 from templsync.template.render import RenderedTree, render_patterns, render_template
@@ -36,6 +37,7 @@ class Fixture:
     executables: frozenset[str] = frozenset()
     symlinks: Mapping[str, str] = field(default_factory=dict)
     git: bool = False  # a git repository costs Copier a clone (~0.25 s); a folder is copied as is
+    folders: tuple[str, ...] = ()  # empty folders (git keeps none)
 
     def copier_yml(self) -> str:
         doc: dict[str, object] = {f"_{k}": v for k, v in self.settings.items()}
@@ -68,6 +70,8 @@ def write_template(root: Path, fixture: Fixture) -> Path:
         else:
             target.write_bytes(entry.content())
             target.chmod(0o755 if entry.mode is Mode.EXECUTABLE else 0o644)
+    for folder in fixture.folders:
+        (root / folder).mkdir(parents=True, exist_ok=True)
     if not fixture.git:
         return root
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "v1"], ["tag", "v1.0.0"]):
@@ -130,22 +134,36 @@ def render_ours(
     patterns = settings.get("exclude", [] if subdirectory else list(COPIER_DEFAULT_EXCLUDE))
     assert isinstance(patterns, list)
     exclude = IgnoreRules(render_patterns(JinjaRenderer(env), patterns, context))
-    source = tree
-    if subdirectory:
-        prefix = subdirectory.strip("/") + "/"
-        source = Tree({p[len(prefix) :]: e for p, e in tree.items() if p.startswith(prefix)})
     suffix = settings.get("templates_suffix", ".jinja")
     assert isinstance(suffix, str)
     return render_template(
-        source,
+        tree,
         context,
         env=env,
         templates_suffix=suffix,
         exclude=exclude,
         preserve_symlinks=bool(settings.get("preserve_symlinks", False)),
-        templates=tree,
         subdirectory=subdirectory,
+        empty_folders=fixture.folders,
     )
+
+
+def rendered_folders(rendered: RenderedTree) -> list[str]:
+    """Every folder a copy of ``rendered`` has: its files' folders and its empty ones."""
+    found = set(rendered.folders)
+    found.update(d for p in rendered.tree for d in parent_dirs(p))
+    return sorted(found)
+
+
+def folders_of(root: Path) -> list[str]:
+    """Every folder under ``root`` (not links to folders), relative, sorted."""
+    found = []
+    for folder, names, _files in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            if not path.is_symlink():  # os.walk lists links to folders among the folders
+                found.append(path.relative_to(root).as_posix())
+    return sorted(found)
 
 
 def describe(tree: Tree) -> dict[str, tuple[str, bytes]]:

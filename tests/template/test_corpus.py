@@ -1,6 +1,7 @@
 """``templsync copy`` against ``copier copy``: every corpus template gives the same tree.
 
-Same paths, same bytes, same modes (executables, symlinks), the answers file included.
+Same paths, same bytes, same modes (executables, symlinks), the answers file included, and the
+same folders (empty ones included).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from template.corpus.build import (
     copy_with_copier,
     copy_with_templsync,
     describe,
+    describe_folders,
     git,
 )
 
@@ -31,6 +33,8 @@ def test_copy_matches_copier(case: Case, tmp_path: Path) -> None:
     code, got = copy_with_templsync(src, tmp_path / "templsync" / "project", case)
     assert code == 0
     assert describe(got) == describe(expected)
+    folders = [describe_folders(tmp_path / tool / "project") for tool in ("copier", "templsync")]
+    assert folders[1] == folders[0]
     if case.answers_file and not case.pretend:
         assert expected[case.answers_file].content() == got[case.answers_file].content()
 

@@ -9,7 +9,9 @@ import pytest
 from template.oracle import (
     Fixture,
     describe,
+    folders_of,
     render_ours,
+    rendered_folders,
     run_copier,
     write_template,
 )
@@ -21,6 +23,7 @@ from templsync.template.render import (
     DanglingLinkError,
     ForbiddenPathError,
     RenderConflictError,
+    RenderedTree,
     SourceInfo,
     render_template,
 )
@@ -248,6 +251,53 @@ FIXTURES: dict[str, Fixture] = {
         },
         settings={"exclude": ["copier.yml", "dangling-*"]},
     ),
+    "links-outside-the-subdirectory": Fixture(
+        {
+            "tpl/keep.txt": "k",
+            "outside/dir/a.txt.jinja": "{{ x }}",
+            "outside/dir/{% if false %}never{% endif %}.txt": "never",
+            "outside/dir/deeper/b.txt": "b",
+            "outside/file.txt": "f",
+            "tpl/hidden/h.txt": "h",
+        },
+        answers={"x": "X"},
+        symlinks={
+            "tpl/dir": "../outside/dir",
+            "tpl/chain": "hop",
+            "tpl/hop": "../outside/file.txt",
+            "tpl/deep/file.txt": "../../outside/file.txt",
+            "tpl/via-link.txt": "dir/deeper/b.txt",
+            "tpl/to-hidden": "hidden",
+        },
+        settings={"subdirectory": "tpl", "exclude": ["hidden"]},
+    ),
+    "empty-folders": Fixture(
+        {
+            "src/{% if x %}x.py{% endif %}": "x",
+            "a/{% if x %}b{% endif %}/c.txt": "c",
+            "{% if x %}gone{% endif %}/in/z.txt": "z",
+            "{% yield p from pages %}{{ p }}{% endyield %}/{% if x %}f.md{% endif %}": "",
+            "made-empty/v.txt": "its folder is made, it is excluded",
+            "dropped/d.txt": "d",
+            "tpl.jinja/in.txt": "in",
+        },
+        answers={"x": False, "pages": ["intro", "usage"]},
+        folders=("empty", "deep/er", "{{ 'named' }}", "dropped/e", "{% if x %}no{% endif %}/e"),
+        symlinks={"to-empty": "deep"},
+        settings={"exclude": ["copier.yml", "made-empty/", "dropped"]},
+    ),
+    "yield-in-folders": Fixture(
+        {
+            "{% yield m from mods %}{{ m }}{% endyield %}/{{ m }}_a.py.jinja": "# {{ m }} a\n",
+            "{% yield m from mods %}{{ m }}{% endyield %}/b.txt.jinja": "{{ m }} b\n",
+            "{% yield m from mods %}{{ m }}{% endyield %}/"
+            "{% yield t from [m + '1', m + '2'] %}{{ t }}{% endyield %}/{{ t }}.txt.jinja": (
+                "{{ t }}"
+            ),
+            "{% yield m from mods %}{{ m }}{% endyield %}/{% if m == 'x' %}only-x{% endif %}/e": "",
+        },
+        answers={"mods": ["x", "y"]},
+    ),
     "yield-and-conditions": Fixture(
         {
             "{% if docs %}docs{% endif %}/{% yield p from pages %}{{ p }}{% endyield %}.md.jinja": (
@@ -268,6 +318,7 @@ def test_matches_copier(name: str, tmp_path: Path) -> None:
     expected = run_copier(template, dst)
     rendered = render_ours(fixture, dst, template=template)
     assert describe(rendered.tree) == describe(expected)
+    assert rendered_folders(rendered) == folders_of(dst)
     assert set(rendered.sources) == set(rendered.tree)
     # Rendering the same inputs again gives an equal tree.
     assert render_ours(fixture, dst, template=template).tree == rendered.tree
@@ -401,3 +452,105 @@ def test_a_preserved_link_rendering_outside_names_the_template_links() -> None:
         "inside the project or add it to the ignore rules. The template's symlinks: "
         "'link.jinja'."
     )
+
+
+ANSWERS_NAME = "{{ _copier_conf.answers_file }}.jinja"
+
+
+def _render_answers(files: dict[str, str], *exclude: str) -> RenderedTree:
+    tree = Tree.from_texts(files)
+    env = make_environment(envops={}, extensions=[], trusted=False, source=tree)
+    context = {"_copier_conf": {"answers_file": ".copier-answers.yml"}}
+    return render_template(tree, context, env=env, exclude=IgnoreRules(exclude))
+
+
+@pytest.mark.parametrize("root_name", [ANSWERS_NAME, ".copier-answers.yml.jinja"])
+@pytest.mark.parametrize("exclude", [(), ("vendor",)])
+def test_the_answers_file_named_at_the_root_wins_over_one_in_a_folder(
+    root_name: str, exclude: tuple[str, ...]
+) -> None:
+    # Copier keeps the one its walk meets last (the file system's order); the root one here.
+    rendered = _render_answers(
+        {root_name: "root", f"vendor/other/{ANSWERS_NAME}": "vendored", "a.txt": "a"}, *exclude
+    )
+    assert rendered.tree.texts() == {".copier-answers.yml": b"root", "a.txt": b"a"}
+    assert rendered.sources[".copier-answers.yml"].path == root_name
+    # The vendored template's folders are made unless excluded, as Copier makes them.
+    assert rendered.folders == (frozenset() if exclude else {"vendor", "vendor/other"})
+
+
+def test_an_answers_file_named_in_an_excluded_folder_is_still_the_answers_file() -> None:
+    # Copier matches _exclude against the answers file's path, not the folder it is named in.
+    rendered = _render_answers({f"vendor/{ANSWERS_NAME}": "vendored", "a.txt": "a"}, "vendor")
+    assert rendered.tree.texts() == {".copier-answers.yml": b"vendored", "a.txt": b"a"}
+
+
+def test_two_answers_files_at_one_level_that_differ_clash() -> None:
+    with pytest.raises(RenderConflictError, match=r"both render to '\.copier-answers\.yml'"):
+        _render_answers({ANSWERS_NAME: "one", ".copier-answers.yml.jinja": "two"})
+    with pytest.raises(RenderConflictError, match=r"both render to '\.copier-answers\.yml'"):
+        _render_answers({f"a/{ANSWERS_NAME}": "one", f"b/{ANSWERS_NAME}": "two"})
+    same = _render_answers({f"a/{ANSWERS_NAME}": "same", f"b/{ANSWERS_NAME}": "same"})
+    assert same.tree.texts() == {".copier-answers.yml": b"same"}
+
+
+def test_folders_made_are_those_no_file_implies() -> None:
+    tree = Tree.from_texts(
+        {
+            "src/{% if x %}x.py{% endif %}": "",
+            "src/pkg/{% if x %}y.py{% endif %}": "",
+            "full/a.txt": "a",
+            "full/sub/{% if x %}b{% endif %}": "",
+            "{% if x %}gone{% endif %}/deep/c.txt": "c",
+            "excluded/d.txt": "d",
+            "{{ name }}/e/{% if x %}f{% endif %}": "",
+        }
+    )
+    env = make_environment(envops={}, extensions=[], trusted=False, source=tree)
+    rendered = render_template(
+        tree, {"x": False, "name": "n"}, env=env, exclude=IgnoreRules(("excluded",))
+    )
+    assert rendered.tree.texts() == {"full/a.txt": b"a"}
+    assert rendered.folders == {"src", "src/pkg", "full/sub", "n", "n/e"}
+
+
+def test_a_folder_and_a_file_rendering_to_one_path_clash() -> None:
+    with pytest.raises(RenderConflictError) as info:
+        _render({"{{ a }}": "file", "x/{% if false %}y{% endif %}": ""}, a="x")
+    assert str(info.value) == (
+        "the template file '{{ a }}' renders to 'x', which a template folder renders to as "
+        "well. Make the rendered names differ."
+    )
+
+
+def test_empty_folders_of_the_template_are_walked_in_the_subdirectory_only() -> None:
+    tree = Tree.from_texts({"tpl/a.txt": "a"})
+    env = make_environment(envops={}, extensions=[], trusted=False, source=tree)
+    rendered = render_template(
+        tree,
+        {"n": "named"},
+        env=env,
+        subdirectory="tpl",
+        empty_folders=["outside/empty", "tpl/empty", "tpl/{{ n }}/in"],
+    )
+    assert rendered.folders == {"empty", "named", "named/in"}
+
+
+def test_a_preserved_link_out_of_the_subdirectory_is_refused_naming_it() -> None:
+    # Copier writes the link as it is, pointing out of the project; a Tree cannot hold one.
+    tree = Tree(
+        {
+            "tpl/.devcontainer": FileEntry.symlink("../.devcontainer"),
+            ".devcontainer/a.json": FileEntry.from_bytes(b"{}"),
+        }
+    )
+    env = make_environment(envops={}, extensions=[], trusted=False, source=tree)
+    with pytest.raises(SymlinkError) as info:
+        render_template(tree, {}, env=env, preserve_symlinks=True, subdirectory="tpl")
+    assert str(info.value) == (
+        "symlink '.devcontainer' points to '../.devcontainer', which leaves the project root. "
+        "Replace it with a link inside the project or add it to the ignore rules. The "
+        "template's symlinks: 'tpl/.devcontainer'."
+    )
+    followed = render_template(tree, {}, env=env, subdirectory="tpl")
+    assert followed.tree.texts() == {".devcontainer/a.json": b"{}"}

@@ -14,8 +14,9 @@ if TYPE_CHECKING:
     from templsync._core.merge import merge3
     from templsync._core.outcome import Conflict, ConflictKind, MergeResult, Outcome, PathOutcome
     from templsync._core.plan import OpKind, Plan, PlanOp, apply_plan_to_tree, make_plan
+    from templsync._core.region import Region, RegionKind
     from templsync._core.text import Hunk, is_binary, split_lines, unified_diff
-    from templsync._core.textmerge import MarkerLabels, Region, RegionKind, TextMerge, merge_text
+    from templsync._core.textmerge import MarkerLabels, TextMerge, merge_text
     from templsync._core.tree import FileEntry, Mode, Tree, blob_digest, normalize_path
 else:
     from templsync._lazy import lazy_exports
@@ -33,13 +34,8 @@ else:
         ),
         "templsync._core.plan": ("OpKind", "Plan", "PlanOp", "apply_plan_to_tree", "make_plan"),
         "templsync._core.text": ("Hunk", "is_binary", "split_lines", "unified_diff"),
-        "templsync._core.textmerge": (
-            "MarkerLabels",
-            "Region",
-            "RegionKind",
-            "TextMerge",
-            "merge_text",
-        ),
+        "templsync._core.region": ("Region", "RegionKind"),
+        "templsync._core.textmerge": ("MarkerLabels", "TextMerge", "merge_text"),
         "templsync._core.tree": ("FileEntry", "Mode", "Tree", "blob_digest", "normalize_path"),
     }
     __getattr__, __dir__ = lazy_exports("templsync._core", _SOURCES, globals())

@@ -50,12 +50,7 @@ def merge_entries(
             Outcome.CONFLICT,
             Conflict(path, binary_kind, base, ours, theirs, mode_conflict=mode_conflict),
         )
-    text = merge_text(
-        base.content() if base else b"",
-        ours.content(),
-        theirs.content(),
-        refine=base is None,
-    )
+    text = merge_text(base.content() if base else b"", ours.content(), theirs.content())
     merged = FileEntry.from_bytes(text.merged(), mode)
     if text.clean and not mode_conflict:
         return merged, Outcome.MERGED, None

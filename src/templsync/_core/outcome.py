@@ -7,13 +7,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import NamedTuple
 
-from templsync._core.textmerge import (
-    MarkerLabels,
-    Region,
-    TextMerge,
-    render_markers,
-    render_rejects,
-)
+from templsync._core.region import Region
+from templsync._core.textmerge import MarkerLabels, TextMerge, render_markers, render_rejects
 from templsync._core.tree import FileEntry, Tree
 
 

@@ -1,13 +1,16 @@
 """Plans: the writes, deletions and mode changes that turn the files on disk into a target Tree.
 
 A Plan remembers what it expects to find at each path (``old``), so the writer can refuse to apply
-it when the folder changed after it was read.
+it when the folder changed after it was read. It may also name empty folders to make (a Tree
+holds files only; a copy of a template makes the template's empty folders): the writer creates
+those that are missing, and a folder a plan creates is never one it removes as emptied.
 """
 
 from __future__ import annotations
 
 import enum
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from templsync._core.tree import FileEntry, Tree
@@ -36,9 +39,11 @@ class PlanOp:
 @dataclass(frozen=True)
 class Plan:
     ops: tuple[PlanOp, ...]
+    folders: tuple[str, ...] = ()
+    """Folders to make (with their parents) that no written file implies, sorted."""
 
     def __bool__(self) -> bool:
-        return bool(self.ops)
+        return bool(self.ops or self.folders)
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -53,11 +58,16 @@ class Plan:
 
     def summary(self) -> str:
         parts = [f"{n} {label}" for label, n in self.counts().items() if n]
+        if self.folders:
+            parts.append(f"{len(self.folders)} folder(s) made")
         return ", ".join(parts) if parts else "nothing to do"
 
 
-def make_plan(current: Tree, target: Tree) -> Plan:
-    """The operations that turn ``current`` into ``target``: deletions first, each group by path."""
+def make_plan(current: Tree, target: Tree, folders: Iterable[str] = ()) -> Plan:
+    """The operations that turn ``current`` into ``target``: deletions first, each group by path.
+
+    ``folders`` are empty folders to make as well (those missing on disk, as the caller found).
+    """
     deletes: list[PlanOp] = []
     others: list[PlanOp] = []
     for path, old in current.items():
@@ -75,7 +85,7 @@ def make_plan(current: Tree, target: Tree) -> Plan:
             others.append(PlanOp(OpKind.WRITE, path, None, new))
     deletes.sort(key=lambda op: op.path)
     others.sort(key=lambda op: op.path)
-    return Plan(tuple(deletes + others))
+    return Plan(tuple(deletes + others), tuple(sorted(set(folders))))
 
 
 def apply_plan_to_tree(current: Tree, plan: Plan) -> Tree:

@@ -140,10 +140,3 @@ def render_hunk(hunk: Hunk) -> bytes:
         if not line.endswith(b"\n"):
             out.append(b"\n\\ No newline at end of file\n")
     return b"".join(out)
-
-
-def line_ending(lines: Sequence[bytes]) -> bytes:
-    """The line ending most lines use (``\\r\\n`` or ``\\n``)."""
-    crlf = sum(1 for line in lines if line.endswith(b"\r\n"))
-    lf = sum(1 for line in lines if line.endswith(b"\n")) - crlf
-    return b"\r\n" if crlf > lf else b"\n"

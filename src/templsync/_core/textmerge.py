@@ -1,58 +1,24 @@
 """Line-wise three-way merge of one text file (diff3), with conflicts kept as data.
 
 The regions come from the ``merge3`` library (see ``docs/merge-library.md`` for why), run on byte
-lines so line endings, a missing final newline and non-UTF-8 text all survive. Every
-:class:`Region` holds its base, ours and theirs lines, so the regions split each of the three texts
-into consecutive runs and no change is ever out of sight; markers or ``.rej`` hunks are only made
-when a caller renders them.
+lines so line endings, a missing final newline and non-UTF-8 text all survive. A text that
+conflicts there is merged again as ``git merge-file`` merges it (:mod:`templsync._core.gitmerge`),
+so that its conflicts, and the markers that show them, are git's (and so Copier's); a clean merge
+is merge3's. Every :class:`Region` holds its base, ours and theirs lines, so the regions split
+each of the three texts into consecutive runs and no change is ever out of sight; markers or
+``.rej`` hunks are only made when a caller renders them.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import merge3
 
-from templsync._core.text import (
-    Hunk,
-    Lines,
-    LineTag,
-    Matcher,
-    line_ending,
-    render_hunk,
-    split_lines,
-)
-
-
-class RegionKind(enum.StrEnum):
-    UNCHANGED = "unchanged"
-    OURS = "ours"  # changed on our side only
-    THEIRS = "theirs"  # changed on their side only
-    SAME = "same"  # changed identically on both sides
-    CONFLICT = "conflict"
-
-
-@dataclass(frozen=True)
-class Region:
-    """A run of lines in all three versions, and what the merge made of it.
-
-    ``base_start`` is the 0-based line in the base where the region begins. The kind says which
-    side changed the run: ``UNCHANGED`` (base == ours == theirs), ``OURS`` (theirs == base),
-    ``THEIRS`` (ours == base), ``SAME`` (ours == theirs != base) or ``CONFLICT`` (all differ).
-    Joining every region's ``base`` (``ours``, ``theirs``) gives the whole base (ours, theirs).
-    """
-
-    kind: RegionKind
-    base_start: int
-    base: Lines
-    ours: Lines
-    theirs: Lines
-
-    @property
-    def result(self) -> Lines:
-        return self.theirs if self.kind is RegionKind.THEIRS else self.ours
+from templsync._core.gitmerge import merge_like_git
+from templsync._core.region import Region, RegionKind, classify, coalesce
+from templsync._core.text import Hunk, Lines, LineTag, Matcher, render_hunk, split_lines
 
 
 @dataclass(frozen=True)
@@ -64,7 +30,17 @@ class MarkerLabels:
 
 @dataclass(frozen=True)
 class TextMerge:
+    """A merge of one text, seen two ways; the regions of each join to the three whole texts.
+
+    ``regions`` are the diff3 regions: each conflict holds the base lines both sides changed
+    (``--diff3`` markers and ``.rej`` hunks show these). ``refined`` are the regions the plain
+    markers show, as ``git merge-file`` shows them: each conflict narrowed to the lines where the
+    two sides differ, and conflicts close together joined (see :mod:`templsync._core.gitmerge`).
+    Both have conflicts or neither has, and both give the same merged text.
+    """
+
     regions: tuple[Region, ...]
+    refined: tuple[Region, ...]
 
     @property
     def clean(self) -> bool:
@@ -79,12 +55,8 @@ class TextMerge:
         return b"".join(line for r in self.regions for line in r.result)
 
     def mirrored(self) -> TextMerge:
-        swap = {RegionKind.OURS: RegionKind.THEIRS, RegionKind.THEIRS: RegionKind.OURS}
         return TextMerge(
-            tuple(
-                Region(swap.get(r.kind, r.kind), r.base_start, r.base, r.theirs, r.ours)
-                for r in self.regions
-            )
+            tuple(r.mirrored() for r in self.regions), tuple(r.mirrored() for r in self.refined)
         )
 
 
@@ -104,110 +76,104 @@ class _BlockMatcher:
         return list(self._matcher.get_matching_blocks())
 
 
-def merge_text(base: bytes, ours: bytes, theirs: bytes, *, refine: bool = False) -> TextMerge:
+def merge_text(base: bytes, ours: bytes, theirs: bytes) -> TextMerge:
     """Merge two texts that both descend from ``base``.
 
-    ``refine`` shrinks each conflict to the lines where ours and theirs really differ (as git does
-    for files added on both sides, whose base is empty).
+    The lines are aligned by difflib first (merge3's diff3); when that merges cleanly, that is
+    the merge. When it conflicts, the text is merged again as ``git merge-file`` merges it
+    (:mod:`templsync._core.gitmerge`), so its conflicts are git's, line for line.
     """
     base_lines, ours_lines, theirs_lines = split_lines(base), split_lines(ours), split_lines(theirs)
-    m = merge3.Merge3(base_lines, ours_lines, theirs_lines, sequence_matcher=_BlockMatcher)
+    regions = _diff3(base_lines, ours_lines, theirs_lines)
+    if all(r.kind is not RegionKind.CONFLICT for r in regions):
+        return TextMerge(regions, regions)
+    return TextMerge(*merge_like_git(base_lines, ours_lines, theirs_lines))
+
+
+def _diff3(base: Lines, ours: Lines, theirs: Lines) -> tuple[Region, ...]:
+    m = merge3.Merge3(base, ours, theirs, sequence_matcher=_BlockMatcher)
     regions: list[Region] = []
     iz = ia = ib = 0
     # Between two sync regions (where all three agree) one run is changed on one or both sides:
     # merge3's merge_regions() decides it the same way, but reports no base lines for it.
     for zmatch, zend, amatch, aend, bmatch, bend in m.find_sync_regions():
-        base_part = base_lines[iz:zmatch]
-        ours_part, theirs_part = ours_lines[ia:amatch], theirs_lines[ib:bmatch]
+        base_part = base[iz:zmatch]
+        ours_part, theirs_part = ours[ia:amatch], theirs[ib:bmatch]
         if base_part or ours_part or theirs_part:
-            regions.extend(_changed(iz, base_part, ours_part, theirs_part, refine=refine))
+            regions.append(classify(iz, base_part, ours_part, theirs_part))
         if zend > zmatch:
-            same = base_lines[zmatch:zend]
+            same = base[zmatch:zend]
             regions.append(Region(RegionKind.UNCHANGED, zmatch, same, same, same))
         iz, ia, ib = zend, aend, bend
-    return TextMerge(tuple(_coalesce(regions)))
-
-
-def _changed(start: int, base: Lines, ours: Lines, theirs: Lines, *, refine: bool) -> list[Region]:
-    if ours == theirs:
-        kind = RegionKind.UNCHANGED if ours == base else RegionKind.SAME
-    elif ours == base:
-        kind = RegionKind.THEIRS
-    elif theirs == base:
-        kind = RegionKind.OURS
-    elif refine and not base:
-        return _refine(start, ours, theirs)
-    else:
-        kind = RegionKind.CONFLICT
-    return [Region(kind, start, base, ours, theirs)]
-
-
-def _refine(start: int, ours: Lines, theirs: Lines) -> list[Region]:
-    """Split a conflict with an empty base where ours and theirs share lines.
-
-    The lines are matched in a fixed order of the two sides (the smaller first), so swapping
-    ours and theirs mirrors the result instead of aligning the sides differently.
-    """
-    swap = theirs < ours
-    first, second = (theirs, ours) if swap else (ours, theirs)
-    out: list[Region] = []
-    i = j = 0
-    for fi, si, size in Matcher(None, first, second).get_matching_blocks():
-        bi, bj = (si, fi) if swap else (fi, si)
-        if i < bi or j < bj:
-            out.append(Region(RegionKind.CONFLICT, start, (), ours[i:bi], theirs[j:bj]))
-        if size:
-            same = ours[bi : bi + size]
-            out.append(Region(RegionKind.SAME, start, (), same, same))
-        i, j = bi + size, bj + size
-    return out
-
-
-def _coalesce(regions: Sequence[Region]) -> list[Region]:
-    out: list[Region] = []
-    for r in regions:
-        prev = out[-1] if out else None
-        if prev and prev.kind is r.kind and r.kind is not RegionKind.CONFLICT:
-            out[-1] = Region(
-                r.kind,
-                prev.base_start,
-                prev.base + r.base,
-                prev.ours + r.ours,
-                prev.theirs + r.theirs,
-            )
-        else:
-            out.append(r)
-    return out
+    return coalesce(regions)
 
 
 def render_markers(
     merge: TextMerge, labels: MarkerLabels = MarkerLabels(), *, show_base: bool = False
 ) -> bytes:
-    """The merged text with git-style conflict markers (``diff3`` style with ``show_base``)."""
-    all_lines = [line for r in merge.regions for line in (*r.ours, *r.theirs, *r.base)]
-    eol = line_ending(all_lines)
-    out: list[bytes] = []
+    """The merged text with git-style conflict markers (``diff3`` style with ``show_base``).
 
-    def emit(lines: Lines) -> None:
+    Plain markers show the refined conflicts, ``diff3`` style the diff3 regions with their base
+    lines, as ``git merge-file`` and ``git merge-file --diff3`` do. A marker line ends in CRLF
+    when, as git decides it, the lines before the conflict on both sides and the base's first
+    line do.
+    """
+    regions = merge.regions if show_base else merge.refined
+    base = tuple(line for r in regions for line in r.base)
+    ours = tuple(line for r in regions for line in r.ours)
+    theirs = tuple(line for r in regions for line in r.theirs)
+    out: list[bytes] = []
+    at_ours = at_theirs = 0
+
+    def emit(lines: Lines, eol: bytes) -> None:
         out.extend(lines)
         if lines and not lines[-1].endswith(b"\n"):
             out.append(eol)
 
-    for region in merge.regions:
+    for region in regions:
         if region.kind is not RegionKind.CONFLICT:
             out.extend(region.result)
-            continue
-        if out and not out[-1].endswith(b"\n"):
-            out.append(eol)
-        out.append(b"<<<<<<< " + labels.ours.encode() + eol)
-        emit(region.ours)
-        if show_base:
-            out.append(b"||||||| " + labels.base.encode() + eol)
-            emit(region.base)
-        out.append(b"=======" + eol)
-        emit(region.theirs)
-        out.append(b">>>>>>> " + labels.theirs.encode() + eol)
+        else:
+            eol = b"\r\n" if _needs_cr(base, ours, at_ours, theirs, at_theirs) else b"\n"
+            if out and not out[-1].endswith(b"\n"):
+                out.append(eol)
+            out.append(b"<<<<<<< " + labels.ours.encode() + eol)
+            emit(region.ours, eol)
+            if show_base:
+                out.append(b"||||||| " + labels.base.encode() + eol)
+                emit(region.base, eol)
+            out.append(b"=======" + eol)
+            emit(region.theirs, eol)
+            out.append(b">>>>>>> " + labels.theirs.encode() + eol)
+        at_ours += len(region.ours)
+        at_theirs += len(region.theirs)
     return b"".join(out)
+
+
+def _needs_cr(base: Lines, ours: Lines, at_ours: int, theirs: Lines, at_theirs: int) -> bool:
+    """git's ``is_cr_needed``: the base's first line ends in CRLF, and so does the line before
+    the conflict (or the first line) on each side that can tell (one with no line, or only one
+    line and no line ending, cannot)."""
+    crlf = _crlf(ours, at_ours - 1 if at_ours else 0)
+    if crlf is not False:
+        crlf = _crlf(theirs, at_theirs - 1 if at_theirs else 0)
+    if crlf is not False:
+        crlf = _crlf(base, 0)
+    return crlf is True
+
+
+def _crlf(lines: Lines, i: int) -> bool | None:
+    """git's ``is_eol_crlf``: whether line ``i`` ends in CRLF; for a last line with no line ending,
+    the line before; None when there is no line to tell."""
+    if i < len(lines) - 1:
+        return lines[i].endswith(b"\r\n")
+    if not lines:
+        return None
+    if lines[i].endswith(b"\n"):
+        return lines[i].endswith(b"\r\n")
+    if i == 0:
+        return None
+    return lines[i - 1].endswith(b"\r\n")
 
 
 def render_rejects(merge: TextMerge, path: str, context: int = 3) -> bytes:

@@ -250,18 +250,22 @@ class AbsoluteSymlinkError(SymlinkError):
 
     A Tree does not know where its root is on disk, so it cannot tell whether such a link stays
     inside; and once the files are moved or cloned elsewhere it points somewhere else. A reader
-    that knows the root says more (:func:`templsync._io.local.explain_symlink`).
+    that knows the root says more (:func:`templsync._io.local.explain_symlink`). ``link`` and
+    ``target`` are the refused link and its target, as for every :class:`SymlinkError`;
+    ``absolute_link`` is the link whose target is absolute (it or one it goes through).
     """
 
-    def __init__(self, origin: str, link: str, target: str, via: str = "") -> None:
-        self.origin = origin
-        self.link = link
-        """The link whose target is absolute: ``origin`` or a link it goes through."""
-        self.target = target
+    def __init__(
+        self, origin: str, link: str, target: str, via: str = "", *, origin_target: str
+    ) -> None:
+        self.absolute_link = link
+        self.absolute_target = target
         super().__init__(
             f"symlink {origin!r} points to the absolute path {target!r}{via}. A project's "
             "symlinks must be relative: an absolute one points somewhere else once the project "
-            "is moved or cloned. Replace it with a relative link, or add it to the ignore rules."
+            "is moved or cloned. Replace it with a relative link, or add it to the ignore rules.",
+            link=origin,
+            target=origin_target,
         )
 
 
@@ -302,7 +306,9 @@ class _Resolver:
         raw_target = self.entries[link].content().decode("utf-8", "surrogateescape")
         via = f" (through the symlink {link!r})" if link != self.origin else ""
         if raw_target.startswith("/"):
-            raise AbsoluteSymlinkError(self.origin, link, raw_target, via)
+            raise AbsoluteSymlinkError(
+                self.origin, link, raw_target, via, origin_target=self._origin_target()
+            )
         parts = link.split("/")[:-1]
         for name in raw_target.split("/"):
             if name in ("", "."):
@@ -312,7 +318,9 @@ class _Resolver:
                     raise SymlinkError(
                         f"symlink {self.origin!r} points to {raw_target!r}{via}, which leaves the "
                         "project root. Replace it with a link inside the project or add it to "
-                        "the ignore rules."
+                        "the ignore rules.",
+                        link=self.origin,
+                        target=self._origin_target(),
                     )
                 parts.pop()
                 continue
@@ -321,3 +329,6 @@ class _Resolver:
             if entry is not None and entry.is_symlink:
                 parts = self.follow("/".join(parts), (*chain, link))
         return parts
+
+    def _origin_target(self) -> str:
+        return self.entries[self.origin].content().decode("utf-8", "surrogateescape")

@@ -8,7 +8,8 @@
 3. write every new file to a temp file next to its target (or in the journal's staging folder);
 4. back up every path to be replaced or deleted (hard links into the journal);
 5. write the commit marker: **the commit point**;
-6. delete, remove emptied folders, create folders, rename temp files into place, chmod;
+6. delete, remove emptied folders, create folders (those the new files need, and the plan's empty
+   folders), rename temp files into place, chmod;
 7. remove the journal.
 
 A failure before the commit point discards the temp files; after it, the backups are restored.
@@ -34,21 +35,29 @@ from templsync.errors import JournalError, WriteError
 
 @dataclass(frozen=True)
 class ApplyReport:
-    """How many paths an applied plan created, updated, deleted and chmodded."""
+    """How many paths an applied plan created, updated, deleted and chmodded, and how many empty
+    folders it asked for (made when missing)."""
 
     created: int = 0
     updated: int = 0
     deleted: int = 0
     chmod: int = 0
+    folders: int = 0
 
     @property
     def total(self) -> int:
-        return self.created + self.updated + self.deleted + self.chmod
+        return self.created + self.updated + self.deleted + self.chmod + self.folders
 
     @classmethod
     def of(cls, plan: Plan) -> ApplyReport:
         counts = plan.counts()
-        return cls(counts["create"], counts["update"], counts["delete"], counts["chmod"])
+        return cls(
+            counts["create"],
+            counts["update"],
+            counts["delete"],
+            counts["chmod"],
+            len(plan.folders),
+        )
 
 
 @dataclass(frozen=True)

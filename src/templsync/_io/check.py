@@ -2,8 +2,10 @@
 
 Every path the plan touches must hold exactly what the plan expects (``op.old``), and every folder
 on the way to it must be a real folder inside the root, never a symlink, unless the plan itself
-replaces it. The result, a :class:`Layout`, says which folders the plan creates and which it
-empties, and where each temp file can be prepared.
+replaces it. A folder the plan makes (``plan.folders``) must be a real folder already, or
+nothing (or a file the plan deletes). The result, a :class:`Layout`, says which folders the plan
+creates (missing now) and which it empties (never one it makes), and where each temp file can
+be prepared.
 """
 
 from __future__ import annotations
@@ -58,8 +60,7 @@ def _check_paths(plan: Plan) -> None:
             raise InvalidPathError(op.path, "the plan's paths must be normalized")
         if op.path in seen:
             raise InvalidPathError(op.path, "the plan changes this path twice")
-        if op.path.split("/")[0] == JOURNAL_DIR:
-            raise InvalidPathError(op.path, "it is inside templsync's journal folder")
+        _check_not_journal(op.path)
         seen.add(op.path)
         well_formed = {
             OpKind.WRITE: op.new is not None,
@@ -71,6 +72,18 @@ def _check_paths(plan: Plan) -> None:
         }[op.kind]
         if not well_formed:
             raise ValueError(f"malformed plan operation {op!r}")
+    written = {op.path for op in plan.ops if op.kind is not OpKind.DELETE}
+    for folder in plan.folders:
+        if normalize_path(folder) != folder:
+            raise InvalidPathError(folder, "the plan's paths must be normalized")
+        _check_not_journal(folder)
+        if folder in written:
+            raise InvalidPathError(folder, "the plan writes a file where it makes a folder")
+
+
+def _check_not_journal(path: str) -> None:
+    if path.split("/", maxsplit=1)[0] == JOURNAL_DIR:
+        raise InvalidPathError(path, "it is inside templsync's journal folder")
 
 
 class _Checker:
@@ -87,6 +100,8 @@ class _Checker:
         try:
             for op in self.plan.ops:
                 self._check_parents(op)
+            for folder in self.plan.folders:
+                self._check_folder(folder)
             removed = self._emptied_dirs()
             found = {}
             for op in self.plan.ops:
@@ -144,9 +159,33 @@ class _Checker:
             return f"to {target!r}, a folder inside the project ({real.relative_to(top)})"
         return f"to {target!r}, outside the project"
 
+    def _check_folder(self, folder: str) -> None:
+        """A folder to make: what is on the way to it, and at it, allows one."""
+        parents = list(parent_dirs(folder))[::-1]  # shallowest first
+        for i, path in enumerate([*parents, folder]):
+            if path in self.written:
+                raise InvalidPathError(folder, f"the same plan writes the file {path!r}")
+            st = self._lstat_dir(path)
+            if st is not None and stat.S_ISDIR(st.st_mode):
+                continue
+            if st is not None and path not in self.deleted:
+                if stat.S_ISLNK(st.st_mode):
+                    raise SymlinkError(
+                        f"{path!r} is a symlink {self._leads(path)}, so making the folder "
+                        f"{folder!r} would go through it; the writer never writes through a "
+                        "symlink. Nothing was written. Replace the link with a folder, or leave "
+                        "that path out."
+                    )
+                raise changed_error(path, "is a file where the plan makes a folder")
+            self.created.update([*parents, folder][i:])  # missing, or a file the plan deletes
+            return
+
     def _emptied_dirs(self) -> dict[str, int]:
-        """Folders holding only what the plan deletes (deepest first): they go too."""
+        """Folders holding only what the plan deletes (deepest first): they go too, unless the
+        plan makes them."""
         holds_writes = {d for p in self.written for d in parent_dirs(p)}
+        holds_writes.update(self.plan.folders)
+        holds_writes.update(d for f in self.plan.folders for d in parent_dirs(f))
         candidates = {
             d
             for p in self.deleted

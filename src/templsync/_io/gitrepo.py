@@ -12,6 +12,11 @@ tag's name when the commit is tagged.
 Copier includes a local repository's uncommitted changes (tracked edits and untracked files that
 ``.gitignore`` does not exclude) when, and only when, the ref it checks out is ``HEAD``;
 :meth:`GitRepo.working_tree` reads exactly those files from disk for that case.
+
+A submodule is a commit entry (a gitlink) in a tree. Given a :class:`SubmoduleReader`, both
+readers put the submodule's files at its path, as a checkout with ``git submodule update --init
+--recursive`` has them; without one, a gitlink is left out, as a checkout without submodules
+shows an empty folder.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import stat
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 import pygit2
 from packaging.version import InvalidVersion, Version
@@ -84,6 +90,13 @@ def _open_error(err: pygit2.GitError, message: str) -> GitRepoError:
         'it (its "dubious ownership" check). If you trust it, allow it and run the command '
         f"again:\n  git config --global --add safe.directory {path}"
     )
+
+
+class SubmoduleReader(Protocol):
+    """The files of a submodule: ``repo``'s gitlink at ``path`` (from the top of ``repo``),
+    recording ``commit``; ``gitmodules`` is the ``.gitmodules`` file beside it, if any."""
+
+    def __call__(self, repo: GitRepo, path: str, commit: str, gitmodules: bytes | None) -> Tree: ...
 
 
 def parse_version(tag: str) -> Version | None:
@@ -226,13 +239,36 @@ class GitRepo:
             for path, flags in self.repo.status(untracked_files="all").items()
         )
 
-    def read_tree(self, commit: str, subdirectory: str | None = None) -> Tree:
+    def has_commit(self, sha: str) -> bool:
+        """Whether the object database holds the commit ``sha`` (a full sha)."""
+        try:
+            found = self.repo.get(sha)
+        except ValueError:
+            return False
+        return isinstance(found, pygit2.Commit)
+
+    def origin_url(self) -> str | None:
+        """The URL of the remote ``origin``, if there is one."""
+        try:
+            return self.repo.remotes["origin"].url
+        except (KeyError, ValueError, pygit2.GitError):
+            return None
+
+    def read_tree(
+        self,
+        commit: str,
+        subdirectory: str | None = None,
+        *,
+        submodules: SubmoduleReader | None = None,
+    ) -> Tree:
         """The files of ``commit`` (or of one of its folders) from git objects.
 
-        Submodules (commit entries) are skipped, as a checkout without submodules shows them
-        as empty folders. Raises :class:`GitRepoError` when ``subdirectory`` is not a folder.
+        Submodules (gitlinks) are read by ``submodules``, or left out without it (see the
+        module's documentation). Raises :class:`GitRepoError` when ``subdirectory`` is not a
+        folder.
         """
-        root = self.repo[self.resolve(commit)].peel(pygit2.Tree)
+        top = self.repo[self.resolve(commit)].peel(pygit2.Tree)
+        root = top
         prefix = ""
         if subdirectory is not None:
             try:
@@ -252,10 +288,23 @@ class GitRepo:
                 )
             root = sub
         entries: dict[str, FileEntry] = {}
-        self._walk(root, "", entries)
+        gitlinks: list[tuple[str, str]] = []
+        self._walk(root, "", entries, gitlinks)
+        if gitlinks and submodules is not None:
+            gitmodules = _blob_at(top, ".gitmodules")
+            top_prefix = prefix + "/" if prefix else ""
+            for path, sha in gitlinks:
+                found = submodules(self, top_prefix + path, sha, gitmodules)
+                entries.update((f"{path}/{p}", e) for p, e in found.items())
         return Tree(entries)
 
-    def _walk(self, tree: pygit2.Tree, prefix: str, entries: dict[str, FileEntry]) -> None:
+    def _walk(
+        self,
+        tree: pygit2.Tree,
+        prefix: str,
+        entries: dict[str, FileEntry],
+        gitlinks: list[tuple[str, str]],
+    ) -> None:
         repo = self.repo
         for item in tree:
             # As os.scandir names a file: bytes that are not UTF-8 kept by surrogateescape.
@@ -266,29 +315,70 @@ class GitRepo:
             elif item.filemode == FileMode.TREE:
                 sub = repo[item.id]
                 assert isinstance(sub, pygit2.Tree)
-                self._walk(sub, path + "/", entries)
+                self._walk(sub, path + "/", entries, gitlinks)
+            elif item.filemode == FileMode.COMMIT:
+                gitlinks.append((path, str(item.id)))
 
-    def working_tree(self, subdirectory: str | None = None) -> Tree:
+    def working_tree(
+        self, subdirectory: str | None = None, *, submodules: SubmoduleReader | None = None
+    ) -> Tree:
         """The files Copier would take from a dirty checkout at ``HEAD``.
 
         That is ``git add -A``: tracked files as they are on disk (deleted ones gone) plus
-        untracked files ``.gitignore`` does not exclude.
+        untracked files ``.gitignore`` does not exclude. A submodule is taken at the commit
+        its checkout is at (else the one the index records), read by ``submodules`` (left out
+        without it).
         """
         workdir = self.workdir
         if workdir is None:
             raise GitRepoError(f"{self.where} is a bare repository: it has no working tree.")
         status = self.repo.status(untracked_files="all")
-        wanted = {entry.path for entry in self.repo.index}
+        index = self.repo.index
+        gitlinks = {e.path: str(e.id) for e in index if e.mode == FileMode.COMMIT}
+        wanted = {entry.path for entry in index if entry.path not in gitlinks}
         for path, flags in status.items():
             if flags & FileStatus.WT_DELETED:
                 wanted.discard(path)
-            elif flags & (FileStatus.WT_NEW | FileStatus.INDEX_NEW):
+                gitlinks.pop(path, None)
+            elif flags & (FileStatus.WT_NEW | FileStatus.INDEX_NEW) and path not in gitlinks:
                 wanted.add(path)
         files = {path: _read_file(workdir, path) for path in wanted}
+        if gitlinks and submodules is not None:
+            gitmodules = _read_or_none(workdir / ".gitmodules")
+            for path, sha in gitlinks.items():
+                found = submodules(self, path, _checked_out(workdir / path) or sha, gitmodules)
+                files.update((f"{path}/{p}", e) for p, e in found.items())
         if subdirectory is not None:
             prefix = normalize_path(subdirectory) + "/"
             files = {p[len(prefix) :]: e for p, e in files.items() if p.startswith(prefix)}
         return Tree(files)
+
+
+def _blob_at(tree: pygit2.Tree, path: str) -> bytes | None:
+    """The bytes of the file at ``path`` in ``tree``, or None when there is no such file."""
+    try:
+        found = tree[path]
+    except KeyError:
+        return None
+    return found.data if isinstance(found, pygit2.Blob) else None
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def _checked_out(path: Path) -> str | None:
+    """The commit a submodule's checkout at ``path`` is at (what ``git add`` records), if any."""
+    try:
+        repo = pygit2.Repository(str(path), RepositoryOpenFlag.NO_SEARCH)
+        if repo.head_is_unborn:
+            return None
+        return str(repo.head.target)
+    except pygit2.GitError:
+        return None
 
 
 def git_abbrev(git_dir: Path) -> int:
@@ -341,14 +431,17 @@ def _read_file(root: Path, rel: str) -> FileEntry:
     return FileEntry(digest, mode, partial(load_checked, full, rel, digest))
 
 
-def open_repo(path: Path, *, where: str | None = None) -> GitRepo:
+def open_repo(path: Path, *, where: str | None = None, bare: bool = False) -> GitRepo:
     """Open the repository at ``path`` (its working folder or a bare repository).
 
-    ``where`` names it in messages (default: the path, quoted).
+    ``where`` names it in messages (default: the path, quoted). ``bare`` opens a git folder
+    as a bare repository whatever its configuration says (a submodule's git folder whose
+    working folder is gone still opens).
     """
     where = where or repr(str(path))
+    flags = RepositoryOpenFlag.NO_SEARCH | (RepositoryOpenFlag.BARE if bare else 0)
     try:
-        repo = pygit2.Repository(str(path), RepositoryOpenFlag.NO_SEARCH)
+        repo = pygit2.Repository(str(path), flags)
     except pygit2.GitError as err:
         raise _open_error(err, f"{where} is not a git repository: {err}") from err
     return GitRepo(repo, where)

@@ -1,5 +1,8 @@
 """Read a local folder into a :class:`Tree`: one ``os.scandir`` walk, never following symlinks.
 
+:func:`read_empty_folders` lists the folders a Tree cannot hold (those with nothing in them), for
+a template read from a folder.
+
 Ignore rules are applied while walking (an ignored folder is not entered), the writer's journal
 folder is always skipped, and content is not kept: each entry re-reads its file when asked, and
 refuses content that no longer matches the digest taken during the walk.
@@ -54,23 +57,60 @@ def read_tree(
 def explain_symlink(err: AbsoluteSymlinkError, root: Path) -> SymlinkError:
     """``err`` said with what the folder ``root`` tells: whether the absolute link points inside
     the project, and then the relative link to make instead."""
-    target = Path(os.path.normpath(err.target))
+    name, absolute = err.absolute_link, err.absolute_target
+    target = Path(os.path.normpath(absolute))
     for top in dict.fromkeys([root.absolute(), root.resolve()]):
         if target == top or target.is_relative_to(top):
             inside = target.relative_to(top).as_posix() or "."
-            link = top / err.link
-            relative = os.path.relpath(target, link.parent)
+            relative = os.path.relpath(target, (top / name).parent)
             return SymlinkError(
-                f"symlink {err.link!r} points inside the project (to {inside!r}), but by the "
-                f"absolute path {err.target!r}, which points somewhere else once the project "
-                f"is moved or cloned. Make it relative: `ln -sfn {relative} {err.link}` in "
-                f"{root}, or add it to the ignore rules."
+                f"symlink {name!r} points inside the project (to {inside!r}), but by the "
+                f"absolute path {absolute!r}, which points somewhere else once the project "
+                f"is moved or cloned. Make it relative: `ln -sfn {relative} {name}` in "
+                f"{root}, or add it to the ignore rules.",
+                link=err.link,
+                target=err.target,
             )
     return SymlinkError(
-        f"symlink {err.link!r} points to {err.target!r}, outside the project ({root}). "
+        f"symlink {name!r} points to {absolute!r}, outside the project ({root}). "
         "Replace it with a relative link to a file inside the project, or add it to the "
-        "ignore rules."
+        "ignore rules.",
+        link=err.link,
+        target=err.target,
     )
+
+
+def read_empty_folders(root: Path) -> frozenset[str]:
+    """The folders under ``root`` that hold nothing a Tree keeps: no file, folder or symlink (a
+    fifo or a socket does not count). Their parents are implied.
+
+    A Tree holds files only, so a template read from a folder loses these; Copier makes them in
+    a copy. Symlinks are not followed; the writer's journal folder is skipped.
+    """
+    _check_root(root)
+    found: set[str] = set()
+    stack: list[tuple[str, str]] = [(os.fspath(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                items = list(it)
+        except OSError as err:
+            raise translate(prefix.rstrip("/") or ".", err) from err
+        kept = False
+        for item in items:
+            if not prefix and item.name == JOURNAL_DIR:
+                continue
+            try:
+                is_dir = item.is_dir(follow_symlinks=False)
+                kept = kept or is_dir or item.is_file(follow_symlinks=False) or item.is_symlink()
+            except OSError as err:
+                raise translate(prefix + item.name, err) from err
+            if is_dir:
+                stack.append((item.path, f"{prefix}{item.name}/"))
+        if prefix and not kept:
+            found.add(prefix.rstrip("/"))
+    return frozenset(found)
 
 
 def _check_root(root: Path) -> None:

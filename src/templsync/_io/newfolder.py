@@ -1,7 +1,8 @@
 """The writer's second way in: a whole Tree written as a new folder, all of it or nothing.
 
 When the target does not exist yet, there is nothing to back up and nothing to replace file by
-file: every file is written into a hidden folder beside the target, made durable with one sync
+file: every file (and every empty folder asked for) is written into a hidden folder beside the
+target, made durable with one sync
 of the file system, and the folder is renamed into place in one step. An existing folder, even
 an empty one, is never replaced this way: it may be a shell's working folder (``copy .``), which
 would be left pointing at the removed folder. A crash before the rename leaves no target and a
@@ -21,7 +22,7 @@ import re
 import secrets
 import stat
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -50,9 +51,11 @@ def write_new_folder(
     tree: Tree,
     progress: Progress = no_progress,
     perms: Mapping[str, int] | None = None,
+    *,
+    folders: Iterable[str] = (),
 ) -> int:
-    """Write ``tree`` as the new folder ``target`` (see :func:`can_write_new_folder`); returns
-    the number of files written.
+    """Write ``tree`` as the new folder ``target`` (see :func:`can_write_new_folder`), with the
+    empty ``folders`` (and their parents) made too; returns the number of files written.
 
     Files get the umask's permission bits, or exactly those ``perms`` gives for their path.
 
@@ -68,8 +71,9 @@ def write_new_folder(
         lock = os.open(staging, _DIR_FLAGS)
         with contextlib.suppress(OSError):  # a file system without locks: the age check stays
             fcntl.flock(lock, fcntl.LOCK_EX)  # held until the folder is in place (or removed)
-        _fill(staging, tree, progress, perms or {})
-        _make_durable(staging, tree)
+        made = _folders(tree, folders)
+        _fill(staging, tree, made, progress, perms or {})
+        _make_durable(staging, tree, made)
         _rename_no_replace(staging, target)
         fsync_dir(target.parent)
     except BaseException as err:
@@ -128,8 +132,18 @@ def _left_behind(path: Path) -> bool:
         os.close(fd)
 
 
-def _fill(root: Path, tree: Tree, progress: Progress, perms: Mapping[str, int]) -> None:
-    folders = sorted({d for path in tree for d in parent_dirs(path)}, key=lambda d: d.count("/"))
+def _folders(tree: Tree, empty: Iterable[str]) -> list[str]:
+    """Every folder to make, shallowest first: the files' and the empty ones, with parents."""
+    found = {d for path in tree for d in parent_dirs(path)}
+    for folder in empty:
+        found.add(folder)
+        found.update(parent_dirs(folder))
+    return sorted(found, key=lambda d: d.count("/"))
+
+
+def _fill(
+    root: Path, tree: Tree, folders: list[str], progress: Progress, perms: Mapping[str, int]
+) -> None:
     for folder in folders:
         (root / folder).mkdir()
     base = os.fspath(root) + "/"
@@ -159,7 +173,7 @@ def _write(full: str, rel: str, entry: FileEntry, perm: int | None) -> None:
         os.close(fd)
 
 
-def _make_durable(root: Path, tree: Tree) -> None:
+def _make_durable(root: Path, tree: Tree, made: list[str]) -> None:
     """Every file and folder under ``root`` on disk: one ``syncfs`` on Linux for many files, else
     one by one (``syncfs`` also flushes whatever else is waiting on the file system, which costs
     more than a few fsyncs when another program is writing)."""
@@ -176,8 +190,7 @@ def _make_durable(root: Path, tree: Tree) -> None:
     base = os.fspath(root) + "/"
     files = [base + p for p, e in tree.items() if e.mode is not Mode.SYMLINK]
     for_each(_fsync_file, files)
-    folders = {root} | {root / d for path in tree for d in parent_dirs(path)}
-    for folder in folders:
+    for folder in [root, *(root / d for d in made)]:
         fsync_dir(folder)
 
 

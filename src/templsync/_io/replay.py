@@ -4,6 +4,9 @@ Both directions are idempotent: each step looks at what is on disk and does only
 either can be interrupted at any point and run again from the start. Both raise ``OSError``; the
 caller decides what that means.
 
+A folder the plan created (``created_dirs``: missing when the plan was checked) is removed by a
+roll back only when it is empty again; one that holds something else by then is left.
+
 Neither ever goes through a symlink: before a path is changed, every folder above it must be a real
 folder. Forward, anything else is an error; backward, a path behind a non-folder cannot hold
 anything this plan wrote, so it is left alone.
@@ -110,7 +113,12 @@ def roll_back(root: Path, record: Record) -> None:
     for folder in reversed(record.created_dirs):
         path = root / folder
         if _behind_real_dirs(root, folder) and is_real_dir(lstat_or_none(path)):
-            path.rmdir()
+            try:
+                path.rmdir()
+            except OSError as err:
+                # Someone else put something there since: it is theirs, so the folder stays.
+                if err.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
     for folder, perm in reversed(record.removed_dirs):
         _require_real_dirs(root, folder)
         path = root / folder

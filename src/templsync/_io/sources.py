@@ -22,6 +22,13 @@ commit, as for a folder.
 
 ``src_path`` is what Copier records as ``_src_path``: the spelling exactly as it was given.
 
+A Tree holds files only, so a version's empty folders are listed apart
+(:meth:`TemplateSource.empty_folders`): a plain folder can have some, which Copier copies; git
+keeps none.
+
+A version's Tree holds its submodules' files, as Copier's checkout has them
+(:mod:`templsync._io.submodules`).
+
 Where we differ from Copier, on purpose:
 
 - a remote's default version is the highest tag in the mirror; Copier asks the remote each time
@@ -53,7 +60,8 @@ from templsync._io.gitrepo import (
     open_repo,
     parse_version,
 )
-from templsync._io.local import read_tree
+from templsync._io.local import read_empty_folders, read_tree
+from templsync._io.submodules import Submodules
 from templsync._io.vcsurl import expand_url, strip_credentials
 from templsync.errors import UserError
 
@@ -95,6 +103,10 @@ class TemplateSource(Protocol):
 
     def tree(self, version: ResolvedVersion, subdirectory: str | None = None) -> Tree: ...
 
+    def empty_folders(self, version: ResolvedVersion) -> frozenset[str]:
+        """The folders of ``version`` that hold no file (a Tree has files only)."""
+        ...
+
 
 def version_of(recorded: str) -> Version | None:
     """``_commit`` as the PEP 440 version Copier gives it (``Template.version``).
@@ -121,13 +133,15 @@ class FolderSource:
     """A folder that is not the top of a git repository: its files as they are, no versions.
 
     ``repo`` is the repository the folder is in (if any) and ``subdir`` where: a ref other than
-    ``HEAD`` reads the folder from that commit.
+    ``HEAD`` reads the folder from that commit (submodules' files included, their mirrors in
+    ``cache_dir``).
     """
 
     src_path: str
     root: Path
     repo: GitRepo | None = None
     subdir: str = ""
+    cache_dir: Path | None = None
 
     def versions(self, *, prereleases: bool = False) -> list[tuple[Version, str]]:
         return []
@@ -147,19 +161,33 @@ class FolderSource:
             parts = [self.subdir] if self.subdir else []
             if subdirectory is not None:
                 parts.append(normalize_path(subdirectory))
-            return self.repo.read_tree(version.commit, "/".join(parts) or None)
+            submodules = Submodules(
+                str(self.repo.workdir or self.root), self.cache_dir or default_cache_dir()
+            )
+            return self.repo.read_tree(
+                version.commit, "/".join(parts) or None, submodules=submodules
+            )
         if subdirectory is None:
             return read_tree(self.root)
         return read_tree(self.root / normalize_path(subdirectory))
 
+    def empty_folders(self, version: ResolvedVersion) -> frozenset[str]:
+        if version.commit is not None and self.repo is not None:
+            return frozenset()  # read from a commit: git stores files only
+        return read_empty_folders(self.root)
+
 
 @dataclass(frozen=True)
 class GitSource:
-    """A git repository: a local one, or the cached mirror of a remote (``mirror`` set)."""
+    """A git repository: a local one, or the cached mirror of a remote (``mirror`` set).
+
+    ``cache_dir`` holds the mirrors of submodules (default: :func:`default_cache_dir`).
+    """
 
     src_path: str
     repo: GitRepo
     mirror: Path | None = None
+    cache_dir: Path | None = None
 
     def versions(self, *, prereleases: bool = False) -> list[tuple[Version, str]]:
         return self.repo.versions(prereleases=prereleases)
@@ -188,6 +216,7 @@ class GitSource:
         return ResolvedVersion(chosen, commit, recorded, version, dirty)
 
     def tree(self, version: ResolvedVersion, subdirectory: str | None = None) -> Tree:
+        submodules = Submodules(self._superproject_url(), self.cache_dir or default_cache_dir())
         if version.dirty:
             warnings.warn(
                 f"Dirty template changes included automatically: the uncommitted files of "
@@ -195,10 +224,20 @@ class GitSource:
                 DirtyLocalWarning,
                 stacklevel=2,
             )
-            return self.repo.working_tree(subdirectory)
+            return self.repo.working_tree(subdirectory, submodules=submodules)
         if version.commit is None:
             raise ValueError("a git source's version always has a commit")
-        return self.repo.read_tree(version.commit, subdirectory)
+        return self.repo.read_tree(version.commit, subdirectory, submodules=submodules)
+
+    def _superproject_url(self) -> str:
+        """What relative submodule URLs resolve against, as in Copier's clone of the template:
+        a remote's URL, a local repository's path."""
+        if self.mirror is not None:
+            return self.repo.origin_url() or str(self.mirror)
+        return str(self.repo.workdir or Path(self.repo.repo.path))
+
+    def empty_folders(self, version: ResolvedVersion) -> frozenset[str]:
+        return frozenset()  # git stores files only (a submodule is read as nothing)
 
 
 def resolve_source(
@@ -219,9 +258,9 @@ def resolve_source(
     if spec.startswith("~"):
         path = path.expanduser()
     if is_repo_root(path):
-        return GitSource(spec, open_repo(path, where=repr(spec)))
+        return GitSource(spec, open_repo(path, where=repr(spec)), cache_dir=cache_dir)
     if path.is_dir():
-        return _folder(spec, path)
+        return _folder(spec, path, cache_dir)
     if path.is_file():  # Copier also takes a git bundle; cloning tells whether it is one
         return _remote(spec, str(path.absolute()), cache_dir, refresh)
     raise SourceNotFoundError(
@@ -231,21 +270,22 @@ def resolve_source(
     )
 
 
-def _folder(spec: str, path: Path) -> FolderSource:
+def _folder(spec: str, path: Path, cache_dir: Path | None) -> FolderSource:
     """A folder, and the git repository it is in, if any (its working tree holds it)."""
     repo = discover_repo(path)
     top = None if repo is None else repo.workdir
     if repo is None or top is None:
         return FolderSource(spec, path)
     inside = path.resolve().relative_to(top.resolve()).as_posix()
-    return FolderSource(spec, path, repo, "" if inside == "." else inside)
+    return FolderSource(spec, path, repo, "" if inside == "." else inside, cache_dir)
 
 
 def _remote(spec: str, url: str, cache_dir: Path | None, refresh: bool) -> GitSource:
     mirror, cloned = ensure_mirror(url, cache_dir or default_cache_dir())
     if refresh and not cloned:
         fetch(mirror)
-    return GitSource(spec, open_repo(mirror, where=repr(strip_credentials(spec))), mirror)
+    repo = open_repo(mirror, where=repr(strip_credentials(spec)))
+    return GitSource(spec, repo, mirror, cache_dir)
 
 
 def _exists(path: str) -> bool:

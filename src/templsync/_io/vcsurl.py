@@ -48,6 +48,55 @@ def expand_url(spec: str) -> str | None:
     return None
 
 
+def submodule_url(url: str, base: str) -> str:
+    """A submodule's URL from ``.gitmodules``, resolved against ``base`` as git resolves it.
+
+    Only ``./`` and ``../`` URLs are relative; each ``../`` drops the last component of ``base``
+    (the superproject's URL or path), down to the host of a ``host:path`` URL. This is git's
+    ``relative_url`` (``remote.c``). Raises ValueError when ``base`` has no component left to
+    drop.
+    """
+    if not url.startswith(("./", "../")):
+        return url
+    remote = base.removesuffix("/")
+    relative = _local_not_ssh(remote) and not remote.startswith("/")
+    if relative and not remote.startswith(("./", "../")):
+        remote = "./" + remote
+    colon = False
+    while True:
+        if url.startswith("../"):
+            url = url[3:]
+            remote, dropped_host = _chop_last(remote, relative=relative)
+            colon = colon or dropped_host
+        elif url.startswith("./"):
+            url = url[2:]
+        else:
+            break
+    resolved = f"{remote}{':' if colon else '/'}{url}"
+    if url.endswith("/"):
+        resolved = resolved[:-1]
+    return resolved.removeprefix("./")
+
+
+def _local_not_ssh(url: str) -> bool:
+    """git's ``url_is_local_not_ssh``: no colon, or a slash before the first colon."""
+    colon, slash = url.find(":"), url.find("/")
+    return colon < 0 or 0 <= slash < colon
+
+
+def _chop_last(remote: str, *, relative: bool) -> tuple[str, bool]:
+    """``remote`` without its last component; whether the cut was at a ``host:`` colon."""
+    slash = remote.rfind("/")
+    if slash >= 0:
+        return remote[:slash], False
+    colon = remote.rfind(":")
+    if colon >= 0:
+        return remote[:colon], True
+    if relative or remote == ".":
+        raise ValueError(f"cannot strip one component off the URL {remote!r}")
+    return ".", False
+
+
 def strip_credentials(url: str) -> str:
     """``url`` without a ``user:password@`` part, so secrets never reach the cache layout."""
     parts = urlsplit(url)

@@ -175,6 +175,7 @@ def _report(result: CopyResult, *, quiet: bool) -> None:
             err.print(f"[yellow]warning:[/] {escape(warning)}")
     rows = [
         *(("create", "green", p) for p in result.created),
+        *(("create", "green", f"{p}/") for p in result.folders),
         *(("overwrite", "yellow", p) for p in result.overwritten),
         *(("identical", "dim", p) for p in result.identical),
         *(("skip", "cyan", p) for p in result.skipped),
@@ -217,6 +218,7 @@ def result_dict(result: CopyResult) -> dict[str, Any]:
         "overwritten": list(result.overwritten),
         "identical": list(result.identical),
         "skipped": list(result.skipped),
+        "folders": list(result.folders),
         "answers_file": result.answers_file,
         "answers": json.loads(json.dumps(dict(result.answers.remembered), default=str)),
         "tasks": [c.shown for c in result.tasks],

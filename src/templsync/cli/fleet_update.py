@@ -27,7 +27,8 @@ current one); run the update, and stop there when it left conflicts; run the ins
 command in its folder (--test-timeout); then stage its folder and commit, with a message that
 lists the template commits it brings in (--no-commit leaves it staged); record the outcome
 (and, on success, the version and date) as last_update in the registry. One instance's
-failure never stops the others.
+failure never stops the others. A run stopped mid-way (Ctrl-C, a kill) leaves every instance
+updated or as it was: run the same command again to finish the rest.
 
 The end is a table (updated, up to date, conflicts, tests failed, skipped, error, with the
 reason); --json prints it as one document, --markdown writes it to a file. The exit code is 1
@@ -103,10 +104,13 @@ def update_command(
     quiet: bool,
     as_json: bool,
 ) -> None:
+    from templsync.cli.recover import recover_and_report
     from templsync.fleet.bulkupdate import FleetUpdateOptions, fleet_update
     from templsync.template.usersettings import user_settings
 
     fleet = open_fleet(fleet_path)
+    if not dry_run and recover_and_report(fleet.path.parent) is not None:
+        fleet = open_fleet(fleet_path)  # a stopped run's write of the registry, finished
     settings = user_settings(os.environ)
     options = FleetUpdateOptions(
         only=only,
@@ -134,6 +138,8 @@ def update_command(
                 bar.update(task, completed=done, total=total)
 
             result = fleet_update(fleet, options, progress)
+    for name, done in result.restored:
+        stderr().print(f"[yellow]resumed[/] {escape(name)}: a stopped run left it mid-way; {done}")
     if markdown is not None:
         _write(markdown, markdown_table(result))
     if as_json:
@@ -235,4 +241,5 @@ def result_dict(result: FleetUpdateResult) -> dict[str, Any]:
             }
             for o in result.outcomes
         ],
+        "resumed": [{"name": name, "done": done} for name, done in result.restored],
     }

@@ -121,10 +121,15 @@ def data_from(pairs: Sequence[str], data_file: Path | None) -> dict[str, object]
     """``--data-file`` then ``--data NAME=VALUE`` (values are strings, as Copier keeps them)."""
     import yaml
 
+    from templsync._limits import LimitError
+    from templsync._yaml import safe_load
+
     data: dict[str, object] = {}
     if data_file is not None:
         try:
-            loaded = yaml.safe_load(data_file.read_bytes())
+            loaded = safe_load(data_file.read_bytes())
+        except LimitError as e:
+            raise UserError(f"the --data-file {data_file} {e}. Fix it.") from e
         except OSError as e:
             raise UserError(f"cannot read the --data-file {data_file}: {e.strerror or e}") from e
         except yaml.YAMLError as e:

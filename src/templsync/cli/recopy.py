@@ -106,6 +106,8 @@ def recopy_command(
                 )
         for p in result.created:
             listing.print(f"[green]{'create':>9}[/] {escape(p)}")
+        for p in result.folders:
+            listing.print(f"[green]{'create':>9}[/] {escape(p)}/")
     if quiet:
         return
     version = result.version.recorded or "the folder as it is"

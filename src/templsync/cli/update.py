@@ -216,6 +216,7 @@ def result_dict(result: UpdateResult) -> dict[str, Any]:
             {"path": c.path, "action": c.action, "from_path": c.from_path} for c in result.changes
         ],
         "conflicts": [{"path": c.path, "kind": c.kind.value} for c in result.conflicts],
+        "folders": list(result.plan.folders),
         "answers_file": result.answers_file,
         "answers": json.loads(json.dumps(dict(result.answers.remembered), default=str)),
         "tasks": [c.shown for c in result.tasks],

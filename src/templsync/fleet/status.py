@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from packaging.version import Version
 
@@ -46,6 +46,9 @@ from templsync.fleet.registry import (
     resolve_location,
 )
 from templsync.progress import Progress, no_progress
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 __all__ = [
     "FleetStatus",
@@ -423,32 +426,68 @@ def _map(
     stage: str,
     progress: Progress,
     parallel_from: int,
+    done: Callable[[int, R], None] | None = None,
 ) -> list[R]:
     """``map(func, items)``, in ``workers`` processes from ``parallel_from`` items on.
 
     Items worth a process from two on (an update, a dry run: each takes a good part of a
     second) are handed out one at a time, so the workers finish together; cheap ones (an
-    instance's facts) go in chunks, which costs less to send.
+    instance's facts) go in chunks, which costs less to send. ``done(index, result)`` is
+    called for each item as soon as it finishes (in the order they finish).
     """
     total = len(items)
     if workers <= 1 or total < parallel_from:
         results = []
         for n, item in enumerate(items, 1):
             results.append(func(item))
+            if done is not None:
+                done(n - 1, results[-1])
             progress(stage, n, total)
         return results
     import multiprocessing  # noqa: PLC0415  # a pool only: jobs=1 and small fleets need none
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415  # as above
 
     method = "fork" if sys.platform == "linux" else "spawn"
+    context = multiprocessing.get_context(method)
+    if done is not None:
+        return _each_as_done(
+            func, items, workers, context, done=done, progress=lambda n: progress(stage, n, total)
+        )
     chunk = 1 if parallel_from <= 2 else max(1, min(256, -(-total // (workers * 4))))
     results = []
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for n, result in enumerate(pool.map(func, items, chunksize=chunk), 1):
             results.append(result)
             if n % chunk == 0 or n == total:
                 progress(stage, n, total)
     return results
+
+
+def _each_as_done(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    workers: int,
+    context: BaseContext,
+    *,
+    done: Callable[[int, R], None],
+    progress: Callable[[int], None],
+) -> list[R]:
+    """:func:`_map` in a pool, one item at a time, ``done`` called as each finishes."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415  # see _map
+
+    results: dict[int, R] = {}
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = {pool.submit(func, item): n for n, item in enumerate(items)}
+        try:
+            for count, future in enumerate(as_completed(futures), 1):
+                n = futures[future]
+                results[n] = future.result()
+                done(n, results[n])
+                progress(count)
+        except BaseException:  # Ctrl-C: the items not started yet are not started at all
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return [results[n] for n in range(len(items))]
 
 
 # reports --------------------------------------------------------------------------------------

@@ -1,14 +1,14 @@
 """``copy``: make a new project from a template, as ``copier copy`` does, through the one writer.
 
 The steps, in Copier 9.19.1's order: resolve the template and its version, read ``copier.yml``,
-refuse settings that run code unless trusted, show ``_message_before_copy``, answer the
-questions, render the template into a Tree in memory (``_subdirectory``, ``_exclude`` plus
-``--exclude``, the answers file through the template's own answers-file template), compare it
-with what the destination already holds, write it with :func:`~templsync._io.apply_plan`,
-run ``_tasks``, and render ``_message_after_copy``. When a task fails, a destination the copy
-made is removed again (Copier's ``cleanup_on_error``, on by default); a folder that was there
-before is never removed. A refusal or a failed write leaves nothing to remove: nothing is
-written before the render succeeded, and the write is whole or nothing.
+refuse settings that run code unless trusted, show ``_message_before_copy``, answer the questions,
+render the template into a Tree in memory (``_subdirectory``, ``_exclude`` plus ``--exclude``, the
+answers file through the template's own answers-file template) with the empty folders it makes,
+compare it with what the destination already holds, write it with :func:`~templsync._io.apply_plan`
+(missing empty folders made too), run ``_tasks``, and render ``_message_after_copy``. When a task
+fails, a destination the copy made is removed again (Copier's ``cleanup_on_error``, on by default);
+a folder that was there before is never removed. A refusal or a failed write leaves nothing to
+remove: nothing is written before the render succeeded, and the write is whole or nothing.
 
 A destination that already holds a project (its answers file: ``--answers-file``, else
 ``.copier-answers.yml``, not the template's ``_answers_file``, as in Copier) lends its recorded
@@ -49,13 +49,13 @@ from templsync._io.newfolder import can_write_new_folder, write_new_folder
 from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
 from templsync.errors import UserError
 from templsync.instance.existing import read_paths
+from templsync.instance.folders import missing_folders
 from templsync.instance.project import DEFAULT_ANSWERS_FILE, instance_git
-from templsync.instance.session import Session, SessionOptions, open_session
+from templsync.instance.session import Rendered, Session, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
 from templsync.instance.templatetasks import run_template_tasks
 from templsync.template.answering import Answers, QuestionPrompt
 from templsync.template.answers import read_answers
-from templsync.template.excludes import CopierExclude
 
 __all__ = [
     "CleanupWarning",
@@ -114,6 +114,8 @@ class CopyResult:
     warnings: tuple[str, ...]
     pretend: bool
     recovered: Recovery | None = None
+    folders: tuple[str, ...] = ()
+    """Empty folders of the template made in the destination (missing there before)."""
     changed_here: frozenset[str] | None = None
     """Recopy: the paths the project had changed itself (against its recorded version); an
     overwritten path not among them changes because the template did. None: not known."""
@@ -180,7 +182,7 @@ def copy_from(
     answers = run.answer(previous=previous, ask=ask)
     rendered = run.render_tree()
     answers_file = rendered.answers_file
-    outcome = _compare(run, rendered.tree, rendered.skip, answers_file)
+    outcome = _compare(run, rendered, answers_file)
     made = not options.pretend and not os.path.lexists(dst)
     if not options.pretend:
         _write(dst, outcome.plan, run.permissions(rendered))
@@ -210,6 +212,7 @@ def copy_from(
         warnings=run.config.warnings,
         pretend=options.pretend,
         recovered=recovered,
+        folders=outcome.plan.folders,
     )
 
 
@@ -237,9 +240,12 @@ class _Outcome:
     skipped: tuple[str, ...]
 
 
-def _compare(run: Session, rendered: Tree, skip: CopierExclude, answers_file: str) -> _Outcome:
-    """Sort every rendered path: created, identical, kept (skip-if-exists), overwritten."""
+def _compare(run: Session, render: Rendered, answers_file: str) -> _Outcome:
+    """Sort every rendered path: created, identical, kept (skip-if-exists), overwritten; and find
+    the empty folders to make."""
+    rendered, skip = render.tree, render.skip
     existing = read_paths(run.dst, rendered)
+    folders = missing_folders(run.dst, render.folders)
     created: list[str] = []
     identical: list[str] = []
     skipped: list[str] = []
@@ -261,6 +267,7 @@ def _compare(run: Session, rendered: Tree, skip: CopierExclude, answers_file: st
     plan = make_plan(
         Tree({p: e for p, e in existing.items() if p in writes}),
         Tree({p: e for p, e in rendered.items() if p in writes}),
+        folders,
     )
     return _Outcome(plan, tuple(created), tuple(overwritten), tuple(identical), tuple(skipped))
 
@@ -297,7 +304,7 @@ def _write(dst: Path, plan: Plan, perms: Mapping[str, int]) -> None:
         dst.parent.mkdir(parents=True, exist_ok=True)
         if can_write_new_folder(dst):
             files = {op.path: op.new for op in plan.ops if op.new is not None}
-            write_new_folder(dst, Tree._trusted(files), perms=perms)
+            write_new_folder(dst, Tree._trusted(files), perms=perms, folders=plan.folders)
             return
     dst.mkdir(parents=True, exist_ok=True)
     if not plan:

@@ -5,7 +5,8 @@ latest version; ``:current:`` for the recorded one), its questions answered from
 answers (asked again only without ``--defaults``/``--skip-answered``, as Copier does), and its
 files written over the instance's: every local change to a template file is discarded, which
 the result's ``overwritten`` lists (``pretend`` lists them and writes nothing). Files the
-instance added, and ``_skip_if_exists`` files it has, are kept.
+instance added, and ``_skip_if_exists`` files it has, are kept. The empty folders the template
+makes are made where the instance lacks them, as a copy makes them.
 
 Which of those overwritten files the project had changed itself is known from its local diff
 against its recorded version (:mod:`templsync.instance.localdiff`): the result's

@@ -14,6 +14,7 @@ import posixpath
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
@@ -25,7 +26,10 @@ from templsync._io.gitmirror import default_cache_dir
 from templsync._io.jinjacache import DiskBytecodeCache
 from templsync._io.local import read_permissions
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
-from templsync.errors import UserError
+from templsync._io.templatefolder import template_folder
+from templsync._limits import LimitError
+from templsync._yaml import safe_load
+from templsync.errors import SymlinkError, UserError
 from templsync.template.answering import Answers, Defaults, QuestionPrompt, answer_questions
 from templsync.template.answers import answers_context
 from templsync.template.config import TemplateConfig, load_config
@@ -89,6 +93,8 @@ class Rendered:
     """``_skip_if_exists`` plus ``--skip``, rendered."""
     sources: Mapping[str, SourceInfo] = field(default_factory=lambda: MappingProxyType({}))
     """Each rendered path's template file (relative to the template's root)."""
+    folders: frozenset[str] = frozenset()
+    """The folders the render makes that hold no file of ``tree``."""
 
 
 @dataclass
@@ -108,6 +114,8 @@ class Session:
     answers: Mapping[str, object] = field(default_factory=dict)
     copier_answers: Mapping[str, object] = field(default_factory=dict)
     phase: Phase = "undefined"
+    empty_folders: frozenset[str] = frozenset()
+    """The template's folders that hold no file (a folder source can have some)."""
 
     @property
     def metadata(self) -> dict[str, object]:
@@ -177,14 +185,8 @@ class Session:
             self.renderer.render(p, context)
             for p in (*self.options.skip_if_exists, *settings.skip_if_exists)
         )
-        source = self.template
-        if subdirectory:
-            prefix = subdirectory + "/"
-            source = Tree(
-                {p[len(prefix) :]: e for p, e in self.template.items() if p.startswith(prefix)}
-            )
         rendered = render_template(
-            source,
+            self.template,
             context,
             env=self.renderer.env,
             templates_suffix=settings.templates_suffix,
@@ -192,10 +194,12 @@ class Session:
             skip_if_exists=skip,
             preserve_symlinks=settings.preserve_symlinks,
             answers_file=answers_file,
-            templates=self.template,
             subdirectory=subdirectory,
+            empty_folders=self.empty_folders,
         )
-        return Rendered(rendered.tree, answers_file, CopierExclude.of(skip), rendered.sources)
+        return Rendered(
+            rendered.tree, answers_file, CopierExclude.of(skip), rendered.sources, rendered.folders
+        )
 
     def permissions(self, rendered: Rendered) -> Mapping[str, int]:
         """The permission bits Copier gives the rendered files: from a template folder, each
@@ -230,7 +234,9 @@ class Session:
         except (FileNotFoundError, IsADirectoryError):
             return {}
         try:
-            return yaml.safe_load(data)
+            return safe_load(data)
+        except LimitError as err:
+            raise UserError(f"{full}: the external data file (`_external_data`) {err}") from err
         except yaml.YAMLError as err:
             raise UserError(
                 f"{full}: the external data file (`_external_data`) is not valid YAML: {err}"
@@ -251,17 +257,19 @@ def open_session(
     ``src`` is the template as the user spelled it (for ``_copier_conf.src_path`` when the
     source is neither a folder nor a repository on this machine).
     """
-    template = source.tree(version)
+    template = _read_template(source, version)
     config = load_config(template)
     trusted = options.trust or is_trusted(options.trust_list, source.src_path)
     check_trust(config, trusted=trusted, skip_tasks=options.skip_tasks)
     settings = config.settings
+    cache_dir = options.cache_dir or default_cache_dir()
     env = make_environment(
         envops=settings.envops,
         extensions=settings.jinja_extensions,
         trusted=trusted,
         source=template,
-        bytecode_cache=DiskBytecodeCache((options.cache_dir or default_cache_dir()) / "jinja"),
+        bytecode_cache=DiskBytecodeCache(cache_dir / "jinja"),
+        folder=partial(template_folder, source, version, template, cache_dir),
     )
     conf = CopierConf(
         src_path=str(_local_path(source, src or source.src_path)),
@@ -296,7 +304,24 @@ def open_session(
         conf,
         trusted,
         operation,
+        empty_folders=source.empty_folders(version),
     )
+
+
+def _read_template(source: TemplateSource, version: ResolvedVersion) -> Tree:
+    """``version`` of ``source``; a link leaving it is refused, said in a template's terms."""
+    try:
+        return source.tree(version)
+    except SymlinkError as err:
+        if err.link is None:
+            raise
+        raise SymlinkError(
+            f"the template {source.src_path!r} has a symlink {err.link!r} pointing to "
+            f"{err.target!r}, outside the template. A template's links may point anywhere "
+            "inside it: point this one at a file or folder of the template, or remove it.",
+            link=err.link,
+            target=err.target,
+        ) from err
 
 
 def _local_path(source: TemplateSource, src: str) -> Path:

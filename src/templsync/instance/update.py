@@ -17,6 +17,10 @@ instance with the instance's edits). Then the decisions the engine leaves to the
 - a file matching ``_skip_if_exists`` that the instance has is kept as it is;
 - the answers file is the new render's, never merged.
 
+The empty folders the new version makes and the recorded one did not (Copier's update copies
+the new version over the instance, so they appear there) are made when missing; a folder both
+versions make that the instance removed stays removed, as a deleted file does.
+
 The result goes through the one writer, conflicts as git-style markers labelled like Copier's
 (``before updating`` / ``after updating``) and recorded as unmerged paths in the instance's git
 index, or as ``.rej`` files. ``_migrations`` (:mod:`templsync.instance.migrations`) and ``_tasks``
@@ -42,6 +46,7 @@ from templsync._io.gitindex import ConflictStages, record_conflicts, stage_exec_
 from templsync._io.journal import JOURNAL_DIR, present_error
 from templsync._io.sources import ResolvedVersion
 from templsync.errors import UserError
+from templsync.instance.folders import new_folders
 from templsync.instance.migrations import migrate, migration_tasks
 from templsync.instance.project import BaseVersionMissingError, Project, load_project
 from templsync.instance.recorded import render_recorded
@@ -195,7 +200,7 @@ def update(
     theirs_render = theirs.render_tree()
     merged = _merge(project, base_render, theirs_render)
     after = _resolve(merged, options)
-    plan = make_plan(merged.ours, after)
+    plan = make_plan(merged.ours, after, new_folders(root, base_render, theirs_render, after))
     before_files = merged.ours
     if not options.pretend:
         # The files the plan replaces or moves are read into memory first: the result's trees
@@ -374,7 +379,7 @@ def _kept_in_memory(plan: Plan, before: Tree, after: Tree) -> tuple[Plan, Tree, 
     old = {op.path: op.old for op in ops if op.old is not None}
     new = {op.path: op.new for op in ops if op.new is not None}
     return (
-        Plan(ops),
+        Plan(ops, plan.folders),
         Tree._trusted({**dict(before.items()), **old}),
         Tree._trusted({**dict(after.items()), **new}),
     )

@@ -7,8 +7,11 @@ mappings, and a ``pathjoin`` global. ``_envops.undefined`` may name ``jinja2.Und
 ``jinja2.StrictUndefined``.
 
 Untrusted templates get a :class:`~jinja2.sandbox.SandboxedEnvironment`; ``_jinja_extensions``
-import code, so they need trust. Template files are served from a :class:`Tree` in memory by
-:class:`TreeLoader`, so ``{% include %}`` and ``{% import %}`` see the template's own files.
+import code, so they need trust (they load as :mod:`templsync.template.extensions` says).
+Template files are served from a :class:`Tree` in memory by :class:`TreeLoader`, so
+``{% include %}`` and ``{% import %}`` see the template's own files; extensions written for
+Jinja's ``FileSystemLoader`` also find the template version as a folder on disk in the loader's
+``searchpath``, made only when one asks for it.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ import dataclasses
 import datetime
 import enum
 import hashlib
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
-from pathlib import PurePath, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Any, Protocol
 
 import jinja2
@@ -32,6 +36,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from templsync._core.tree import Tree
 from templsync.errors import UserError
+from templsync.template.extensions import load_extensions
 from templsync.template.links import resolve
 
 ANSIBLE_FILTERS = "jinja2_ansible_filters.AnsibleCoreFiltersExtension"
@@ -53,7 +58,7 @@ class TrustRequiredError(UserError):
 
 
 class JinjaSetupError(UserError):
-    """``_envops`` or ``_jinja_extensions`` cannot be used to build the Jinja environment."""
+    """``_envops`` (or Copier's default extensions) cannot be used to build the environment."""
 
 
 class TemplateRenderError(UserError):
@@ -130,16 +135,19 @@ def make_environment(
     trusted: bool,
     source: Tree | None = None,
     bytecode_cache: NamespacedCache | None = None,
+    folder: Callable[[], Path] | None = None,
 ) -> jinja2.Environment:
     """A Jinja environment as Copier builds it for a template.
 
     ``envops`` and ``extensions`` are the template's ``_envops`` and ``_jinja_extensions``;
     ``source`` (the whole template Tree) backs ``{% include %}``, ``{% import %}`` and
     ``get_template``. ``bytecode_cache`` keeps compiled templates between runs (an adapter
-    from ``_io``; without it they are kept in memory for this environment only).
-    Raises :class:`TrustRequiredError` for extensions without trust, and
-    :class:`JinjaSetupError` for an unknown ``undefined`` class or an extension that cannot be
-    imported.
+    from ``_io``; without it they are kept in memory for this environment only). ``folder``
+    gives the template version as a folder on disk (an adapter from ``_io``), called the first
+    time an extension reads the loader's ``searchpath``.
+    Raises :class:`TrustRequiredError` for extensions without trust,
+    :class:`~templsync.template.extensions.ExtensionLoadError` for an extension that cannot be
+    loaded, and :class:`JinjaSetupError` for an unknown ``undefined`` class.
     """
     if extensions and not trusted:
         raise TrustRequiredError("_jinja_extensions")
@@ -155,24 +163,30 @@ def make_environment(
         options["undefined"] = _UNDEFINED_CLASSES[str(undefined)]
     defaults: list[str | type[Extension]] = [ANSIBLE_FILTERS, YieldExtension]
     cls = jinja2.Environment if trusted else _Sandbox
+    files = source or Tree()
+    loader = TreeLoader(files, folder)
     try:
         env = cls(
-            loader=TreeLoader(source or Tree()),
+            loader=loader,
             bytecode_cache=(
-                bytecode_cache.with_namespace(_fingerprint(envops, extensions, trusted=trusted))
+                bytecode_cache.with_namespace(
+                    _fingerprint(envops, extensions, trusted=trusted, source=files)
+                )
                 if bytecode_cache is not None
                 else MemoryBytecodeCache()
             ),
-            extensions=[*defaults, *extensions],
+            extensions=defaults,
             **options,
         )
-    except (ImportError, AttributeError) as err:
+    except ModuleNotFoundError as err:
         raise JinjaSetupError(
-            f"cannot load the Jinja extensions {list(extensions)!r}: {err}. Install them "
-            "alongside templsync."
+            f"cannot load Copier's default Jinja extensions: the Python module {err.name!r} is "
+            "not installed. Install it alongside templsync."
         ) from err
     except TypeError as err:
         raise JinjaSetupError(f"invalid `_envops`: {err}") from err
+    if extensions:
+        load_extensions(env, extensions, files, loader.shown)
     to_json = env.filters.get("to_json")
     if to_json is not None:
         env.filters["to_json"] = partial(to_json, default=_jsonable)
@@ -214,11 +228,20 @@ class NamespacedCache(Protocol):
     def with_namespace(self, namespace: str) -> jinja2.BytecodeCache: ...
 
 
-def _fingerprint(envops: Mapping[str, object], extensions: Sequence[str], *, trusted: bool) -> str:
-    """What the compiled code of a template depends on besides its source."""
+def _fingerprint(
+    envops: Mapping[str, object], extensions: Sequence[str], *, trusted: bool, source: Tree
+) -> str:
+    """What the compiled code of a template depends on besides its source.
+
+    With extensions, that includes the template's own Python files: an extension loaded from
+    the template may change how templates compile, and its code changes with the version.
+    """
     settings = repr((sorted((k, repr(v)) for k, v in envops.items()), list(extensions), trusted))
-    text = f"{jinja2.__version__}\0{sys.version}\0{settings}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    code = (
+        sorted((p, e.digest) for p, e in source.items() if p.endswith(".py")) if extensions else []
+    )
+    text = f"{jinja2.__version__}\0{sys.version}\0{settings}\0{code}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -241,10 +264,35 @@ class MemoryBytecodeCache(jinja2.BytecodeCache):
 
 
 class TreeLoader(jinja2.BaseLoader):
-    """Serves template files from a Tree, following symlinks inside it as the disk would."""
+    """Serves template files from a Tree, following symlinks inside it as the disk would.
 
-    def __init__(self, tree: Tree) -> None:
+    ``searchpath`` is what Jinja's ``FileSystemLoader`` has: the template's folder on disk, for
+    extensions that read files or import modules of the template. ``folder`` gives it, called
+    once, the first time someone asks; template files are still served from the Tree.
+    """
+
+    def __init__(self, tree: Tree, folder: Callable[[], Path] | None = None) -> None:
         self.tree = tree
+        self._folder = folder
+        self._made: Path | None = None
+
+    @property
+    def searchpath(self) -> list[str]:
+        if self._made is None:
+            if self._folder is None:
+                raise AttributeError(
+                    "the template's folder on disk is not available to Jinja extensions here"
+                )
+            self._made = self._folder().absolute()
+        return [os.fspath(self._made)]
+
+    def shown(self, filename: str) -> str:
+        """``filename`` relative to the template's folder when it is in there, else as it is."""
+        if self._made is not None:
+            path = Path(filename)
+            if path.is_relative_to(self._made):
+                return path.relative_to(self._made).as_posix()
+        return filename
 
     def get_source(
         self, environment: jinja2.Environment, template: str

@@ -1,20 +1,42 @@
 """Render a template Tree with a context into the Tree of a new project, as Copier 9 does.
 
-Every path is rendered one name at a time: a name that renders empty drops the file (and, for a
-folder, everything below it); ``{% yield x from xs %}`` in a name makes one path per item; a name
-that renders to the answers file's path becomes that path. ``_templates_suffix`` marks the files
-whose content is a template and is stripped from their names (an empty suffix makes every file a
-template, and files that are not UTF-8 are then copied as they are); a plain file next to a
-templated one of the same name gives way to it. ``_exclude`` is matched against the rendered
-paths. Nothing here touches a disk.
+Copier walks the template's ``_subdirectory`` (following links unless ``_preserve_symlinks`` is
+set: :mod:`templsync.template.links`) and renders every path it meets, folders included, one
+name at a time:
+
+- a name that renders empty drops the file (and, for a folder, everything below it);
+  ``{% yield x from xs %}`` in a name makes one path per item;
+- a name that renders to the answers file's path becomes that path, wherever the name is.
+  Copier deprecates such a name below a folder, and matches ``_exclude`` against the answers
+  file's path only, so an excluded folder (a vendored template) holding
+  ``{{ _copier_conf.answers_file }}.jinja`` still renders the answers file. When several
+  template files render it differently, Copier keeps the one its walk meets last, which depends
+  on the file system's order; here the one named at the root (the spelling Copier does not
+  deprecate) wins over those below folders, and two at the same level clash;
+- ``_templates_suffix`` marks the files whose content is a template and is stripped from their
+  names (an empty suffix makes every file a template, and files that are not UTF-8 are then
+  copied as they are); a plain path next to a templated one of the same name gives way to it;
+- ``_exclude`` is matched against the rendered paths of files and folders alike: an excluded
+  folder is not made, but the walk goes on below it (a negated pattern can bring a file back);
+- every folder the walk meets is made, with its rendered name, even when no file lands in it (a
+  folder whose files all render to empty names, an empty folder of a folder source):
+  :attr:`RenderedTree.folders` lists the ones no rendered file implies.
+
+Links are followed against the whole template: a link in the subdirectory may point anywhere in
+the template's repository (or folder), through other links. Only what the link's own path
+renders to is matched against ``_exclude``, so a link to an excluded file copies that file, as
+Copier does. A folder's name is rendered once for all the paths below it (Copier renders it again
+for each; the names are the same unless a name calls something that changes from call to call).
+Nothing here touches a disk.
 """
 
 from __future__ import annotations
 
+import enum
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
@@ -24,8 +46,8 @@ from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Tree, parent_dirs
 from templsync.errors import InvalidPathError, SymlinkError, UserError
 from templsync.template.excludes import CopierExclude
-from templsync.template.jinja import BinaryTemplateError, JinjaRenderer, TreeLoader
-from templsync.template.links import follow_links
+from templsync.template.jinja import BinaryTemplateError, JinjaRenderer, TreeLoader, Yielded
+from templsync.template.links import Walked, resolve, walk
 
 DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -61,7 +83,8 @@ class SourceInfo:
 
 @dataclass(frozen=True)
 class RenderedTree:
-    """A rendered project: its Tree, a source map, and the skip-if-exists patterns for the writer.
+    """A rendered project: its Tree and empty folders, a source map, and the skip-if-exists
+    patterns for the writer.
 
     ``sources`` maps each rendered path to the template file it came from.
     """
@@ -69,6 +92,9 @@ class RenderedTree:
     tree: Tree
     sources: Mapping[str, SourceInfo]
     skip_if_exists: tuple[str, ...] = ()
+    folders: frozenset[str] = frozenset()
+    """The folders the render makes that hold no file of ``tree`` (the others are implied by
+    their files); each may hold other such folders."""
 
 
 def render_patterns(
@@ -83,7 +109,7 @@ def render_patterns(
 
 
 def render_template(
-    source: Tree,
+    template: Tree,
     context: Mapping[str, object],
     *,
     env: jinja2.Environment,
@@ -92,51 +118,107 @@ def render_template(
     skip_if_exists: Sequence[str] = (),
     preserve_symlinks: bool = False,
     answers_file: str = DEFAULT_ANSWERS_FILE,
-    templates: Tree | None = None,
     subdirectory: str = "",
+    empty_folders: Iterable[str] = (),
 ) -> RenderedTree:
-    """Render ``source`` (the template cut to ``_subdirectory``) with ``context``.
+    """Render the folder ``subdirectory`` of ``template`` (the whole template) with ``context``.
 
     ``exclude`` holds the already rendered ``_exclude`` patterns, matched as Copier matches them.
-    ``templates`` is the whole template (what ``{% include %}`` sees, Copier's template root;
-    ``source`` when not given) and ``subdirectory`` where ``source`` sits in it. Source paths in
-    the result's map are relative to the template root.
+    ``empty_folders`` names the template's folders that hold no file (a folder source can have
+    them). ``{% include %}`` and links see the whole template; source paths in the result's map
+    are relative to its root.
     """
-    whole = templates if templates is not None else source
-    if not preserve_symlinks:
-        source = follow_links(source)
-        whole = follow_links(whole) if templates is not None else source
-    renderer = JinjaRenderer(env.overlay(loader=TreeLoader(whole), cache_size=-1))
+    subdirectory = subdirectory.strip("/")
+    empty_folders = tuple(empty_folders)
+    if preserve_symlinks:
+        walked = _cut(template, subdirectory, empty_folders)
+    else:
+        walked = walk(template, subdirectory, empty_folders)
+    renderer = JinjaRenderer(env.overlay(loader=TreeLoader(template), cache_size=-1))
     job = _Job(
         renderer=renderer,
         context=dict(context),
         suffix=templates_suffix,
         exclude=CopierExclude.of(exclude.patterns),
         answers_file=str(PurePosixPath(answers_file)),
-        source_names=_names(source),
-        template_names=_names(whole),
-        prefix=f"{subdirectory.strip('/')}/" if subdirectory.strip("/") else "",
+        source_names=frozenset(walked.files) | walked.folders,
+        template_names=_Names.of(template, empty_folders),
+        prefix=f"{subdirectory}/" if subdirectory else "",
     )
-    entries: dict[str, FileEntry] = {}
-    sources: dict[str, SourceInfo] = {}
-    for path in sorted(source):
-        for dst, extra in job.render_path(path):
+    files = _Files()
+    nested_answers: list[tuple[FileEntry, SourceInfo]] = []
+    for path in sorted(walked.files):
+        for dst, extra, via in job.render_path(path):
             job.check_inside(path, dst)
             if job.exclude.matches(dst):
                 continue
-            entry, templated = job.render_entry(path, source[path], extra, preserve_symlinks)
-            target = posixpath.normpath(dst)
+            entry, templated = job.render_entry(path, walked.files[path], extra, preserve_symlinks)
             info = SourceInfo(job.prefix + path, templated)
-            previous = entries.get(target)
-            if previous is not None and previous != entry:
-                raise RenderConflictError(
-                    f"the template files {sources[target].path!r} and {info.path!r} both render "
-                    f"to {target!r}, with different content. Make their names differ."
-                )
-            if previous is None:
-                entries[target] = entry
-                sources[target] = info
-    return RenderedTree(_tree(entries, sources), MappingProxyType(sources), tuple(skip_if_exists))
+            if via is _Via.NESTED_ANSWERS:  # Copier's deprecated spelling: see the module's doc
+                nested_answers.append((entry, info))
+            else:
+                files.add(posixpath.normpath(dst), entry, info)
+    if job.answers_file not in files.entries:
+        for entry, info in nested_answers:
+            files.add(job.answers_file, entry, info)
+    tree = _tree(files.entries, files.sources)
+    folders = _folders(job, walked.folders, tree, files.sources)
+    return RenderedTree(tree, MappingProxyType(files.sources), tuple(skip_if_exists), folders)
+
+
+@dataclass
+class _Files:
+    """The rendered files so far, and where each came from; two different ones clash."""
+
+    entries: dict[str, FileEntry] = field(default_factory=dict)
+    sources: dict[str, SourceInfo] = field(default_factory=dict)
+
+    def add(self, target: str, entry: FileEntry, info: SourceInfo) -> None:
+        previous = self.entries.get(target)
+        if previous is None:
+            self.entries[target] = entry
+            self.sources[target] = info
+        elif previous != entry:
+            raise RenderConflictError(
+                f"the template files {self.sources[target].path!r} and {info.path!r} both render "
+                f"to {target!r}, with different content. Make their names differ."
+            )
+
+
+def _cut(template: Tree, subdirectory: str, empty: Iterable[str]) -> Walked:
+    """The folder ``subdirectory`` of ``template`` as it is, links kept as links."""
+    prefix = f"{subdirectory}/" if subdirectory else ""
+    cut = len(prefix)
+    files = {p[cut:]: e for p, e in template.items() if p.startswith(prefix)}
+    folders = {d for p in files for d in parent_dirs(p)}
+    for folder in empty:
+        if folder.startswith(prefix):
+            folders.add(folder[cut:])
+            folders.update(parent_dirs(folder[cut:]))
+    return Walked(files, frozenset(folders))
+
+
+def _folders(
+    job: _Job, walked: frozenset[str], tree: Tree, sources: Mapping[str, SourceInfo]
+) -> frozenset[str]:
+    """The folders Copier makes that no rendered file implies: every folder walked, its name
+    rendered, unless a part renders empty, it renders to the answers file, or it is excluded."""
+    made: set[str] = set()
+    for folder in sorted(walked):
+        for dst, _extra, via in job.render_path(folder):
+            job.check_inside(folder, dst)
+            if via is _Via.PATH and not job.exclude.matches(dst):
+                made.add(posixpath.normpath(dst))
+    if not made:
+        return frozenset()
+    implied = {d for p in tree for d in parent_dirs(p)}
+    for folder in made:
+        if folder in tree:
+            raise RenderConflictError(
+                f"the template file {sources[folder].path!r} renders to {folder!r}, which a "
+                "template folder renders to as well. Make the rendered names differ."
+            )
+    return frozenset(made - implied)
 
 
 def _tree(entries: dict[str, FileEntry], sources: Mapping[str, SourceInfo]) -> Tree:
@@ -156,9 +238,41 @@ def _tree(entries: dict[str, FileEntry], sources: Mapping[str, SourceInfo]) -> T
         raise SymlinkError(f"{err} The template's symlinks: {names}.") from err
 
 
-def _names(tree: Tree) -> frozenset[str]:
-    """Every file and folder path in ``tree`` (what ``Path.exists`` would find)."""
-    return frozenset(tree) | {d for p in tree for d in parent_dirs(p)}
+_Rendered = tuple[tuple[str, ...], dict[str, object], "_Via"]
+"""A path's start rendered: its rendered names, the extra context, and how it ended."""
+
+
+class _Via(enum.Enum):
+    """How a rendered path was reached: its parts rendered one by one, or a part that renders to
+    the answers file's path, at the root or below a folder (which Copier deprecates)."""
+
+    PATH = "path"
+    ANSWERS = "answers"
+    NESTED_ANSWERS = "nested-answers"
+
+
+@dataclass(frozen=True)
+class _Names:
+    """What ``Path.exists`` finds in the whole template: files, folders, and paths through links."""
+
+    tree: Tree
+    names: frozenset[str]
+
+    @classmethod
+    def of(cls, tree: Tree, empty: Iterable[str]) -> _Names:
+        folders = {d for p in tree for d in parent_dirs(p)}
+        for folder in empty:
+            folders.add(folder)
+            folders.update(parent_dirs(folder))
+        return cls(tree, frozenset(tree) | folders)
+
+    def __contains__(self, path: object) -> bool:
+        if path in self.names:
+            return True
+        if not isinstance(path, str) or not self.tree.has_symlinks():
+            return False
+        resolved = resolve(self.tree, path)
+        return resolved != path and resolved in self.names
 
 
 @dataclass(frozen=True)
@@ -169,55 +283,78 @@ class _Job:
     exclude: CopierExclude
     answers_file: str
     source_names: frozenset[str]
-    template_names: frozenset[str]
+    template_names: _Names
     prefix: str
+    folders: dict[tuple[str, ...], list[_Rendered]] = field(default_factory=dict)
+    """Each folder's rendering as the start of a path, kept (see :meth:`_folder`)."""
 
-    def render_path(self, relpath: str) -> Iterator[tuple[str, dict[str, object]]]:
-        """Copier's ``_render_path``: the destination paths (and extra context) of one path."""
+    def render_path(self, relpath: str) -> Iterator[tuple[str, dict[str, object], _Via]]:
+        """Copier's ``_render_path``: the destination paths (and extra context) of one path, and
+        how each was reached."""
         is_template = relpath.rsplit("/", 1)[-1].endswith(self.suffix)
         if self.suffix and f"{relpath}{self.suffix}" in self.source_names:
             return  # a templated sibling renders this path instead
         path = PurePosixPath(relpath)
         if self.suffix and is_template:
             path = path.with_suffix("")
-        yield from self._parts(path.parts, (), {}, is_template, ())
+        parts = path.parts
+        for rendered, extra, via in self._folder(parts[:-1]):
+            if via is not _Via.PATH:
+                yield self.answers_file, extra, via
+                continue
+            for name, more, reached in self._part(parts, rendered, extra):
+                if reached is not _Via.PATH:
+                    yield self.answers_file, more, reached
+                    continue
+                rendered_path = str(PurePosixPath(*rendered, name))
+                if is_template or f"{rendered_path}{self.suffix}" not in self.template_names:
+                    yield rendered_path, more, _Via.PATH
 
-    def _parts(
-        self,
-        parts: tuple[str, ...],
-        rendered: tuple[str, ...],
-        extra: dict[str, object],
-        is_template: bool,
-        source_parts: tuple[str, ...],
-    ) -> Iterator[tuple[str, dict[str, object]]]:
+    def _folder(self, parts: tuple[str, ...]) -> list[_Rendered]:
+        """The folder ``parts`` rendered as the start of a path (once per folder: every path
+        below it starts the same way): its rendered names, extra context, and how it ended."""
+        found = self.folders.get(parts)
+        if found is not None:
+            return found
+        found = []
         if not parts:
-            rendered_path = str(PurePosixPath(*rendered))
-            if is_template or f"{rendered_path}{self.suffix}" not in self.template_names:
-                yield rendered_path, extra
-            return
-        part, rest = parts[0], parts[1:]
-        source_parts = (*source_parts, part)
-        name = "path " + "/".join(source_parts)
+            found.append(((), {}, _Via.PATH))
+        for rendered, extra, via in self._folder(parts[:-1]) if parts else ():
+            if via is not _Via.PATH:
+                found.append((rendered, extra, via))  # the answers file: nothing more renders
+                continue
+            for name, more, reached in self._part(parts, rendered, extra):
+                found.append(((*rendered, name), more, reached))
+        self.folders[parts] = found
+        return found
+
+    def _part(
+        self, parts: tuple[str, ...], rendered: tuple[str, ...], extra: dict[str, object]
+    ) -> Iterator[tuple[str, dict[str, object], _Via]]:
+        """The last of ``parts`` rendered after the ``rendered`` folders: each name it renders
+        to (none when it renders empty), with its extra context; a name that is the answers
+        file's path ends the path there."""
+        part = parts[-1]
+        name = "path " + "/".join(parts)
+        answers = _Via.NESTED_ANSWERS if rendered else _Via.ANSWERS
         text, yielded = self.renderer.render_yielding(part, {**self.context, **extra}, name=name)
-        if yielded is not None:
-            for value in yielded.values:
-                new_extra = {**extra, yielded.name: value}
-                text, _ = self.renderer.render_yielding(
-                    part, {**self.context, **new_extra}, name=name
-                )
-                if text == self.answers_file:
-                    yield self.answers_file, new_extra
-                elif text:
-                    yield from self._parts(
-                        rest, (*rendered, text), new_extra, is_template, source_parts
-                    )
-            return
-        if not text:
-            return
-        if text == self.answers_file:
-            yield self.answers_file, extra
-            return
-        yield from self._parts(rest, (*rendered, text), extra, is_template, source_parts)
+        if yielded is None:
+            choices: Iterable[tuple[str, dict[str, object]]] = ((text, extra),)
+        else:
+            choices = self._yielded(part, name, extra, yielded)
+        for text, more in choices:
+            if text == self.answers_file:
+                yield text, more, answers
+            elif text:
+                yield text, more, _Via.PATH
+
+    def _yielded(
+        self, part: str, name: str, extra: dict[str, object], yielded: Yielded
+    ) -> Iterator[tuple[str, dict[str, object]]]:
+        for value in yielded.values:
+            more = {**extra, yielded.name: value}
+            text, _ = self.renderer.render_yielding(part, {**self.context, **more}, name=name)
+            yield text, more
 
     def check_inside(self, source: str, dst: str) -> None:
         normalized = posixpath.normpath(dst)

@@ -9,7 +9,10 @@ Here the files come from a :class:`~templsync._core.tree.Tree`, so nothing touch
 the line of every top-level key is kept so errors can say where a question is defined. An
 ``!include`` pattern is taken relative to the template's root, ``..`` resolved: one that leaves
 the template is an error naming it (:class:`ForbiddenIncludeError`; Copier refuses it only when
-a file outside matches, which a Tree cannot know, so we refuse the pattern itself).
+a file outside matches, which a Tree cannot know, so we refuse the pattern itself). Every file is
+read within :mod:`templsync._limits` (nesting, aliases); an ``!include`` of a file that is being
+included already (a cycle) and includes nested more than ``MAX_INCLUDE_DEPTH`` deep are refused,
+where Copier would recurse until Python stops it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import Any
 import yaml
 
 from templsync._core.tree import Tree
+from templsync._limits import MAX_INCLUDE_DEPTH, LimitError, parse_within
+from templsync._yaml import LimitedLoader
 from templsync.errors import UserError
 
 MERGED_LIST_SETTINGS = ("_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists")
@@ -67,8 +72,9 @@ class _NamedBytes(io.BytesIO):
 def load_config_yaml(tree: Tree, path: str) -> LoadedYaml:
     """Load and merge the configuration file ``path`` of ``tree`` (which must contain it)."""
     locations: dict[str, Location] = {}
+    including = [path]  # the files being read, the one whose !include runs last
 
-    class _Loader(yaml.SafeLoader):
+    class _Loader(LimitedLoader):
         """A loader class of its own, so ``!include`` is not added to PyYAML's SafeLoader."""
 
         _root: yaml.Node | None = None
@@ -107,11 +113,16 @@ def load_config_yaml(tree: Tree, path: str) -> LoadedYaml:
         pattern = inside
         data: list[Any] = []
         for included in glob_tree(tree, pattern):
+            _enter(including, included, node.start_mark)
             data.extend(_flatten(filter(None, _load_all(tree, included, _Loader))))
+            including.pop()
         return data
 
     _Loader.add_constructor("!include", _include)
-    documents = _flatten(filter(None, _load_all(tree, path, _Loader)))
+    try:
+        documents = _flatten(filter(None, parse_within(lambda: _load_all(tree, path, _Loader))))
+    except LimitError as err:  # too deep for Python, across includes
+        raise TemplateConfigError(f"{' -> '.join(including)} {err}. Flatten it.") from None
     for position, document in enumerate(documents):
         if not isinstance(document, dict):
             raise TemplateConfigError(
@@ -133,6 +144,25 @@ def _load_all(tree: Tree, path: str, loader: type[yaml.SafeLoader]) -> list[Any]
         ) from err
     except yaml.YAMLError as err:
         raise TemplateConfigError(f"{path}: invalid YAML: {err}") from err
+    except LimitError as err:
+        raise TemplateConfigError(f"{path} {err}. Fix the file.") from err
+
+
+def _enter(including: list[str], included: str, mark: yaml.Mark) -> None:
+    """Start reading ``included`` for an ``!include`` at ``mark``: no cycle, not too deep."""
+    where = f"{mark.name}:{mark.line + 1}"
+    if included in including:
+        cycle = " -> ".join([*including[including.index(included) :], included])
+        raise TemplateConfigError(
+            f"{where}: !include makes a cycle ({cycle}): a file cannot include itself, "
+            "directly or through other files. Remove one of the includes."
+        )
+    if len(including) > MAX_INCLUDE_DEPTH:
+        raise TemplateConfigError(
+            f"{where}: !include is nested more than {MAX_INCLUDE_DEPTH} files deep "
+            f"({' -> '.join([*including, included])}). Include fewer levels."
+        )
+    including.append(included)
 
 
 def _flatten(items: Any) -> list[Any]:

@@ -9,6 +9,8 @@
 - ``files``: templated and conditional names, binary files, executable bits, symlinks (kept and
   followed), tags, pre-releases, ``--vcs-ref``, folder and ``git+file://`` sources, and the bundled
   example service template at three versions.
+- ``walk``: links in ``_subdirectory`` pointing elsewhere in the template, an answers-file
+  template in an excluded folder, empty folders.
 - ``edges``: YAML quoting in the answers file, data cast from strings, odd names and bytes,
   ``--exclude``, ``--skip``, ``--answers-file``, ``--skip-tasks``, ``--pretend``, ``--data-file``.
 
@@ -18,15 +20,17 @@ match Copier, each with the one-line reason; the test does not run them.
 
 from __future__ import annotations
 
-from template.corpus import edges, files, questions, settings
+from template.corpus import edges, files, questions, settings, walk
 from template.corpus.build import Case
 
-ALL_CASES: list[Case] = [*questions.CASES, *settings.CASES, *files.CASES, *edges.CASES]
+ALL_CASES: list[Case] = [
+    *questions.CASES,
+    *settings.CASES,
+    *files.CASES,
+    *walk.CASES,
+    *edges.CASES,
+]
 PENDING_CASES: dict[str, str] = {
-    "template-extension-loader": (
-        "templsync refuses copier_template_extensions.TemplateExtensionLoader: its in-memory"
-        " TreeLoader has no `searchpath`, which the loader reads to import extensions/context.py"
-    ),
     "dirty-working-copy-at-head": (
         "on purpose (docs/update.md, Deliberate differences): Copier commits the uncommitted"
         " changes in a throwaway clone and records that commit's `git describe` (1.0.0-1-g<hash"

@@ -1,17 +1,21 @@
 """Build a corpus case as a real git template, copy it with Copier and with ``templsync copy``.
 
 A :class:`Case` is a template as data: its files (``copier.yml`` among them, written as text so
-multi-document files and ``!include`` tags stay as they are), executables, symlinks, and the git
-history it is committed with (each :class:`Commit` overlays files on the previous one and may tag
-it). ``data`` is passed as strings to both tools, as ``-d KEY=VALUE`` passes them on a command line.
+multi-document files and ``!include`` tags stay as they are), executables, symlinks, empty
+folders, and the git history it is committed with (each :class:`Commit` overlays files on the
+previous one and may tag it). ``data`` is passed as strings to both tools, as ``-d KEY=VALUE``
+passes them on a command line. The two copies are compared as :func:`describe` (files) and
+:func:`describe_folders` (every folder, empty ones included) show them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +68,10 @@ class Case:
     annotated: bool = False  # tags made with ``git tag -a``
     data_file: str | None = None  # YAML given with --data-file (Copier's CLI: --data wins over it)
     uncommitted: Mapping[str, str] = field(default_factory=dict)  # written after the commits
+    folders: tuple[str, ...] = ()  # empty folders (a git repository does not keep them)
+    # Copier walks the template in the file system's order, and a case whose result depends on
+    # it (two files rendering to one path) is compared with Copier walking names in order.
+    walk_in_name_order: bool = False
 
     def __str__(self) -> str:
         return self.name
@@ -99,6 +107,8 @@ def build_template(root: Path, case: Case) -> Path:
     for path, target in case.symlinks.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).symlink_to(target)
+    for folder in case.folders:
+        (root / folder).mkdir(parents=True, exist_ok=True)
     if case.source == "folder":
         return root
     git(root, "init", "-q")
@@ -142,7 +152,8 @@ def copy_with_copier(src: Path, dst: Path, case: Case) -> Tree:
     _prepare(dst, case)
     # Copier's command line loads --data-file with yaml.safe_load, then lets --data win.
     from_file = yaml.safe_load(case.data_file) if case.data_file is not None else {}
-    with warnings.catch_warnings():
+    walk = _walk_in_name_order() if case.walk_in_name_order else contextlib.nullcontext()
+    with warnings.catch_warnings(), walk:
         warnings.simplefilter("ignore")
         copier.run_copy(
             source_spelling(src, case),
@@ -194,6 +205,34 @@ def copy_with_templsync(src: Path, dst: Path, case: Case) -> tuple[int, Tree]:
         warnings.simplefilter("ignore")
         code = templsync_main(templsync_argv(src, dst, case))
     return code, read_tree(dst) if dst.exists() else Tree()
+
+
+@contextlib.contextmanager
+def _walk_in_name_order() -> Iterator[None]:
+    """Copier's template walk (``scantree``, depth first) made to meet names in order."""
+    from unittest import mock
+
+    def scantree(path: str, follow_symlinks: bool) -> Iterator[os.DirEntry[str]]:
+        with os.scandir(path) as it:
+            entries = sorted(it, key=lambda entry: entry.name)
+        for entry in entries:
+            yield entry
+            if entry.is_dir(follow_symlinks=follow_symlinks):
+                yield from scantree(entry.path, follow_symlinks)
+
+    with mock.patch("copier._main.scantree", scantree):
+        yield
+
+
+def describe_folders(root: Path) -> list[str]:
+    """Every folder under ``root``, empty ones included (not links to folders), relative, sorted."""
+    found = []
+    for folder, names, _files in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            if not path.is_symlink():  # os.walk lists links to folders among the folders
+                found.append(path.relative_to(root).as_posix())
+    return sorted(found)
 
 
 def describe(tree: Tree) -> dict[str, tuple[str, bytes]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from template.corpus.build import ANSWERS_JINJA, ANSWERS_TEMPLATE, Case
+from template.corpus.build import ANSWERS_JINJA, ANSWERS_TEMPLATE, Case, Commit
 
 ANSWERS = {ANSWERS_JINJA: ANSWERS_TEMPLATE}
 EXTENSION = """\
@@ -12,6 +12,25 @@ from copier_template_extensions import ContextHook
 class ContextUpdater(ContextHook):
     def hook(self, context):
         context["shout"] = str(context.get("name", "")).upper()
+"""
+EXTENSION_2 = EXTENSION.replace(".upper()", ' + "!"')
+# As pawamoy's templates have it: the package's old name, and two extensions from one file.
+CONTEXT_AND_FILTER = """\
+import re
+
+from copier_templates_extensions import ContextHook
+from jinja2.ext import Extension
+
+
+class ContextUpdater(ContextHook):
+    def hook(self, context):
+        context["module"] = re.sub(r"\\W+", "_", str(context.get("project", ""))).lower()
+
+
+class SlugExtension(Extension):
+    def __init__(self, environment):
+        super().__init__(environment)
+        environment.filters["slug"] = lambda text: re.sub(r"\\W+", "-", text).strip("-").lower()
 """
 
 CASES = [
@@ -162,6 +181,55 @@ CASES = [
             "extensions/context.py": EXTENSION,
             "shout.txt.jinja": "{{ shout }}\n",
         },
+    ),
+    Case(
+        "context-hook-by-path-in-subdirectory",
+        {
+            "copier.yml": (
+                "_subdirectory: project\n"
+                "_jinja_extensions:\n"
+                "  - copier_templates_extensions.TemplateExtensionLoader\n"
+                "  - extensions/context.py:ContextUpdater\n"
+                "  - extensions/context.py:SlugExtension\n"
+                "project: My Fine Project\n"
+            ),
+            "extensions/context.py": CONTEXT_AND_FILTER,
+            f"project/{ANSWERS_JINJA}": ANSWERS_TEMPLATE,
+            "project/src/{{ module }}/__init__.py.jinja": '"""{{ project | slug }}"""\n',
+        },
+    ),
+    Case(
+        "template-extension-of-an-older-version",
+        {
+            **ANSWERS,
+            "copier.yml": (
+                "_jinja_extensions:\n"
+                "  - copier_template_extensions.TemplateExtensionLoader\n"
+                "  - extensions/context.py:ContextUpdater\n"
+                "_exclude: [copier.yml, extensions, .git]\n"
+                "name: loud\n"
+            ),
+            "extensions/context.py": EXTENSION,
+            "shout.txt.jinja": "{{ shout }}\n",
+        },
+        later=[Commit({"extensions/context.py": EXTENSION_2}, tag="2.0.0")],
+        vcs_ref="1.0.0",
+        source="url",
+    ),
+    Case(
+        "template-extension-in-a-folder",
+        {
+            **ANSWERS,
+            "copier.yml": (
+                "_jinja_extensions:\n"
+                "  - copier_template_extensions.TemplateExtensionLoader\n"
+                "  - extensions/context.py:ContextUpdater\n"
+                "name: plain\n"
+            ),
+            "extensions/context.py": EXTENSION,
+            "shout.txt.jinja": "{{ shout }}\n",
+        },
+        source="folder",
     ),
     Case(
         "messages-and-min-version",
