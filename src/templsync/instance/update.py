@@ -100,6 +100,8 @@ class UpdateOptions(SessionOptions):
     base_ref: str | None = None
     """Use this template ref as the base instead of the recorded ``_commit``."""
     refresh: bool = False
+    template: str | None = None
+    """Read the template from here, not where ``_src_path`` leads (a fleet's registry)."""
 
 
 @dataclass(frozen=True)
@@ -155,21 +157,26 @@ def update(
 ) -> UpdateResult:
     """Update the instance at ``root``; see the module's documentation.
 
-    Every refusal (dirty instance, missing or invalid answers file, unknown base version,
-    downgrade, untrusted template, missing answer, render error) comes before anything is
-    written. ``on_message`` receives ``_message_before_update``; ``on_task`` is told about each
-    migration and task before ``run_task`` runs it.
+    Every refusal (a merge or rebase in progress, an index git could not update, dirty
+    instance, missing or invalid answers file, unknown base version, downgrade, untrusted
+    template, missing answer, render error) comes before anything is written. ``on_message``
+    receives ``_message_before_update``; ``on_task`` is told about each migration and task
+    before ``run_task`` runs it.
     """
     if options.pretend and (root / JOURNAL_DIR).exists():
         raise present_error(root)  # a pretend run writes nothing, recovery included
     recovered = recover(root) if root.is_dir() and not options.pretend else None
     project = load_project(root, options.answers_file)
+    if project.git is not None:
+        project.git.check_ready("update", writing=not options.pretend)
     if project.git is not None and not options.allow_dirty and project.git.is_dirty():
         raise DirtyInstanceError(
             f"{root} has uncommitted changes. Commit or stash them first, so the update can be "
             "reviewed and undone with git, or pass --allow-dirty."
         )
-    source = project.open_template(cache_dir=options.cache_dir, refresh=options.refresh)
+    source = project.open_template(
+        cache_dir=options.cache_dir, refresh=options.refresh, location=options.template
+    )
     old = project.recorded_version(source, options.base_ref)
     ref = project.recorded.commit if options.vcs_ref == CURRENT_REF else options.vcs_ref
     new = source.resolve(ref, prereleases=options.prereleases)
