@@ -31,9 +31,12 @@ from instance.update_scenarios import (
     twin,
     write_files,
 )
+from templsync._core.tree import FileEntry, Tree
+from templsync._io.scratch import ScratchChanges
 from templsync.instance.copy import CopyOptions, copy
 from templsync.instance.tasks import TaskError
 from templsync.instance.update import UpdateOptions, UpdateResult, update
+from templsync.instance.updatetasks import fold_task_changes
 
 SETUP_V1 = '#!/bin/sh\necho "setup v1" >> setup.log\nrm -- "$0"\n'
 SETUP_V2 = '#!/bin/sh\necho "setup v2" >> setup.log\nrm -- "$0"\n'
@@ -464,3 +467,48 @@ def test_outside_git_the_tasks_changes_land_but_what_gitignore_names(
     assert (dst / "made.txt").read_text() == "made\n"
     assert not (dst / ".venv").exists()
     assert not (dst / ".git").exists()
+
+
+def entry(text: str) -> FileEntry:
+    return FileEntry.from_bytes(text.encode())
+
+
+def test_fold_gives_the_tasks_changes_to_the_template_and_to_the_base_off_the_renders() -> None:
+    base = {"both.txt": entry("old"), "dropped.txt": entry("old"), "kept.cfg": entry("old")}
+    ours = {**base, "both.txt": entry("mine"), "lock": entry("lock 1"), "kept.cfg": entry("mine")}
+    theirs = {"both.txt": entry("new"), "kept.cfg": entry("mine"), "script.sh": entry("run")}
+    changes = ScratchChanges(
+        Tree(
+            {
+                "both.txt": entry("new, by a task"),
+                "dropped.txt": entry("still here"),
+                "kept.cfg": entry("mine, by a task"),
+                "lock": entry("lock 2"),
+                "made.txt": entry("made"),
+            }
+        ),
+        frozenset({"script.sh"}),
+    )
+
+    new_base, new_theirs = fold_task_changes(
+        changes,
+        base=base,
+        ours=ours,
+        theirs=theirs,
+        old_paths=frozenset({"both.txt", "dropped.txt", "kept.cfg"}),
+        new_paths=frozenset({"both.txt", "kept.cfg", "script.sh"}),
+        kept=frozenset({"kept.cfg"}),
+    )
+
+    assert new_theirs == {
+        "both.txt": entry("new, by a task"),
+        "kept.cfg": entry("mine, by a task"),
+        "lock": entry("lock 2"),
+        "made.txt": entry("made"),
+    }
+    assert new_base == {
+        "both.txt": entry("old"),  # a template path: the merge keeps the instance's edit
+        "dropped.txt": entry("old"),  # the template's deletion stands
+        "kept.cfg": entry("mine"),  # the instance's, so the task's change lands as it is
+        "lock": entry("lock 1"),
+    }
