@@ -115,6 +115,20 @@ UPDATE_ONLY = template(
 )
 """A task that runs on updates only, so its file is new to the instance."""
 
+EXCLUDE_KEEP = {"_exclude": ["copier.yml", ".git", ".keep"]}  # .git: see test_dot_git.py
+FOLDER_TASK = "test -d data && echo yes > saw-data.txt; mkdir -p logs/archive"
+FOLDERS = template(
+    "folders",
+    [],
+    {"app.txt": "app v1\n"},
+    {"app.txt": "app v2\n", "data/.keep": ""},
+    settings=EXCLUDE_KEEP,
+    v2_config=config([FOLDER_TASK], EXCLUDE_KEEP),
+)
+"""v2 makes an empty folder (its one file is excluded), and has a task that looks for it and
+makes another. (Were the task in v1 too, Copier's old copy would make that folder as well, and
+Copier removes at its end the empty folders both its copies have.)"""
+
 MIGRATIONS = [
     {"command": "echo before >> order.log", "when": "{{ _stage == 'before' }}"},
     {"command": "echo after >> order.log"},
@@ -200,6 +214,11 @@ CASES = [
         same_status=False,  # made.txt is untracked in ours
     ),
     Case(
+        "a task finds the new version's empty folder and makes one",
+        FOLDERS,
+        expect={"saw-data.txt": "yes\n"},
+    ),
+    Case(
         "a task edits a _skip_if_exists file the instance keeps",
         SKIPPED,
         edits={"settings.txt": "debug = false\nmine = 1\n"},
@@ -269,8 +288,9 @@ def test_tasks_during_update_as_copier(case: Case, store: TemplateStore, tmp_pat
             expected.pop(path, None)
         else:
             expected[path] = expected_entry(content)
-    found = comparable(folder_state(other).files)
-    assert found == comparable(expected), case.why or "Copier's update gives the same tree"
+    theirs = folder_state(other)
+    assert comparable(theirs.files) == comparable(expected), case.why or "Copier's tree is ours"
+    assert theirs.dirs == ours.dirs
     if case.same_status:
         assert git(other, "status", "--porcelain") == git(dst, "status", "--porcelain")
 

@@ -150,7 +150,8 @@ def test_changes_are_what_commands_did_to_the_paths_known_and_the_files_they_add
             scratch.root,
             "echo two > edit.txt; rm gone.txt; chmod +x mode.sh; echo new > new.txt; "
             "echo log > new.log; mkdir -p ignored/deep; echo x > ignored/deep/x; "
-            "ln -s same.txt link; echo changed > old.log; touch same.txt",
+            "ln -s same.txt link; echo changed > old.log; touch same.txt; "
+            "mkdir -p empty/inner holding; echo f > holding/f",
         )
         changes = scratch.changes(before, ignore_logs)
 
@@ -161,8 +162,10 @@ def test_changes_are_what_commands_did_to_the_paths_known_and_the_files_they_add
             "mode.sh": FileEntry.from_bytes(b"m\n", Mode.EXECUTABLE),
             "new.txt": FileEntry.from_bytes(b"new\n"),
             "link": FileEntry.symlink("same.txt"),
+            "holding/f": FileEntry.from_bytes(b"f\n"),
         }
     )
+    assert changes.folders == {"empty", "empty/inner"}
 
 
 def test_a_rewrite_that_keeps_size_and_mtime_is_still_seen(tmp_path: Path) -> None:
@@ -226,3 +229,18 @@ def test_a_copy_in_use_is_left_alone_however_old(tmp_path: Path) -> None:
         os.utime(home, (old, old))
         with open_scratch(source, tmp_path / "cache"):
             assert first.root.exists()
+
+
+def test_make_folders_makes_what_is_missing_and_they_are_not_the_commands_doing(
+    tmp_path: Path,
+) -> None:
+    source = build_tree(tmp_path / "proj", {"a.txt": "a\n", "file": "in the way\n"})
+
+    with open_scratch(source, tmp_path / "cache") as scratch:
+        scratch.make_folders(["data/deep", "file/sub", "a.txt"])
+        scratch.ready()
+        assert (scratch.root / "data" / "deep").is_dir()
+        assert (scratch.root / "file").is_file()
+        changes = scratch.changes(read_tree(source), nothing_ignored)
+
+    assert not changes

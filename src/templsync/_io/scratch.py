@@ -12,11 +12,13 @@ they do becomes part of the merge and the instance is still written once. The ru
   in the folder. A file is cloned where the file system can (a reflink: no bytes copied) and
   copied otherwise, never hard-linked (a command may write a file in place); its mode and times
   are kept. Symlinks are copied as links.
-- :meth:`Scratch.write` puts a Tree over the copy, removing whatever stands in the way. This is
-  not the instance's writer: nothing here is the instance's, and the copy is thrown away.
+- :meth:`Scratch.write` puts a Tree over the copy, removing whatever stands in the way, and
+  :meth:`Scratch.make_folders` makes empty folders where nothing stands in the way. This is not
+  the instance's writer: nothing here is the instance's, and the copy is thrown away.
 - :meth:`Scratch.changes` says what the commands changed, against what the caller says the copy
-  held (``before``): each of those paths now gone, or holding other bytes or another mode, and
-  each file added that ``ignored`` does not exclude, read into memory (the copy is about to go).
+  held (``before``): each of those paths now gone, or holding other bytes or another mode, each
+  file added that ``ignored`` does not exclude, read into memory (the copy is about to go), and
+  each folder made that ``ignored`` does not exclude and that holds none of those files.
   A file whose ``lstat`` (mtime, ctime, size, inode, mode) has not moved since it was put there,
   and whose mtime is older than the racy window (:mod:`templsync._io.statcache`), is unchanged
   without a read: a command cannot write a file without moving its ctime.
@@ -33,7 +35,7 @@ import shutil
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,13 +67,15 @@ _LOCK = "lock"
 
 @dataclass(frozen=True)
 class ScratchChanges:
-    """What commands did to a scratch copy: files added or changed (in memory), paths deleted."""
+    """What commands did to a scratch copy: files added or changed (in memory), paths deleted,
+    folders made that hold no file of ``written``."""
 
     written: Tree
     deleted: frozenset[str]
+    folders: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.written) or bool(self.deleted)
+        return bool(self.written) or bool(self.deleted) or bool(self.folders)
 
 
 NO_CHANGES = ScratchChanges(Tree(), frozenset())
@@ -84,6 +88,7 @@ class Scratch:
         self.root = root
         # What was put in the copy (file signatures, for files), and when the copy was ready.
         self._placed: dict[str, _Stamp | None] = {}
+        self._folders: set[str] = set()
         self._ready_ns = 0
         self._clone = sys.platform == "linux"
 
@@ -96,6 +101,7 @@ class Scratch:
                 if st is not None and not stat.S_ISDIR(st.st_mode):
                     (self.root / folder).unlink()
             full.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.update(parent_dirs(path))
             st = lstat_or_none(full)
             if st is not None:
                 _remove(full) if stat.S_ISDIR(st.st_mode) else full.unlink()
@@ -112,6 +118,14 @@ class Scratch:
                 self._placed[path] = _stamp(os.fstat(fd))
             finally:
                 os.close(fd)
+
+    def make_folders(self, folders: Iterable[str]) -> None:
+        """Make each of ``folders`` the copy lacks, unless a file stands there or on the way."""
+        for folder in folders:
+            self._folders.add(folder)
+            self._folders.update(parent_dirs(folder))
+            with contextlib.suppress(FileExistsError, NotADirectoryError):
+                (self.root / folder).mkdir(parents=True)
 
     def ready(self) -> None:
         """Mark the copy complete: files changed from now on are the commands' doing."""
@@ -131,11 +145,14 @@ class Scratch:
                 deleted.add(path)
             elif now != entry:
                 written[path] = now
-        for path in self._added(before, ignored):
+        made: list[str] = []
+        for path in self._added(before, ignored, made):
             now = self._entry(path, None)
             if now is not None:
                 written[path] = now
-        return ScratchChanges(Tree(written), frozenset(deleted))
+        holding = {d for p in written for d in parent_dirs(p)}
+        folders = frozenset(f for f in made if f not in holding)
+        return ScratchChanges(Tree(written), frozenset(deleted), folders)
 
     def _entry(self, path: str, known: FileEntry | None) -> FileEntry | None:
         """The copy's file at ``path`` now (``known`` when it cannot have changed), or None."""
@@ -156,8 +173,9 @@ class Scratch:
             raise read_error(path, err) from err
         return FileEntry.from_bytes(data, Mode.EXECUTABLE if st.st_mode & 0o100 else Mode.REGULAR)
 
-    def _added(self, before: Tree, ignored: Ignored) -> Iterator[str]:
-        """Files and symlinks in the copy that were not put there, in folders not ignored."""
+    def _added(self, before: Tree, ignored: Ignored, made: list[str]) -> Iterator[str]:
+        """Files and symlinks in the copy that were not put there, in folders not ignored; the
+        folders not ignored that were not there are added to ``made``."""
         stack = [(str(self.root), "")]
         while stack:
             folder, prefix = stack.pop()
@@ -170,6 +188,8 @@ class Scratch:
                 if item.is_dir(follow_symlinks=False):
                     if not ignored(rel, True):
                         stack.append((item.path, rel + "/"))
+                        if rel not in self._folders:
+                            made.append(rel)
                 elif rel not in self._placed and rel not in before and not ignored(rel, False):
                     yield rel
 
@@ -192,6 +212,7 @@ class Scratch:
                 target = self.root / rel
                 if stat.S_ISDIR(st.st_mode):
                     target.mkdir(0o700)
+                    self._folders.add(rel)
                     folders.append((target, stat.S_IMODE(st.st_mode) | 0o700))
                     stack.append((item.path, rel + "/"))
                 elif stat.S_ISLNK(st.st_mode):

@@ -56,7 +56,12 @@ from templsync.instance.project import BaseVersionMissingError, Project, load_pr
 from templsync.instance.recorded import render_recorded
 from templsync.instance.session import Rendered, Session, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
-from templsync.instance.updatetasks import NOT_WRITTEN, fold_task_changes, run_update_tasks
+from templsync.instance.updatetasks import (
+    NOT_WRITTEN,
+    fold_task_changes,
+    run_update_tasks,
+    task_folders,
+)
 from templsync.template.answering import Answers, QuestionPrompt
 from templsync.template.trust import UntrustedTemplateError
 
@@ -217,7 +222,8 @@ def update(
     )
     merged = _merge(ours, base_render, theirs_render, task_run.changes)
     after = _resolve(merged, options)
-    plan = make_plan(merged.ours, after, new_folders(root, base_render, theirs_render, after))
+    folders = new_folders(root, base_render, theirs_render, after)
+    plan = make_plan(merged.ours, after, folders + task_folders(root, task_run.changes, after))
     before_files = merged.ours
     if not options.pretend:
         # The files the plan replaces or moves are read into memory first: the result's trees

@@ -5,8 +5,9 @@ project's own changes back as a patch. So a task finds every file the new versio
 script that deleted itself after the first copy is there again), and reads the new version's
 text, never conflict markers. Here the update is written once, after the merge; so the tasks run
 first, on a scratch copy of the instance (:mod:`templsync._io.scratch`) with the new version
-written over it (a ``_skip_if_exists`` file the instance has is not overwritten, as in Copier),
-and what they changed there joins the merge on the template's side (:func:`fold_task_changes`):
+written over it (a ``_skip_if_exists`` file the instance has is not overwritten, as in Copier;
+the new version's empty folders are made), and what they changed there joins the merge on the
+template's side (:func:`fold_task_changes`):
 
 - at a path either version renders, the tasks' version is the template's ("theirs"), deletions
   included: a setup script that deletes itself is deleted on both sides, which is no conflict;
@@ -14,7 +15,8 @@ and what they changed there joins the merge on the template's side (:func:`fold_
   keeps, the base is the instance's file too, so the tasks' change lands as it is, as in Copier,
   whose base is an old copy on which the old version's tasks wrote that file;
 - at a path the old version rendered and the new one does not, the template's deletion stands
-  (Copier removes such files after its tasks ran).
+  (Copier removes such files after its tasks ran);
+- an empty folder the tasks made is made in the instance too (:func:`task_folders`).
 
 The tasks see the scratch copy as their destination: ``_copier_conf.dst_path``, their working
 folder and ``_folder_name`` (the copy keeps the folder's name). For an instance in git the copy
@@ -31,17 +33,19 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
-from templsync._core.tree import FileEntry, Tree
+from templsync._core.tree import FileEntry, Tree, parent_dirs
 from templsync._io.gitmirror import default_cache_dir
 from templsync._io.scratch import NO_CHANGES, ScratchChanges, open_scratch
 from templsync._io.scratchgit import ignore_rules, share_history
+from templsync.instance.folders import missing_folders
 from templsync.instance.project import Project
 from templsync.instance.session import Rendered, Session
 from templsync.instance.tasks import Command, CommandRunner
 from templsync.instance.templatetasks import any_task_runs, run_template_tasks
 
-__all__ = ["NOT_WRITTEN", "TaskRun", "fold_task_changes", "run_update_tasks"]
+__all__ = ["NOT_WRITTEN", "TaskRun", "fold_task_changes", "run_update_tasks", "task_folders"]
 
 NOT_WRITTEN = (
     "The update wrote nothing: its tasks run on a scratch copy of the project before the "
@@ -85,6 +89,7 @@ def run_update_tasks(
     git, subdir = project.git, project.git.subdir if project.git is not None else ""
     with open_scratch(project.root, cache) as scratch:
         scratch.write(Tree._trusted(overlay))
+        scratch.make_folders(render.folders)
         if git is not None:
             share_history(scratch.root, git.repo, subdir)
         scratch.ready()
@@ -130,3 +135,14 @@ def fold_task_changes(
             else:
                 base.pop(path, None)
     return base, theirs
+
+
+def task_folders(root: Path, changes: ScratchChanges, after: Tree) -> tuple[str, ...]:
+    """The empty folders the tasks made that the instance at ``root`` lacks, with no file of
+    ``after`` (the instance's files once updated) at or above them."""
+    wanted = [
+        folder
+        for folder in changes.folders
+        if folder not in after and not any(d in after for d in parent_dirs(folder))
+    ]
+    return missing_folders(root, wanted, clash=False) if wanted else ()
