@@ -241,8 +241,9 @@ class SyncResult:
 
     @property
     def unresolved(self) -> tuple[ConflictNote, ...]:
-        """The conflicts left for a person (``manual``)."""
-        return tuple(c for c in self.conflicts if c.resolution == "manual")
+        """The conflicts left untouched: ``manual`` ones, and files that changed during the run
+        (``left`` for the next run)."""
+        return tuple(c for c in self.conflicts if c.resolution in ("manual", "left"))
 
     @property
     def in_sync(self) -> bool:
