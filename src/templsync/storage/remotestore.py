@@ -43,6 +43,7 @@ STALE_TEMP_AFTER = 600.0
 """Seconds after which a temporary key left by an interrupted upload is removed."""
 _FOLDERLESS = {"s3", "s3a", "gcs", "gs", "az", "abfs", "adl"}
 _NEVER_RETRIED = (FileNotFoundError, PermissionError, FileExistsError, IsADirectoryError)
+_BUGS = (TypeError, AttributeError, NameError, AssertionError)  # raised as they are: not the store
 
 
 class FsspecStore:
@@ -75,14 +76,15 @@ class FsspecStore:
         cls, url: str, *, timeout: float, retries: int, retry_delay: float, jobs: int = 8
     ) -> FsspecStore:
         protocol = url.split("://", 1)[0]
-        options: dict[str, Any] = {}
+        # A fresh client per run: fsspec's cache would hand back one made for another endpoint
+        # or one whose connection has died.
+        options: dict[str, Any] = {"skip_instance_cache": True}
         if protocol in ("s3", "s3a"):
             options["config_kwargs"] = {
                 "connect_timeout": timeout,
                 "read_timeout": timeout,
                 "retries": {"max_attempts": 1},  # the retries are ours, with our backoff
             }
-            options["retries"] = 1
         elif protocol in ("sftp", "ssh"):
             options["timeout"] = timeout
             options["banner_timeout"] = timeout
@@ -261,6 +263,8 @@ class FsspecStore:
                 raise StoreError(
                     f"cannot {what} {path!r} in {self.url!r}: {_reason(err)}."
                 ) from err
+            except _BUGS:
+                raise
             except Exception as err:
                 if attempt == self.retries:
                     raise StoreError(
