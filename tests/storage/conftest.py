@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -7,6 +8,7 @@ from typing import Any
 import pytest
 
 from storage.servers import KEY, SECRET, Server, moto_s3, rclone_s3
+from storage.sftp import Sshd, sshd
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +66,16 @@ def s3(s3_env: Server) -> Any:
 @pytest.fixture
 def public_tmp(tmp_path: Path) -> Path:
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def sshd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
+    with sshd(tmp_path_factory.mktemp("sshd")) as server:
+        yield server
+
+
+@pytest.fixture
+def sftp(sshd_server: Sshd) -> Sshd:
+    """The SSH server, with the user key in the test's home folder (set by hermetic_git)."""
+    sshd_server.install_client_key(Path(os.environ["HOME"]))
+    return sshd_server

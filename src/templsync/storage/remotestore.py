@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import posixpath
 import secrets
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +42,7 @@ T = TypeVar("T")
 
 STALE_TEMP_AFTER = 600.0
 """Seconds after which a temporary key left by an interrupted upload is removed."""
+_ONE_AT_A_TIME = {"sftp", "ssh"}
 _FOLDERLESS = {"s3", "s3a", "gcs", "gs", "az", "abfs", "adl"}
 _NEVER_RETRIED = (FileNotFoundError, PermissionError, FileExistsError, IsADirectoryError)
 _BUGS = (TypeError, AttributeError, NameError, AssertionError)  # raised as they are: not the store
@@ -70,6 +72,8 @@ class FsspecStore:
         self.token = secrets.token_hex(6)
         self._sweep = False
         self.folderless = _protocol(fs) in _FOLDERLESS
+        # paramiko's SFTP client mixes up answers to requests sent from several threads at once.
+        self._serial = threading.Lock() if _protocol(fs) in _ONE_AT_A_TIME else None
 
     @classmethod
     def open(
@@ -199,7 +203,7 @@ class FsspecStore:
             self._call("move", write.path, lambda: self.fs.mv(temp, full))
         except BaseException:
             with contextlib.suppress(Exception):  # best effort: a left temp key is swept later
-                self.fs.rm_file(temp)
+                self._call("remove", temp, partial(self.fs.rm_file, temp))
             raise
         landed = self._info(write.path)
         if landed is None or landed.size != len(data) or not _etag_matches(landed.etag, data):
@@ -217,10 +221,10 @@ class FsspecStore:
             while folder:
                 full = self._full(folder)
                 try:
-                    if self.fs.ls(full, detail=False):
+                    if self._call("list", folder, partial(self.fs.ls, full, detail=False)):
                         break
-                    self.fs.rmdir(full)
-                except (OSError, NotImplementedError):
+                    self._call("remove", folder, partial(self.fs.rmdir, full))
+                except (StoreError, NotImplementedError):
                     break
                 folder = posixpath.dirname(folder)
 
@@ -256,7 +260,10 @@ class FsspecStore:
         delay = self.retry_delay
         for attempt in range(self.retries + 1):
             try:
-                return fn()
+                if self._serial is None:
+                    return fn()
+                with self._serial:
+                    return fn()
             except _NEVER_RETRIED as err:
                 if isinstance(err, FileNotFoundError):
                     raise StoreError(f"{path!r} not found in {self.url!r}.") from err
