@@ -73,6 +73,11 @@ def _create(path: Path) -> bool:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
     except FileExistsError:
         return False
+    except OSError as err:
+        raise LockedError(
+            f"cannot create the sync lock {str(path)!r}: {err.strerror}. Check the permissions "
+            "of the state folder, or choose another with --state-dir."
+        ) from err
     with os.fdopen(fd, "w") as f:
         json.dump({"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}, f)
     return True

@@ -145,7 +145,8 @@ class _Planner:
                 if a is Change.UNCHANGED and b is Change.UNCHANGED and record is not None:
                     assert ours is not None and theirs is not None
                     if _stale(record, ours, theirs):
-                        self._add(ActionKind.RECORD, path, ours, theirs)
+                        known = ours if ours.digest else ours.with_digest(record.digest)
+                        self._add(ActionKind.RECORD, path, known, theirs)
                 continue
             self._decide(path, a, b, ours, theirs)
         return SyncPlan(tuple(self.actions), tuple(self.conflicts))
