@@ -231,6 +231,14 @@ class UnknownSettingWarning(TemplsyncWarning):
     """``copier.yml`` has a ``_`` setting Copier does not know; it is ignored."""
 
 
+class TemplateElsewhereWarning(TemplsyncWarning):
+    """A relative ``_src_path`` was found from a folder above the instance, or from here."""
+
+
+class StaleLockWarning(TemplsyncWarning):
+    """A storage sync's lock left by a run that died was taken over."""
+
+
 class TemplateDeprecationWarning(TemplsyncWarning, DeprecationWarning):
     """The template uses a form Copier deprecates (it still works): Copier's
     ``DeprecationWarning``."""
@@ -263,10 +271,12 @@ __all__ = [
     "QuestionError",
     "ReadError",
     "SettingsError",
+    "StaleLockWarning",
     "SymlinkError",
     "SymlinkOutsideError",
     "TaskError",
     "TemplateDeprecationWarning",
+    "TemplateElsewhereWarning",
     "TemplateFutureWarning",
     "TemplsyncError",
     "TemplsyncWarning",

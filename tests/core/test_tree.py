@@ -135,7 +135,7 @@ def test_symlinks_inside_the_tree_are_accepted() -> None:
 def test_symlink_to_an_absolute_path_is_refused() -> None:
     with pytest.raises(SymlinkError, match="absolute") as info:
         Tree({"etc": FileEntry.symlink("/etc")})
-    assert str(info.value).startswith('"etc" is forbidden')
+    assert "'etc'" in str(info.value)
     assert isinstance(info.value, UserError)
 
 
@@ -174,8 +174,7 @@ def test_symlink_through_another_link_that_leaves_names_both() -> None:
     with pytest.raises(SymlinkError) as info:
         Tree({"a": FileEntry.symlink("b/x"), "b": FileEntry.symlink("/abs")})
     assert str(info.value).startswith(
-        "\"a\" is forbidden: the symlink points to the absolute path '/abs' (through the "
-        "symlink 'b')"
+        "symlink 'a' points to the absolute path '/abs' (through the symlink 'b')"
     )
 
 

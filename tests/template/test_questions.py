@@ -156,8 +156,9 @@ def test_missing_answer_without_a_terminal_names_question_and_flags() -> None:
     with pytest.raises(InteractiveSessionError) as info:
         answer("a: 1\nname: {type: str, help: Your name}\n", data={"a": 2}, use_defaults=False)
     assert str(info.value) == (
-        "Interactive session required: Use `--defaults` and/or `--data`/`--data-file` to answer "
-        "the question 'name' (copier.yml:2) without a terminal, e.g. --data name=VALUE."
+        "Interactive session required: Use `--defaults` and/or `--data`/`--data-file`. "
+        "copier.yml:2: question 'name' needs an answer and there is no terminal to ask. Pass it "
+        "with --data name=VALUE (or --defaults to take every default)."
     )
     assert isinstance(info.value, MissingAnswerError)
 

@@ -8,8 +8,9 @@
   missing from the mirror or ``refresh`` is asked for;
 - the top folder of a git repository (or a bare one): read from git objects, at any ref;
 - a git bundle file: mirrored like a remote;
-- any other folder: its files as they are (no versions, ``_commit`` is None); ``HEAD`` names
-  that too.
+- any other folder: its files as they are (no versions, ``_commit`` is None), but for any
+  ``.git`` in it (a broken repository, a nested one): a template's ``.git`` is never its file;
+  ``HEAD`` names that too.
 
 Copier includes a local repository's uncommitted changes when the ref it reads is ``HEAD`` (given,
 or the default for a repository without version tags), so we do too: :class:`ResolvedVersion`
@@ -49,6 +50,7 @@ from typing import Protocol
 
 from packaging.version import Version
 
+from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import Tree, normalize_path
 from templsync._io.gitmirror import default_cache_dir, ensure_mirror, fetch
 from templsync._io.gitrepo import (
@@ -65,6 +67,7 @@ from templsync._io.vcsurl import expand_url, strip_credentials
 from templsync._warned import give
 from templsync.errors import DirtyLocalWarning, UserError
 
+_NO_GIT = IgnoreRules.of([".git"])
 _DESCRIBED = re.compile(r"(.+)-(\d+)-g([0-9a-f]+)")
 
 
@@ -165,8 +168,8 @@ class FolderSource:
                 version.commit, "/".join(parts) or None, submodules=submodules
             )
         if subdirectory is None:
-            return read_tree(self.root)
-        return read_tree(self.root / normalize_path(subdirectory))
+            return read_tree(self.root, _NO_GIT)
+        return read_tree(self.root / normalize_path(subdirectory), _NO_GIT)
 
     def empty_folders(self, version: ResolvedVersion) -> frozenset[str]:
         if version.commit is not None and self.repo is not None:
@@ -260,7 +263,7 @@ def resolve_source(
     if path.is_dir():
         return _folder(spec, path, cache_dir)
     if path.is_file():  # Copier also takes a git bundle (and nothing else that is a file)
-        if not _is_bundle(path):
+        if not is_bundle(path):
             raise SourceNotFoundError(
                 f"the template {spec!r} is a file, not a git bundle: a template is a folder, a "
                 "git repository, a git bundle or a git URL. Check the path."
@@ -294,9 +297,9 @@ def _remote(spec: str, url: str, cache_dir: Path | None, refresh: bool) -> GitSo
 _BUNDLE_HEADERS = (b"# v2 git bundle\n", b"# v3 git bundle\n")
 
 
-def _is_bundle(path: Path) -> bool:
-    """Whether the file starts as a git bundle does (``git bundle verify`` then checks it all,
-    when it is mirrored)."""
+def is_bundle(path: Path) -> bool:
+    """Whether the file ``path`` starts as a git bundle does (``git bundle verify`` then checks
+    it all, when it is mirrored)."""
     try:
         with path.open("rb") as f:
             head = f.read(len(_BUNDLE_HEADERS[0]))

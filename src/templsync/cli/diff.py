@@ -8,8 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import json_option, user_settings_fields
-from templsync.cli.output import escape, help_text, print_json, stdout
+from templsync.cli.options import json_option, quiet_option, user_settings_fields
+from templsync.cli.output import (
+    collected_warnings,
+    escape,
+    help_text,
+    print_json,
+    stderr,
+    stdout,
+)
 
 if TYPE_CHECKING:
     from templsync.instance.localdiff import LocalDiff
@@ -48,6 +55,7 @@ def register(group: click.Group) -> None:
 @click.option("--answers-file", "-a", metavar="FILE", help="The answers file to read.")
 @click.option("--trust", "--UNSAFE", is_flag=True, help="Trust the template (Jinja extensions).")
 @click.option("--refresh", is_flag=True, help="Fetch a remote template's cached mirror first.")
+@quiet_option("Print errors only (with --exit-code, the exit code answers).")
 @json_option("Print one JSON document listing the changes.")
 def diff_command(
     path: Path,
@@ -58,6 +66,7 @@ def diff_command(
     answers_file: str | None,
     trust: bool,
     refresh: bool,
+    quiet: bool,
     as_json: bool,
 ) -> int:
     from templsync.instance.localdiff import LocalDiffOptions, local_diff
@@ -70,9 +79,14 @@ def diff_command(
         include_added=added,
         refresh=refresh,
     )
-    result = local_diff(path, options)
+    with collected_warnings(quiet=False) as noted:
+        result = local_diff(path, options)
+    for warning in () if quiet else noted:
+        stderr().print(f"[yellow]warning:[/] {escape(str(warning))}")
     if as_json:
         print_json(result_dict(result))
+    elif quiet:
+        pass
     elif stat:
         _print_stat(result)
     else:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from templsync.cli.fleet import fleet_option, jobs_option, open_fleet
-from templsync.cli.options import json_option
+from templsync.cli.options import json_option, quiet_option
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 
 if TYPE_CHECKING:
@@ -76,7 +76,9 @@ def register(group: click.Group) -> None:
     metavar="SECONDS",
     help="Stop an instance's test command after this long (a failure).",
 )
-@click.option("--dry-run", "-n", is_flag=True, help="Merge in memory only; write nothing.")
+@click.option(
+    "--dry-run", "-n", is_flag=True, help="Merge in memory only; write nothing (no branch)."
+)
 @click.option(
     "--markdown",
     type=click.Path(path_type=Path),
@@ -84,6 +86,7 @@ def register(group: click.Group) -> None:
     help="Also write the summary table to FILE as Markdown.",
 )
 @click.option("--trust", "--UNSAFE", is_flag=True, help="Trust the template (tasks, extensions).")
+@quiet_option("Print errors only (the exit code says whether every update was clean).")
 @json_option("Print one JSON document: every instance's outcome and the counts.")
 def update_command(
     fleet_path: Path | None,
@@ -98,6 +101,7 @@ def update_command(
     dry_run: bool,
     markdown: Path | None,
     trust: bool,
+    quiet: bool,
     as_json: bool,
 ) -> None:
     from templsync.cli.recover import recover_and_report
@@ -122,7 +126,7 @@ def update_command(
         trust_list=settings.trust,
         settings_defaults=tuple(settings.defaults.items()),
     )
-    if as_json:
+    if as_json or quiet:
         result = fleet_update(fleet, options)
     else:
         from rich.progress import Progress
@@ -140,7 +144,7 @@ def update_command(
         _write(markdown, markdown_table(result))
     if as_json:
         print_json(result_dict(result))
-    else:
+    elif not quiet:
         _report(result)
     if not result.clean:
         raise click.exceptions.Exit(1)

@@ -55,7 +55,7 @@ def template_options(func: F) -> F:
                 metavar="FILE",
                 help="The answers file, relative to the project (default .copier-answers.yml).",
             ),
-            click.option("--quiet", "-q", is_flag=True, help="Print errors only."),
+            quiet_option(),
             click.option(
                 "--prereleases",
                 "-g",
@@ -106,6 +106,21 @@ def answer_options(func: F) -> F:
         ],
         func,
     )
+
+
+def dry_run_option(text: str, *, pretend: str | None = None) -> Callable[[F], F]:
+    """``--dry-run`` / ``-n`` (stored as ``pretend``): every command that writes has it.
+
+    ``pretend`` also accepts ``--pretend``, saying why (Copier's name, an older name).
+    """
+    names = ["--dry-run", "--pretend", "-n"] if pretend else ["--dry-run", "-n"]
+    shown = f"{text} (--pretend: {pretend})" if pretend else text
+    return click.option(*names, "pretend", is_flag=True, help=shown)
+
+
+def quiet_option(text: str = "Print errors only.") -> Callable[[F], F]:
+    """``--quiet`` / ``-q``: every command that prints has it (``--json`` still prints)."""
+    return click.option("--quiet", "-q", is_flag=True, help=text)
 
 
 def json_option(text: str) -> Callable[[F], F]:

@@ -160,6 +160,8 @@ class _Job:
     """The entry's ``branch``: the update branch starts from it (default: the current one)."""
     shared_branch: str | None = None
     """The update branch an instance of the same repository created earlier in this run."""
+    template: str | None = None
+    """The registry's template location: read from there, whatever ``_src_path`` spells."""
 
 
 def select(fleet: Fleet, options: FleetUpdateOptions) -> tuple[FleetEntry, ...]:
@@ -205,6 +207,7 @@ def fleet_update(
             shown,
             options,
             entry.branch,
+            template=fleet.template_location(),
         )
         for entry, status in zip(chosen, found.instances, strict=True)
     ]
@@ -393,7 +396,10 @@ def _steps(job: _Job) -> Outcome:
     checked = check(
         folder,
         CheckOptions(
-            answers_file=status.answers_file, refresh=False, prereleases=options.prereleases
+            answers_file=status.answers_file,
+            refresh=False,
+            prereleases=options.prereleases,
+            template=job.template,
         ),
     )
     branch = None
@@ -435,6 +441,7 @@ def _update_and_commit(
             trust=options.trust,
             trust_list=options.trust_list,
             settings_defaults=dict(options.settings_defaults),
+            template=job.template,
         ),
     )
     base = Outcome(name, Result.UPDATED, None, status.recorded, job.to_shown, branch)

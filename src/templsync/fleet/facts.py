@@ -131,14 +131,15 @@ def _quick_project(folder: Path, answers_file: str | None) -> Project | None:
     if not isinstance(loaded, dict):
         return None
     src, commit = loaded.get("_src_path"), loaded.get("_commit")
-    if not isinstance(src, _SCALARS) or not isinstance(commit, _SCALARS):
+    if not isinstance(src, str) or not isinstance(commit, _SCALARS):
         return None
     recorded = RecordedAnswers(
         str(path),
-        None if src is None else str(src),
+        src,
         None if commit is None else str(commit),
         answers={},  # not needed here
         private={},
+        src_path_value=src,
     )
     return Project(folder, rel, recorded, _instance_git(folder))
 

@@ -274,7 +274,13 @@ def collect_status(
     ]
     if conflicts:
         statuses = _dry_runs(
-            statuses, latest, workers=workers, progress=progress, trust=trust, trust_list=trust_list
+            statuses,
+            latest,
+            template,
+            workers=workers,
+            progress=progress,
+            trust=trust,
+            trust_list=trust_list,
         )
     behind = [s.commit for s in statuses if s.commit and s.commits_behind]
     oldest = max(
@@ -362,6 +368,7 @@ def _behind_text(commits: int, versions: int) -> str:
 def _dry_runs(
     statuses: list[InstanceStatus],
     latest: ResolvedVersion,
+    template: str,
     *,
     workers: int,
     progress: Progress,
@@ -375,7 +382,7 @@ def _dry_runs(
         for n, s in enumerate(statuses)
         if s.state not in (State.BROKEN, State.UP_TO_DATE) and s.commits_behind
     ]
-    jobs = [(statuses[n], latest.ref, trust, trust_list) for n in todo]
+    jobs = [(statuses[n], latest.ref, template, trust, trust_list) for n in todo]
     found = _map(
         _dry_run, jobs, workers=workers, stage="conflicts", progress=progress, parallel_from=2
     )
@@ -383,10 +390,14 @@ def _dry_runs(
     return [done.get(n, s) for n, s in enumerate(statuses)]
 
 
-def _dry_run(job: tuple[InstanceStatus, str | None, bool, tuple[str, ...]]) -> InstanceStatus:
+def _dry_run(
+    job: tuple[InstanceStatus, str | None, str, bool, tuple[str, ...]],
+) -> InstanceStatus:
+    """The files an update of ``status`` would conflict on, the template read from the
+    registry's location (the instance's ``_src_path`` may be relative to another folder)."""
     from templsync.instance.update import UpdateOptions, update  # noqa: PLC0415  # Jinja
 
-    status, ref, trust, trust_list = job
+    status, ref, template, trust, trust_list = job
     assert status.folder is not None
     options = UpdateOptions(
         vcs_ref=ref,
@@ -398,6 +409,7 @@ def _dry_run(job: tuple[InstanceStatus, str | None, bool, tuple[str, ...]]) -> I
         allow_dirty=True,
         trust=trust,
         trust_list=trust_list,
+        template=template,
     )
     try:
         result = update(status.folder, options)

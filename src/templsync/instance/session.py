@@ -29,7 +29,7 @@ from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, Temp
 from templsync._io.templatefolder import template_folder
 from templsync._limits import LimitError
 from templsync._yaml import safe_load
-from templsync.errors import ForbiddenPathError, SymlinkError, SymlinkOutsideError, UserError
+from templsync.errors import ForbiddenPathError, SymlinkOutsideError, UserError
 from templsync.template.answering import Answers, Defaults, QuestionPrompt, answer_questions
 from templsync.template.answers import answers_context
 from templsync.template.config import TemplateConfig, load_config
@@ -319,16 +319,15 @@ def _read_template(source: TemplateSource, version: ResolvedVersion) -> Tree:
     a template folder on this machine, naming the path it leads to, as Copier does."""
     try:
         return source.tree(version)
-    except SymlinkError as err:
-        if err.link is None:
-            raise
+    except SymlinkOutsideError as err:
+        link = err.link or err.path
         raise SymlinkOutsideError(
-            err.link,
-            f"the template {source.src_path!r} has the symlink {err.link!r} pointing to "
+            link,
+            f"the template {source.src_path!r} has the symlink {link!r} pointing to "
             f"{err.target!r}, outside the template. A template's links may point anywhere "
             "inside it: point this one at a file or folder of the template, or remove it.",
             target=err.target,
-            path=_led_to(source, err.link, err.target),
+            path=_led_to(source, link, err.target),
         ) from err
 
 

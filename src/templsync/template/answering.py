@@ -152,7 +152,8 @@ def answer_questions(
     """Answer every question in order, as Copier does.
 
     For each question: an answer in ``data`` wins (cast and validated); else a ``previous``
-    answer is kept when ``skip_answered`` or the question says ``ask: false``; else the default
+    answer is kept when ``skip_answered``, when the question says ``ask: false`` or when there is
+    no ``ask`` (no terminal: a recorded answer is never asked for again); else the default
     is used when ``use_defaults``, when ``ask`` is false or when ``when`` is false; else ``ask``
     is called; without it, :class:`MissingAnswerError` names the question and the flag to pass.
     ``context`` is the rest of the render context (``_copier_conf``, ``_src_path``, ...).
@@ -160,7 +161,8 @@ def answer_questions(
     else the template's; ``defaults.user`` are also in the render context, under the answers.
     A question whose name matches a glob pattern of ``always_ask`` (Copier's ``ask``,
     ``--ask``) is asked whatever answers it: ``data``, a ``previous`` answer, ``--defaults``,
-    ``ask: false``; unless ``when`` is false.
+    ``ask: false``; unless ``when`` is false. Without ``ask`` such a question is an
+    :class:`InteractiveSessionError`, as in Copier: it was asked for explicitly.
     """
     state = _Answering(config, data, previous, context, defaults)
     defaulted: set[str] = set()
@@ -190,8 +192,8 @@ def answer_questions(
             state.user[name] = bound.check(state.init[name])
             from_user.add(name)
             continue
-        elif name in state.last and (skip_answered or not asked):
-            continue
+        elif name in state.last and (skip_answered or not asked or ask is None):
+            continue  # with no one to ask (no terminal), a recorded answer stands
         elif not asked or use_defaults or not when:
             value = bound.default(state.last)
             if value is MISSING:
@@ -229,9 +231,9 @@ def _missing(question: Question, *, use_defaults: bool) -> MissingAnswerError:
             f"Pass it with --data {name}=VALUE."
         )
     return InteractiveSessionError(
-        f"Interactive session required: Use `--defaults` and/or `--data`/`--data-file` to "
-        f"answer the question '{name}' ({question.location}) without a terminal, e.g. "
-        f"--data {name}=VALUE."
+        f"Interactive session required: Use `--defaults` and/or `--data`/`--data-file`. "
+        f"{question.location}: question '{name}' needs an answer and there is no terminal to "
+        f"ask. Pass it with --data {name}=VALUE (or --defaults to take every default)."
     )
 
 

@@ -44,6 +44,8 @@ class RecordedAnswers:
     """Question answers (keys not starting with ``_``), in file order."""
     private: Mapping[str, object]
     """Every other ``_`` key found, e.g. ``_copier_python``, kept as read."""
+    src_path_value: object = None
+    """``_src_path`` as YAML read it (a number, a list... when it is not text), for messages."""
 
 
 def answers_context(answers: Answers, commit: str | None, src_path: str) -> dict[str, object]:
@@ -112,4 +114,5 @@ def read_answers(data: bytes, path: str) -> RecordedAnswers:
             for k, v in loaded.items()
             if str(k).startswith("_") and k not in ("_src_path", "_commit")
         },
+        src_path_value=src_path,
     )
