@@ -486,6 +486,49 @@ def test_a_link_leaving_the_template_is_refused_as_copier_refuses_it(tmp_path: P
     assert not (tmp_path / "ours").exists()
 
 
+def test_an_absolute_link_leaving_a_git_template_is_refused_naming_the_link_as_copier(
+    tmp_path: Path,
+) -> None:
+    """Copier's ``test_resolve_absolute_symlink_outside_template_root_raises_error``."""
+    import copier.errors
+
+    (tmp_path / "other").mkdir()
+    outside = tmp_path / "other" / "outside.txt"
+    outside.write_text("outside")
+    template = build_tree(tmp_path / "tpl", {**ANSWERS_JINJA, "copier.yaml": "a: 1\n"})
+    (template / "symlink.txt").symlink_to(outside)
+    git(template, "init", "-q")
+    git(template, "add", "-A")
+    git(template, "commit", "-qm", "init")
+    forbidden = re.escape('"symlink.txt" is forbidden')
+    with pytest.raises(copier.errors.ForbiddenPathError, match=forbidden):
+        copier_copy(str(template), tmp_path / "copier", overwrite=True)
+
+    with pytest.raises(ForbiddenPathError, match=forbidden) as info:
+        copy(str(template), tmp_path / "ours", CopyOptions(defaults=True, overwrite=True))
+
+    assert f"to the absolute path {str(outside)!r}, outside the template" in str(info.value)
+    assert not (tmp_path / "ours").exists()
+
+
+def test_an_absolute_link_inside_a_git_template_says_the_relative_link_to_make(
+    tmp_path: Path,
+) -> None:
+    template = build_tree(tmp_path / "tpl", {"copier.yaml": "a: 1\n", "real.txt": "real\n"})
+    (template / "symlink.txt").symlink_to(template / "real.txt")
+    git(template, "init", "-q")
+    git(template, "add", "-A")
+    git(template, "commit", "-qm", "init")
+
+    with pytest.raises(SymlinkError) as info:
+        copy(str(template), tmp_path / "ours", CopyOptions(defaults=True))
+
+    assert not isinstance(info.value, ForbiddenPathError)
+    assert "points inside the template (to 'real.txt')" in str(info.value)
+    assert "`ln -sfn real.txt symlink.txt`" in str(info.value)
+    assert not (tmp_path / "ours").exists()
+
+
 def test_an_include_leaving_a_template_folder_names_where_it_leads_as_copier(
     tmp_path: Path,
 ) -> None:

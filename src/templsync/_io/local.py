@@ -54,10 +54,12 @@ def read_tree(
     return Tree._trusted(walk.entries)
 
 
-def explain_symlink(err: AbsoluteSymlinkError, root: Path) -> SymlinkError:
-    """``err`` said with what the folder ``root`` tells: whether the absolute link points inside
-    the project, and then the relative link to make instead; else a
-    :class:`~templsync.errors.SymlinkOutsideError` naming where it points (Copier's
+def explain_symlink(
+    err: AbsoluteSymlinkError, root: Path, *, what: str = "project"
+) -> SymlinkError:
+    """``err`` said with what the folder ``root`` (the ``what``: project, template) tells:
+    whether the absolute link points inside it, and then the relative link to make instead;
+    else a :class:`~templsync.errors.SymlinkOutsideError` naming where it points (Copier's
     ``ForbiddenPathError``)."""
     name, absolute = err.absolute_link, err.absolute_target
     target = Path(os.path.normpath(absolute))
@@ -66,8 +68,8 @@ def explain_symlink(err: AbsoluteSymlinkError, root: Path) -> SymlinkError:
             inside = target.relative_to(top).as_posix() or "."
             relative = os.path.relpath(target, (top / name).parent)
             return SymlinkError(
-                f"symlink {name!r} points inside the project (to {inside!r}), but by the "
-                f"absolute path {absolute!r}, which points somewhere else once the project "
+                f"symlink {name!r} points inside the {what} (to {inside!r}), but by the "
+                f"absolute path {absolute!r}, which points somewhere else once the {what} "
                 f"is moved or cloned. Make it relative: `ln -sfn {relative} {name}` in "
                 f"{root}, or add it to the ignore rules.",
                 link=err.link,
@@ -75,8 +77,8 @@ def explain_symlink(err: AbsoluteSymlinkError, root: Path) -> SymlinkError:
             )
     return SymlinkOutsideError(
         err.link or name,
-        f"symlink {name!r} points to {absolute!r}, outside the project ({root}). "
-        "Replace it with a relative link to a file inside the project, or add it to the "
+        f"symlink {name!r} points to {absolute!r}, outside the {what} ({root}). "
+        f"Replace it with a relative link to a file inside the {what}, or add it to the "
         "ignore rules.",
         target=err.target,
         path=str(target),

@@ -21,10 +21,10 @@ from types import MappingProxyType
 import yaml
 
 from templsync._core.ignore import IgnoreRules
-from templsync._core.tree import Tree
+from templsync._core.tree import AbsoluteSymlinkError, Tree
 from templsync._io.gitmirror import default_cache_dir
 from templsync._io.jinjacache import DiskBytecodeCache
-from templsync._io.local import read_permissions
+from templsync._io.local import explain_symlink, read_permissions
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
 from templsync._io.templatefolder import template_folder
 from templsync._limits import LimitError
@@ -316,9 +316,28 @@ def open_session(
 
 def _read_template(source: TemplateSource, version: ResolvedVersion) -> Tree:
     """``version`` of ``source``; a link leaving it is refused, said in a template's terms: for
-    a template folder on this machine, naming the path it leads to, as Copier does."""
+    a template folder on this machine, naming the path it leads to, as Copier does.
+
+    A link by an absolute path is refused as well: pointing outside a template on this machine
+    (or anywhere, for a remote one, which Copier clones to a new folder), it is Copier's
+    ``ForbiddenPathError`` naming the link; pointing inside, it says the relative link to make.
+    """
     try:
         return source.tree(version)
+    except AbsoluteSymlinkError as err:
+        root = _local_root(source)
+        explained = explain_symlink(err, root, what="template") if root is not None else None
+        if explained is not None and not isinstance(explained, SymlinkOutsideError):
+            raise explained from err
+        link = err.link or err.absolute_link
+        raise SymlinkOutsideError(
+            link,
+            f"the template {source.src_path!r} has the symlink {err.absolute_link!r} pointing "
+            f"to the absolute path {err.absolute_target!r}, outside the template. A "
+            "template's links may point anywhere inside it, by a relative path: point this "
+            "one at a file or folder of the template, or remove it.",
+            target=err.target,
+        ) from err
     except SymlinkOutsideError as err:
         link = err.link or err.path
         raise SymlinkOutsideError(
@@ -329,6 +348,15 @@ def _read_template(source: TemplateSource, version: ResolvedVersion) -> Tree:
             target=err.target,
             path=_led_to(source, link, err.target),
         ) from err
+
+
+def _local_root(source: TemplateSource) -> Path | None:
+    """The template's folder on this machine (None for a remote template's mirror)."""
+    if isinstance(source, FolderSource):
+        return source.root
+    if isinstance(source, GitSource) and source.mirror is None:
+        return source.repo.workdir
+    return None
 
 
 def _led_to(source: TemplateSource, link: str, target: str | None) -> str | None:
