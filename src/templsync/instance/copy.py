@@ -24,7 +24,9 @@ case (Copier resets them to the template's). Where git reads no executable bits 
 Where the destination differs from Copier's flow: a file that would be replaced is never asked
 about one by one; without ``overwrite`` the copy is refused before anything is written, and the
 refusal lists every such file. The answers file is always replaced, and files matching
-``_skip_if_exists`` (plus ``--skip``) that exist are kept, as in Copier.
+``_skip_if_exists`` (plus ``--skip``) that exist are kept, as in Copier. A symlink the
+destination has where the template writes a file is replaced by it, as Copier replaces it, even
+one pointing outside the destination: the writer never writes through a link.
 
 Nothing here prints or prompts: questions go to the ``ask`` callable, messages and tasks to the
 callbacks, and the result says what was done.
@@ -291,7 +293,7 @@ def _compare(run: Session, render: Rendered, answers_file: str) -> _Outcome:
         raise DestinationNotEmptyError(run.dst, refused)
     writes = {*created, *overwritten}
     plan = make_plan(
-        Tree({p: e for p, e in existing.items() if p in writes}),
+        {p: e for p, e in existing.items() if p in writes},
         Tree({p: e for p, e in rendered.items() if p in writes}),
         folders,
     )
