@@ -25,6 +25,7 @@ from templsync.cli.output import (
     escape,
     help_text,
     print_json,
+    print_warnings,
     stderr,
     stdout,
     summary,
@@ -180,9 +181,7 @@ def _report(result: CopyResult, *, quiet: bool) -> None:
     out = stdout()
     if result.recovered is not None and not quiet:
         err.print(f"[yellow]recovered[/] {escape(str(result.dst))}: {describe(result.recovered)}")
-    for warning in result.warnings:
-        if not quiet:
-            err.print(f"[yellow]warning:[/] {escape(str(warning))}")
+    print_warnings(result.warnings, quiet=quiet)
     rows = [
         *(("create", "green", p) for p in result.created),
         *(("create", "green", f"{p}/") for p in result.folders),

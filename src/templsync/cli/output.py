@@ -6,7 +6,8 @@ rich costs about 50 ms to import, so it is imported only when something is print
 
 The warnings templsync gives (Copier's ``DirtyLocalWarning``, ``OldTemplateWarning`` ...: Python
 warnings of :class:`~templsync.errors.TemplsyncWarning`'s classes) are collected by
-:func:`collected_warnings` and printed as ``warning: ...`` lines with the command's report.
+:func:`collected_warnings` and printed by :func:`print_warnings` as ``warning: ...`` lines with
+the command's report (``check``, which never imports rich, prints its own the same way).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import os
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -124,14 +125,21 @@ def collected_warnings(*, quiet: bool) -> Iterator[list[TemplsyncWarning]]:
             yield found
         except BaseException:
             found.extend(_ours(caught))
-            if not quiet:
-                for warning in found:
-                    stderr().print(f"[yellow]warning:[/] {escape(str(warning))}")
+            print_warnings(found, quiet=quiet)
             raise
     found.extend(_ours(caught))
     for other in caught:
         if not isinstance(other.message, TemplsyncWarning):
             warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+
+
+def print_warnings(found: Iterable[TemplsyncWarning], *, quiet: bool) -> None:
+    """Print each warning as a ``warning: ...`` line on stderr (nothing when ``quiet``)."""
+    if quiet:
+        return
+    err = stderr()
+    for warning in found:
+        err.print(f"[yellow]warning:[/] {escape(str(warning))}")
 
 
 def _ours(caught: list[warnings.WarningMessage]) -> tuple[TemplsyncWarning, ...]:

@@ -16,6 +16,7 @@ from templsync.cli.output import (
     escape,
     help_text,
     print_json,
+    print_warnings,
     stderr,
     stdout,
 )
@@ -87,9 +88,7 @@ def recopy_command(
         data["template_changes"] = None if here is None else [p for p in changed if p not in here]
         print_json(data)
         return
-    if not quiet:
-        for warning in result.warnings:
-            stderr().print(f"[yellow]warning:[/] {escape(str(warning))}")
+    print_warnings(result.warnings, quiet=quiet)
     changed = [p for p in result.overwritten if p != result.answers_file]
     here = result.changed_here
     lost = [p for p in changed if here is None or p in here]

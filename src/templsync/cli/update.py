@@ -16,6 +16,7 @@ from templsync.cli.output import (
     escape,
     help_text,
     print_json,
+    print_warnings,
     stderr,
     stdout,
 )
@@ -138,9 +139,7 @@ def update_command(
 def _report(result: UpdateResult, *, quiet: bool, show_diff: bool) -> None:
 
     out, err = stdout(), stderr()
-    for warning in result.warnings:
-        if not quiet:
-            err.print(f"[yellow]warning:[/] {escape(str(warning))}")
+    print_warnings(result.warnings, quiet=quiet)
     listing = out if result.pretend else err
     if result.pretend or not quiet:
         for change in result.changes:
