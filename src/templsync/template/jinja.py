@@ -6,8 +6,10 @@ installed), the ``{% yield %}`` tag for path names, a ``to_json`` that also seri
 mappings, and a ``pathjoin`` global. ``_envops.undefined`` may name ``jinja2.Undefined`` or
 ``jinja2.StrictUndefined``.
 
-Untrusted templates get a :class:`~jinja2.sandbox.SandboxedEnvironment`; ``_jinja_extensions``
-import code, so they need trust (they load as :mod:`templsync.template.extensions` says).
+Every template renders in Jinja's sandbox, as in Copier, metered against its render's limits;
+an untrusted one may not call the filters that read this machine (:mod:`templsync.template.sandbox`,
+:mod:`templsync.template.limits`). ``_jinja_extensions`` import code, so they need trust (they
+load as :mod:`templsync.template.extensions` says).
 Template files are served from a :class:`Tree` in memory by :class:`TreeLoader`, so
 ``{% include %}`` and ``{% import %}`` see the template's own files; extensions written for
 Jinja's ``FileSystemLoader`` also find the template version as a folder on disk in the loader's
@@ -25,6 +27,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from types import TracebackType
 from typing import Any, Protocol
 
 import jinja2
@@ -32,12 +35,18 @@ from jinja2 import nodes
 from jinja2.bccache import Bucket
 from jinja2.ext import Extension
 from jinja2.parser import Parser
-from jinja2.sandbox import SandboxedEnvironment
 
 from templsync._core.tree import Tree
-from templsync.errors import UserError
+from templsync.errors import TemplsyncError, UserError
 from templsync.template.extensions import load_extensions
+from templsync.template.limits import Alarm, Meter, RenderLimits, RenderStopped
 from templsync.template.links import resolve
+from templsync.template.sandbox import (
+    CODE_VERSION,
+    GuardedSandbox,
+    guard_filters,
+    refuse_host_access,
+)
 
 ANSIBLE_FILTERS = "jinja2_ansible_filters.AnsibleCoreFiltersExtension"
 _UNDEFINED_CLASSES: Mapping[str, type[jinja2.Undefined]] = {
@@ -119,15 +128,6 @@ class YieldExtension(Extension):
             return ""
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Copier's sandbox: also keeps ``PurePath.parser`` (a module) away from templates."""
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:  # Jinja's signature
-        if isinstance(obj, PurePath) and attr == "parser":
-            return False
-        return super().is_safe_attribute(obj, attr, value)
-
-
 def make_environment(
     *,
     envops: Mapping[str, object],
@@ -136,15 +136,19 @@ def make_environment(
     source: Tree | None = None,
     bytecode_cache: NamespacedCache | None = None,
     folder: Callable[[], Path] | None = None,
-) -> jinja2.Environment:
-    """A Jinja environment as Copier builds it for a template.
+    limits: RenderLimits | None = None,
+    alarm: Alarm | None = None,
+) -> GuardedSandbox:
+    """A Jinja environment as Copier builds it for a template, metered against ``limits``.
 
     ``envops`` and ``extensions`` are the template's ``_envops`` and ``_jinja_extensions``;
     ``source`` (the whole template Tree) backs ``{% include %}``, ``{% import %}`` and
     ``get_template``. ``bytecode_cache`` keeps compiled templates between runs (an adapter
     from ``_io``; without it they are kept in memory for this environment only). ``folder``
     gives the template version as a folder on disk (an adapter from ``_io``), called the first
-    time an extension reads the loader's ``searchpath``.
+    time an extension reads the loader's ``searchpath``. ``limits`` are the render's (unset
+    ones take the defaults for the template's trust); ``alarm`` (an adapter from ``_io``) stops
+    a render stuck in one long step.
     Raises :class:`TrustRequiredError` for extensions without trust,
     :class:`~templsync.template.extensions.ExtensionLoadError` for an extension that cannot be
     loaded, and :class:`JinjaSetupError` for an unknown ``undefined`` class.
@@ -162,11 +166,10 @@ def make_environment(
             )
         options["undefined"] = _UNDEFINED_CLASSES[str(undefined)]
     defaults: list[str | type[Extension]] = [ANSIBLE_FILTERS, YieldExtension]
-    cls = jinja2.Environment if trusted else _Sandbox
     files = source or Tree()
     loader = TreeLoader(files, folder)
     try:
-        env = cls(
+        env = GuardedSandbox(
             loader=loader,
             bytecode_cache=(
                 bytecode_cache.with_namespace(
@@ -191,6 +194,10 @@ def make_environment(
     if to_json is not None:
         env.filters["to_json"] = partial(to_json, default=_jsonable)
     env.globals["pathjoin"] = _pathjoin
+    if not trusted:
+        refuse_host_access(env)
+    env.meter = Meter(limits or RenderLimits(), trusted=trusted, alarm=alarm)
+    guard_filters(env)
     return env
 
 
@@ -240,7 +247,7 @@ def _fingerprint(
     code = (
         sorted((p, e.digest) for p, e in source.items() if p.endswith(".py")) if extensions else []
     )
-    text = f"{jinja2.__version__}\0{sys.version}\0{settings}\0{code}"
+    text = f"{jinja2.__version__}\0{CODE_VERSION}\0{sys.version}\0{settings}\0{code}"
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -332,7 +339,7 @@ class JinjaRenderer:
     template file the environment's loader serves (by its path in the template).
     """
 
-    env: jinja2.Environment
+    env: GuardedSandbox
     _strings: dict[str, jinja2.Template] = dataclasses.field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -356,28 +363,90 @@ class JinjaRenderer:
             return source, None  # no Jinja syntax: it renders as itself (most path names)
         ext = self._yield_extension()
         ext.reset()
-        try:
+
+        def compiled() -> jinja2.Template:
             template = self._strings.get(source)
             if template is None:
                 template = self._strings[source] = self.env.from_string(source)
-            text = template.render(context)
-        except jinja2.TemplateError as err:
-            raise _translate(err, name, source="<template>") from err
+            return template
+
+        text = self._run(compiled, context, name, "<template>", source)
         if ext.yield_name is None:
             return text, None
-        return text, Yielded(ext.yield_name, tuple(ext.yield_iterable or ()))
+        return text, Yielded(ext.yield_name, self._yielded(ext.yield_iterable or (), name))
 
     def render_file(self, path: str, context: Mapping[str, object]) -> str:
         """Render the template file at ``path``; a ``{% yield %}`` tag in a file is an error."""
         ext = self._yield_extension()
         ext.reset()
-        try:
-            text = self.env.get_template(path).render(context)
-        except jinja2.TemplateError as err:
-            raise _translate(err, path, source=path) from err
+        text = self._run(partial(self.env.get_template, path), context, path, path)
         if ext.yield_name is not None:
             raise TemplateRenderError(path, None, "a yield tag is allowed in path names only")
         return text
+
+    def _run(
+        self,
+        compiled: Callable[[], jinja2.Template],
+        context: Mapping[str, object],
+        name: str,
+        source: str,
+        text: str | None = None,
+    ) -> str:
+        """Compile and render, counting the text as it is made (see the module's doc).
+
+        ``name`` is the template's (a file's path), ``source`` its code's file name and ``text``
+        a string template's source, for messages.
+        """
+        meter = self.env.meter
+        meter.start()
+        try:
+            template = compiled()
+            room = meter.room()
+            made = 0
+            parts = []
+            try:  # Template.generate's loop, without its generator around each chunk
+                for chunk in template.root_render_func(template.new_context(dict(context))):
+                    made += len(chunk)
+                    if made > room:
+                        meter.add_output(made)  # raises: past the limit
+                    parts.append(chunk)
+            except Exception:
+                self.env.handle_exception()  # Jinja's: template lines in the traceback
+            meter.add_output(made)
+            return "".join(parts)
+        except RenderStopped as err:
+            at = _Named(name, source, text)
+            located = err.at(at.where(_template_line(err, at)))
+            if located is err:
+                raise
+            raise located from err
+        except jinja2.TemplateError as err:
+            raise _translate(err, name, source=source) from err
+        except TemplsyncError:
+            raise
+        except Exception as err:
+            # What a template computes can fail like any Python code (``range(10**9)`` in the
+            # sandbox, a macro calling itself forever, ``1 / 0``): raised while the template's
+            # code runs, it is the template's error.
+            line = _template_line(err, _Named(name, source))
+            if line is None:
+                raise
+            raise TemplateRenderError(name, line, f"{type(err).__name__}: {err}") from err
+        finally:
+            meter.stop()
+
+    def _yielded(self, values: Iterable[object], name: str) -> tuple[object, ...]:
+        """A yield tag's values, no more than the render may make paths."""
+        meter = self.env.meter
+        kept = []
+        for value in values:
+            kept.append(value)
+            if len(kept) > meter.max_files:
+                error = meter.too_many_files(
+                    f"yields more than {meter.max_files:,} names, each a file or folder"
+                )
+                raise error.at(_Named(name, "<template>").where(None))
+        return tuple(kept)
 
     def _yield_extension(self) -> YieldExtension:
         ext = self.env.extensions[YieldExtension.identifier]
@@ -400,18 +469,43 @@ def _plain_text_markers(env: jinja2.Environment) -> tuple[str, ...] | None:
     return (*markers, "\n", "\r")
 
 
+@dataclasses.dataclass(frozen=True)
+class _Named:
+    """What is rendering, for messages: its name, its code's file name, a string's text."""
+
+    name: str
+    source: str
+    text: str | None = None
+
+    def where(self, line: int | None) -> str:
+        if self.name.startswith("path "):
+            shown = f"the path name {self.name.removeprefix('path ')!r}"
+        elif self.text is not None:
+            text = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+            shown = f"the template string {text!r}"
+        else:
+            shown = f"the template file {self.name!r}"
+        return shown if line is None else f"{shown} (line {line})"
+
+
+def _template_line(err: BaseException, at: _Named) -> int | None:
+    """The line of the template ``at`` where ``err`` was raised, when Jinja's traceback says."""
+    line = None
+    tb: TracebackType | None = err.__traceback__
+    while tb is not None:
+        # Jinja rewrites tracebacks so that template frames carry the template's name and line.
+        if tb.tb_frame.f_code.co_filename in (at.source, at.name):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
 def _translate(err: jinja2.TemplateError, name: str, *, source: str) -> TemplateRenderError:
     """A Jinja error as a message naming the template and, where Jinja knows it, the line."""
     if isinstance(err, jinja2.TemplateSyntaxError):
         shown = err.name if err.name and err.name != source else name
         return TemplateRenderError(shown, err.lineno, err.message or "syntax error")
-    line = None
-    tb = err.__traceback__
-    while tb is not None:
-        # Jinja rewrites tracebacks so that template frames carry the template's name and line.
-        if tb.tb_frame.f_code.co_filename in (source, name):
-            line = tb.tb_lineno
-        tb = tb.tb_next
+    line = _template_line(err, _Named(name, source))
     if isinstance(err, jinja2.TemplateNotFound):
         return TemplateRenderError(name, line, f"no template file {err.name!r} to include")
     return TemplateRenderError(name, line, str(err.message or err))
