@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import data_from, user_settings_fields
+from templsync.cli.options import data_from, limit_options, render_limits, user_settings_fields
 from templsync.cli.output import (
     collected_warnings,
     escape,
@@ -99,6 +99,7 @@ def register(group: click.Group) -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON document describing the copy."
 )
+@limit_options
 def copy_command(
     src: str,
     dst: Path,
@@ -149,6 +150,7 @@ def copy_command(
             prereleases=prereleases,
             quiet=quiet,
             refresh=refresh,
+            limits=render_limits(),
         )
         with err.status("Rendering the template…") if spinner else nullcontext():
             result = copy(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import json_option, user_settings_fields
+from templsync.cli.options import json_option, limit_options, render_limits, user_settings_fields
 from templsync.cli.output import escape, help_text, print_json, stdout
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ def register(group: click.Group) -> None:
 @click.option("--trust", "--UNSAFE", is_flag=True, help="Trust the template (Jinja extensions).")
 @click.option("--refresh", is_flag=True, help="Fetch a remote template's cached mirror first.")
 @json_option("Print one JSON document listing the changes.")
+@limit_options
 def diff_command(
     path: Path,
     stat: bool,
@@ -69,6 +70,7 @@ def diff_command(
         base_ref=base_ref,
         include_added=added,
         refresh=refresh,
+        limits=render_limits(),
     )
     result = local_diff(path, options)
     if as_json:

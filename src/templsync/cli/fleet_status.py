@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from templsync.cli.fleet import fleet_option, jobs_option, open_fleet
-from templsync.cli.options import json_option
+from templsync.cli.options import json_option, limit_options, render_limits
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 from templsync.cli.progress import late_progress
 
@@ -92,6 +92,7 @@ def register(group: click.Group) -> None:
     is_flag=True,
     help="With --conflicts: trust the template (allow its Jinja extensions).",
 )
+@limit_options
 def status_command(
     fleet_path: Path | None,
     as_json: bool,
@@ -119,6 +120,7 @@ def status_command(
             refresh=not offline,
             trust=trust,
             trust_list=trust_list,
+            limits=render_limits(),
             progress=bar,
         )
     written = None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from templsync.cli.fleet import fleet_option, jobs_option, open_fleet
-from templsync.cli.options import json_option
+from templsync.cli.options import json_option, limit_options, render_limits
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 
 if TYPE_CHECKING:
@@ -84,6 +84,7 @@ def register(group: click.Group) -> None:
 )
 @click.option("--trust", "--UNSAFE", is_flag=True, help="Trust the template (tasks, extensions).")
 @json_option("Print one JSON document: every instance's outcome and the counts.")
+@limit_options
 def update_command(
     fleet_path: Path | None,
     only: tuple[str, ...],
@@ -117,6 +118,7 @@ def update_command(
         trust=trust,
         trust_list=settings.trust,
         settings_defaults=tuple(settings.defaults.items()),
+        limits=render_limits(),
     )
     if as_json:
         result = fleet_update(fleet, options)

@@ -46,6 +46,7 @@ from templsync.fleet.registry import (
     resolve_location,
 )
 from templsync.progress import Progress, no_progress
+from templsync.template.limits import RenderLimits
 
 __all__ = [
     "FleetStatus",
@@ -152,6 +153,7 @@ def fleet_status(
     refresh: bool = True,
     trust: bool = False,
     trust_list: tuple[str, ...] = (),
+    limits: RenderLimits = RenderLimits(),  # noqa: B008  # an immutable, frozen value
     progress: Progress = no_progress,
     parallel_from: int = PARALLEL_FROM,
 ) -> FleetStatus:
@@ -188,6 +190,7 @@ def fleet_status(
         refresh=refresh,
         trust=trust,
         trust_list=trust_list,
+        limits=limits,
         progress=progress,
         parallel_from=parallel_from,
         same_template=lambda m: (
@@ -235,6 +238,7 @@ def collect_status(
     refresh: bool = True,
     trust: bool = False,
     trust_list: tuple[str, ...] = (),
+    limits: RenderLimits = RenderLimits(),  # noqa: B008  # an immutable, frozen value
     progress: Progress = no_progress,
     same_template: Callable[[Member], bool] | None = None,
     parallel_from: int = PARALLEL_FROM,
@@ -271,7 +275,13 @@ def collect_status(
     ]
     if conflicts:
         statuses = _dry_runs(
-            statuses, latest, workers=workers, progress=progress, trust=trust, trust_list=trust_list
+            statuses,
+            latest,
+            workers=workers,
+            progress=progress,
+            trust=trust,
+            trust_list=trust_list,
+            limits=limits,
         )
     behind = [s.commit for s in statuses if s.commit and s.commits_behind]
     oldest = max(
@@ -364,6 +374,7 @@ def _dry_runs(
     progress: Progress,
     trust: bool,
     trust_list: tuple[str, ...],
+    limits: RenderLimits,
 ) -> list[InstanceStatus]:
     import templsync.instance.update  # noqa: F401, PLC0415  # loaded once, before workers fork
 
@@ -372,7 +383,7 @@ def _dry_runs(
         for n, s in enumerate(statuses)
         if s.state not in (State.BROKEN, State.UP_TO_DATE) and s.commits_behind
     ]
-    jobs = [(statuses[n], latest.ref, trust, trust_list) for n in todo]
+    jobs = [(statuses[n], latest.ref, trust, trust_list, limits) for n in todo]
     found = _map(
         _dry_run, jobs, workers=workers, stage="conflicts", progress=progress, parallel_from=2
     )
@@ -380,10 +391,12 @@ def _dry_runs(
     return [done.get(n, s) for n, s in enumerate(statuses)]
 
 
-def _dry_run(job: tuple[InstanceStatus, str | None, bool, tuple[str, ...]]) -> InstanceStatus:
+def _dry_run(
+    job: tuple[InstanceStatus, str | None, bool, tuple[str, ...], RenderLimits],
+) -> InstanceStatus:
     from templsync.instance.update import UpdateOptions, update  # noqa: PLC0415  # Jinja
 
-    status, ref, trust, trust_list = job
+    status, ref, trust, trust_list, limits = job
     assert status.folder is not None
     options = UpdateOptions(
         vcs_ref=ref,
@@ -395,6 +408,7 @@ def _dry_run(job: tuple[InstanceStatus, str | None, bool, tuple[str, ...]]) -> I
         allow_dirty=True,
         trust=trust,
         trust_list=trust_list,
+        limits=limits,
     )
     try:
         result = update(status.folder, options)
