@@ -14,7 +14,6 @@ from templsync._core.tree import FileEntry, Tree
 from templsync.errors import UserError
 from templsync.template.extensions import ExtensionLoadError
 from templsync.template.jinja import (
-    JinjaRenderer,
     JinjaSetupError,
     MemoryBytecodeCache,
     TemplateRenderError,
@@ -23,6 +22,7 @@ from templsync.template.jinja import (
 )
 from templsync.template.questions import StringRenderer
 from templsync.template.render import render_template
+from templsync.template.renderer import JinjaRenderer
 
 
 def _renderer(**files: str) -> JinjaRenderer:

@@ -12,12 +12,7 @@ import pytest
 from templsync._core.tree import Tree
 from templsync._io.alarm import MainThreadAlarm
 from templsync.errors import UserError
-from templsync.template.jinja import (
-    ANSIBLE_FILTERS,
-    JinjaRenderer,
-    TemplateRenderError,
-    make_environment,
-)
+from templsync.template.jinja import ANSIBLE_FILTERS, TemplateRenderError, make_environment
 from templsync.template.limits import (
     TRUSTED,
     UNTRUSTED,
@@ -28,6 +23,7 @@ from templsync.template.limits import (
     format_size,
 )
 from templsync.template.render import render_template
+from templsync.template.renderer import JinjaRenderer
 
 MIB = 1024 * 1024
 SMALL = RenderLimits(max_bytes=MIB, max_files=50, timeout=30.0)

@@ -11,7 +11,8 @@ import pytest
 from template.oracle import Fixture, render_ours, run_copier, write_template
 from templsync._core.tree import Tree
 from templsync.errors import UserError
-from templsync.template.jinja import JinjaRenderer, TemplateRenderError, make_environment
+from templsync.template.jinja import TemplateRenderError, make_environment
+from templsync.template.renderer import JinjaRenderer
 from templsync.template.sandbox import HostAccessError
 
 DOC = Path(__file__).parents[2] / "docs" / "sandbox.md"

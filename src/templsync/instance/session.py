@@ -43,7 +43,7 @@ from templsync.template.context import (
     template_context,
 )
 from templsync.template.excludes import CopierExclude
-from templsync.template.jinja import JinjaRenderer, make_environment
+from templsync.template.jinja import make_environment
 from templsync.template.limits import RenderLimits
 from templsync.template.render import (
     ForbiddenPathError,
@@ -51,6 +51,7 @@ from templsync.template.render import (
     render_patterns,
     render_template,
 )
+from templsync.template.renderer import JinjaRenderer
 from templsync.template.trust import check_trust, is_trusted
 
 __all__ = ["Rendered", "Session", "SessionOptions", "open_session"]

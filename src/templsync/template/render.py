@@ -44,8 +44,9 @@ from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Tree, parent_dirs
 from templsync.errors import InvalidPathError, SymlinkError, UserError
 from templsync.template.excludes import CopierExclude
-from templsync.template.jinja import BinaryTemplateError, JinjaRenderer, TreeLoader, Yielded
+from templsync.template.jinja import BinaryTemplateError, TreeLoader
 from templsync.template.links import Walked, resolve, walk
+from templsync.template.renderer import JinjaRenderer, Yielded
 from templsync.template.sandbox import GuardedSandbox
 
 DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
