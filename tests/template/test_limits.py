@@ -181,6 +181,19 @@ HOSTILE: dict[str, Hostile] = {
         "{{ ('' ~ e) | length }}",
         "makes a value of more than 1 MiB with `~`",
     ),
+    # a filter's or a call's result output as it is: measured when the filter or call made it
+    "laughs-filter-output": Hostile(
+        "{% set a = ['xxxxxxxxxx'] * 10 %}{% set b = [a,a,a,a,a,a,a,a,a,a] %}"
+        "{% set c = [b,b,b,b,b,b,b,b,b,b] %}{% set d = [c,c,c,c,c,c,c,c,c,c] %}"
+        "{% set e = [d,d,d,d,d,d,d,d,d,d] %}{{ e | list }}",
+        "makes a value of more than 1 MiB with the filter `list`",
+    ),
+    "laughs-call-output": Hostile(
+        "{% set a = ['xxxxxxxxxx'] * 10 %}{% set b = [a,a,a,a,a,a,a,a,a,a] %}"
+        "{% set c = [b,b,b,b,b,b,b,b,b,b] %}{% set d = [c,c,c,c,c,c,c,c,c,c] %}"
+        "{% set e = [d,d,d,d,d,d,d,d,d,d] %}{{ e.copy() }}",
+        "makes a value of more than 1 MiB with a call",
+    ),
     # output that grows as it is made: stopped while it grows
     "nested-loops-output": Hostile(
         "{% for i in range(100000) %}{% for j in range(100000) %}xxxxxxxx{% endfor %}{% endfor %}",
@@ -280,6 +293,19 @@ def test_numbers_with_too_many_digits_are_refused_at_once() -> None:
         "the template string '{{ 10 ** 10000000 }}' (line 1) computes a number of about "
         "10,000,000 digits with `**`; the sandbox allows numbers of up to 100,000 digits. "
         "Compute a smaller number."
+    )
+
+
+def test_a_number_squared_again_and_again_stops_at_the_digits_limit() -> None:
+    """Small numbers multiply unchecked; the product grows past that and is checked again."""
+    source = (
+        "{% set ns = namespace(n=3) %}{% for i in range(40) %}{% set ns.n = ns.n * ns.n %}"
+        "{% endfor %}{{ ns.n }}"
+    )
+    with pytest.raises(RenderStopped, match=r"computes a number of about [\d,]+ digits with `\*`"):
+        _renderer().render(source, {})
+    assert _renderer().render("{{ 3 * 4 }} {{ 2**63 * 2**63 }} {{ 7 % 3 + 1.5 }}", {}) == (
+        f"12 {2**126} 2.5"
     )
 
 

@@ -57,7 +57,7 @@ __all__ = [
     "refuse_host_access",
 ]
 
-CODE_VERSION = "guarded-1"
+CODE_VERSION = "guarded-2"
 """Changes when the code templates compile to changes (it keys the compiled-template cache)."""
 
 HOST_FILTERS: Mapping[str, str] = {
@@ -107,6 +107,9 @@ class GuardedCodeGenerator(CodeGenerator):
         self.writeline(f"{frame.buffer} = environment.output_buffer()")
 
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if isinstance(node, nodes.Filter | nodes.Call):  # their results are measured already
+            super()._output_child_pre(node, frame, finalize)
+            return
         if self._plain_output(frame, finalize):
             self.write("environment.output_text(")  # str(), measuring a container first
             return
@@ -114,6 +117,9 @@ class GuardedCodeGenerator(CodeGenerator):
         self.write("environment.checked_output(")
 
     def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if isinstance(node, nodes.Filter | nodes.Call):
+            super()._output_child_post(node, frame, finalize)
+            return
         self.write(")")
         if not self._plain_output(frame, finalize):
             super()._output_child_post(node, frame, finalize)
@@ -207,6 +213,11 @@ class GuardedSandbox(SandboxedEnvironment):
         return super().is_safe_attribute(obj, attr, value)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        numbers = type(left) in _NUMBERS and type(right) in _NUMBERS
+        if numbers and (
+            operator in _CHEAP or (operator == "*" and max(abs(left), abs(right)) < _SMALL)
+        ):
+            return self.binop_table[operator](left, right)  # a number's size: not worth a look
         meter = self.meter
         number = digits(operator, left, right)
         if number is not None and number > MAX_DIGITS:
@@ -268,9 +279,17 @@ class GuardedSandbox(SandboxedEnvironment):
     def checked_parts(self, parts: tuple[Any, ...]) -> tuple[Any, ...]:
         """The parts of a ``~`` joined into text, measured before they are."""
         meter = self.meter
-        size = sum(text_size(part, meter.max_bytes) for part in parts)
+        cap = meter.max_bytes
+        size = sum(len(part) if type(part) is str else text_size(part, cap) for part in parts)
         meter.check_value(size, "with `~`")
         return parts
+
+
+_NUMBERS = frozenset({int, float, bool})
+_CHEAP = frozenset({"+", "%"})
+"""Operators whose result, on two numbers, is about as large as the larger of them."""
+_SMALL = 2**64
+"""Two numbers smaller than this multiply into one of at most 39 digits."""
 
 
 def _numbered(tb: TracebackType) -> TracebackType:
