@@ -153,7 +153,7 @@ def in_process_parts(pristine: Path, work: Path, instances: int) -> dict[str, fl
     update_s = time.perf_counter() - start
     check_updated(root)
     start = time.perf_counter()  # the same outcomes again: the registry read, edited, compared
-    record(fleet.path, result, datetime.now(UTC).date().isoformat())
+    record(fleet.path, result.outcomes, datetime.now(UTC).date().isoformat())
     record_s = time.perf_counter() - start
     shutil.rmtree(root)
     each = (update_s - status_s - record_s) / instances

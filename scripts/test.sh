@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Set up .venv with the dev dependencies, then lint, type-check and run the whole test suite.
+# Set up .venv with the dev dependencies, then lint, type-check and run the whole test suite,
+# in parallel (one worker per core) unless the arguments say otherwise (see scripts/pytest.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/venv.sh dev
 .venv/bin/ruff check src tests bench
 .venv/bin/ruff format --check src tests bench
 .venv/bin/mypy --strict src tests bench
-exec .venv/bin/pytest "$@"
+exec scripts/pytest.sh "$@"

@@ -208,3 +208,24 @@ def test_empty_folders_made_are_listed_and_in_the_json(
     assert main(["copy", str(template), str(tmp_path / "two"), "--defaults", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["folders"] == ["src"]
     assert (tmp_path / "two" / "src").is_dir()
+
+
+def test_a_template_jinja_miscompiles_is_an_error_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Jinja emits invalid Python for an inline ``if`` without ``else`` in a file whose path
+    holds a quote; Copier crashes on it too. Here it is an error naming the file, exit 1."""
+    folder = "{% if ci == 'github' %}.github{% endif %}"
+    template = build_tree(
+        tmp_path / "tpl",
+        {"copier.yml": "ci:\n  default: github\n", f"{folder}/a.yml.jinja": '{{ "x" if ci }}\n'},
+    )
+    dst = tmp_path / "out"
+
+    code = main(["copy", str(template), str(dst), "--defaults", "-q"])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"{folder}/a.yml.jinja" in err
+    assert "could not compile" in err
+    assert not dst.exists()

@@ -154,6 +154,7 @@ def test_the_cache_round_trips_through_a_file(workdir: Path) -> None:
         b'{"version": 1, "paths": [["a"]], "ints": [1, 2, 3, 4], "digests": ["'
         + b"0" * 40
         + b'"]}',
+        b"[" * 100_000,  # nested too deeply to parse
     ],
 )
 def test_a_damaged_cache_file_is_an_empty_cache(workdir: Path, content: bytes) -> None:

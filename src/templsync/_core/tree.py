@@ -245,6 +245,30 @@ def _check_structure(entries: Mapping[str, FileEntry]) -> None:
             check_symlink(path, entries)
 
 
+class AbsoluteSymlinkError(SymlinkError):
+    """A symlink whose target is an absolute path.
+
+    A Tree does not know where its root is on disk, so it cannot tell whether such a link stays
+    inside; and once the files are moved or cloned elsewhere it points somewhere else. A reader
+    that knows the root says more (:func:`templsync._io.local.explain_symlink`). ``link`` and
+    ``target`` are the refused link and its target, as for every :class:`SymlinkError`;
+    ``absolute_link`` is the link whose target is absolute (it or one it goes through).
+    """
+
+    def __init__(
+        self, origin: str, link: str, target: str, via: str = "", *, origin_target: str
+    ) -> None:
+        self.absolute_link = link
+        self.absolute_target = target
+        super().__init__(
+            f"symlink {origin!r} points to the absolute path {target!r}{via}. A project's "
+            "symlinks must be relative: an absolute one points somewhere else once the project "
+            "is moved or cloned. Replace it with a relative link, or add it to the ignore rules.",
+            link=origin,
+            target=origin_target,
+        )
+
+
 def symlink_target(path: str, entry: FileEntry) -> str:
     """Where the symlink at ``path`` points, as a path relative to the root (not normalized)."""
     return posixpath.join(
@@ -282,12 +306,8 @@ class _Resolver:
         raw_target = self.entries[link].content().decode("utf-8", "surrogateescape")
         via = f" (through the symlink {link!r})" if link != self.origin else ""
         if raw_target.startswith("/"):
-            raise SymlinkError(
-                f"symlink {self.origin!r} points to the absolute path {raw_target!r}{via}, "
-                "outside the project. Replace it with a relative link or add it to the ignore "
-                "rules.",
-                link=self.origin,
-                target=self._origin_target(),
+            raise AbsoluteSymlinkError(
+                self.origin, link, raw_target, via, origin_target=self._origin_target()
             )
         parts = link.split("/")[:-1]
         for name in raw_target.split("/"):

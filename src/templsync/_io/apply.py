@@ -110,6 +110,21 @@ def apply_plan(root: Path, plan: Plan, perms: Mapping[str, int] | None = None) -
     return report
 
 
+def pending_recovery(root: Path) -> Recovery | None:
+    """What :func:`recover` would do in ``root``, nothing done; None when there is nothing.
+
+    A run past its commit point would be finished (unless finishing already failed), any
+    other rolled back; finishing can still fail and roll back when it is done for real.
+    """
+    journal = Journal(root)
+    if not journal.exists():
+        return None
+    finishing = journal.has(COMMITTED) and not journal.has(ROLLBACK)
+    record = journal.read_record()
+    count = 0 if record is None else len(record.ops)
+    return Recovery("finished" if finishing else "rolled-back", count)
+
+
 def recover(root: Path) -> Recovery | None:
     """Finish or roll back a run that was interrupted; None when there was nothing to recover.
 

@@ -133,9 +133,9 @@ class _Checker:
             replaced = op.kind is OpKind.WRITE and (st is None or parent in self.deleted)
             if st is not None and stat.S_ISLNK(st.st_mode) and not replaced:
                 raise SymlinkError(
-                    f"{parent!r} is a symlink, so changing {op.path!r} would go through it, "
-                    "possibly out of the project. Nothing was written. Replace the link with a "
-                    "folder, or leave that path out."
+                    f"{parent!r} is a symlink {self._leads(parent)}, so changing {op.path!r} "
+                    "would go through it; the writer never writes through a symlink. Nothing "
+                    "was written. Replace the link with a folder, or leave that path out."
                 )
             if not replaced:
                 if st is None:
@@ -145,6 +145,19 @@ class _Checker:
             self.created.update(parents[i:])
             self.staged.add(op.path)
             return
+
+    def _leads(self, rel: str) -> str:
+        """Where the symlinked folder ``rel`` leads, as a person reads it: inside or not."""
+        link = self.root / rel
+        try:
+            target = str(link.readlink())
+            real = link.resolve()
+        except (OSError, RuntimeError):
+            return "that cannot be followed"
+        top = self.root.resolve()
+        if real == top or real.is_relative_to(top):
+            return f"to {target!r}, a folder inside the project ({real.relative_to(top)})"
+        return f"to {target!r}, outside the project"
 
     def _check_folder(self, folder: str) -> None:
         """A folder to make: what is on the way to it, and at it, allows one."""
@@ -158,9 +171,10 @@ class _Checker:
             if st is not None and path not in self.deleted:
                 if stat.S_ISLNK(st.st_mode):
                     raise SymlinkError(
-                        f"{path!r} is a symlink, so making the folder {folder!r} would go "
-                        "through it, possibly out of the project. Nothing was written. Replace "
-                        "the link with a folder, or leave that path out."
+                        f"{path!r} is a symlink {self._leads(path)}, so making the folder "
+                        f"{folder!r} would go through it; the writer never writes through a "
+                        "symlink. Nothing was written. Replace the link with a folder, or leave "
+                        "that path out."
                     )
                 raise changed_error(path, "is a file where the plan makes a folder")
             self.created.update([*parents, folder][i:])  # missing, or a file the plan deletes

@@ -11,25 +11,43 @@ executable bit from the disk: it keeps the index's. So, as Copier's
 entry of a tracked file (its blob unchanged: content changes stay unstaged), and the ours stage
 of a conflict carries the mode the file was written with, which ``git add`` then keeps. With
 ``core.fileMode`` true (the default) the index is left to git, which sees the disk.
+
+Those index writes come after the files are written, so :func:`check_index` asks
+everything they need before a command writes anything: the index can be read, no other git
+process holds ``index.lock``, the git folder (and the index) can be written, and no path of
+the instance's folder is already unmerged (an earlier merge's conflicts, not yet resolved,
+which a conflict recorded now would collide with).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pygit2
 from pygit2.enums import FileMode
 
 from templsync._core.tree import FileEntry, Mode
 from templsync._io.gitrepo import GitRepo
+from templsync.errors import UserError
 
 __all__ = [
     "ConflictStages",
+    "GitIndexError",
+    "check_index",
     "file_mode_trusted",
     "record_conflicts",
     "stage_exec_bits",
 ]
+
+_SHOWN_PATHS = 5
+
+
+class GitIndexError(UserError):
+    """git's index cannot take the write a command would end with."""
+
 
 _EXEC = {Mode.REGULAR: FileMode.BLOB, Mode.EXECUTABLE: FileMode.BLOB_EXECUTABLE}
 
@@ -108,3 +126,56 @@ def record_conflicts(repo: GitRepo, conflicts: Sequence[ConflictStages]) -> None
             index.remove(c.path)
         index.add_conflict(stages[0], stages[1], stages[2])
     index.write()
+
+
+def check_index(repo: GitRepo, where: str, subdir: str = "", *, writing: bool = True) -> None:
+    """Raise :class:`GitIndexError` unless ``repo``'s index can be read and, when ``writing``,
+    a write can end by updating it.
+
+    ``where`` names the working tree in messages; ``subdir`` is the instance's folder in the
+    repository: only its unmerged paths count.
+    """
+    git_dir = Path(repo.repo.path)
+    index_path = git_dir / "index"
+    try:
+        index = repo.repo.index
+        index.read()
+    except pygit2.GitError as err:
+        raise GitIndexError(
+            f"git's index {index_path} cannot be read ({err}). Nothing was written. "
+            "`git status` says more; `git reset` rebuilds a damaged index from the last commit "
+            "(your files are left as they are)."
+        ) from err
+    if not writing:
+        return
+    if (git_dir / "index.lock").exists():
+        raise GitIndexError(
+            f"{git_dir / 'index.lock'} exists: another git command is running in {where}, or "
+            "one stopped half-way. Nothing was written. Wait for it to finish; if no git "
+            "command is running, remove that file and run the command again."
+        )
+    for path, what in ((git_dir, "git folder"), (index_path, "index")):
+        if path.exists() and not os.access(path, os.W_OK):
+            raise GitIndexError(
+                f"the {what} {path} cannot be written by this user, so git's index could "
+                "not record the result. Nothing was written. Run the command as the "
+                "repository's owner, or give yourself write access to it."
+            )
+    prefix = f"{subdir}/" if subdir else ""
+    unmerged = sorted(
+        {
+            entry.path
+            for stages in (index.conflicts or ())
+            for entry in stages
+            if entry is not None and entry.path.startswith(prefix)
+        }
+    )
+    if unmerged:
+        shown = ", ".join(unmerged[:_SHOWN_PATHS]) + (
+            ", ..." if len(unmerged) > _SHOWN_PATHS else ""
+        )
+        raise GitIndexError(
+            f"{len(unmerged)} path(s) of {where} are unmerged in git's index (conflicts not "
+            f"resolved yet): {shown}. Nothing was written. Resolve them and `git add` them "
+            "(or `git checkout HEAD -- PATH` to drop a side), then run the command again."
+        )

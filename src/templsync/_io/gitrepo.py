@@ -22,6 +22,8 @@ shows an empty folder.
 from __future__ import annotations
 
 import os
+import pwd
+import re
 import stat
 from dataclasses import dataclass
 from functools import partial
@@ -62,6 +64,32 @@ class RefNotFoundError(GitRepoError):
             f"the template {where} has no tag, branch or commit {ref!r}. {hint} "
             "Pass an existing ref to --vcs-ref."
         )
+
+
+class NotOwnedError(GitRepoError):
+    """A repository owned by another user, which git refuses to read (``safe.directory``)."""
+
+
+_NOT_OWNED = re.compile(r"repository path '(.+?)' is not owned by current user")
+
+
+def _open_error(err: pygit2.GitError, message: str) -> GitRepoError:
+    """``message`` as the error, unless git refused the repository for its owner: then say so,
+    and how to allow it, as git's own "dubious ownership" message does."""
+    found = _NOT_OWNED.search(str(err))
+    if found is None:
+        return GitRepoError(message)
+    path = found.group(1)
+    try:
+        uid = Path(path).stat().st_uid
+        owner = f"{pwd.getpwuid(uid).pw_name}, uid {uid}"
+    except (OSError, KeyError):
+        owner = "another user"
+    return NotOwnedError(
+        f"{path} is a git repository owned by another user ({owner}), so git refuses to read "
+        'it (its "dubious ownership" check). If you trust it, allow it and run the command '
+        f"again:\n  git config --global --add safe.directory {path}"
+    )
 
 
 class SubmoduleReader(Protocol):
@@ -415,7 +443,7 @@ def open_repo(path: Path, *, where: str | None = None, bare: bool = False) -> Gi
     try:
         repo = pygit2.Repository(str(path), flags)
     except pygit2.GitError as err:
-        raise GitRepoError(f"{where} is not a git repository: {err}") from err
+        raise _open_error(err, f"{where} is not a git repository: {err}") from err
     return GitRepo(repo, where)
 
 
@@ -435,13 +463,18 @@ def discover_repo(path: Path) -> GitRepo | None:
     try:
         return GitRepo(pygit2.Repository(str(path)), repr(str(path)))
     except pygit2.GitError as err:
-        raise GitRepoError(f"{path!r} is in a git repository that cannot be opened: {err}") from err
+        raise _open_error(
+            err, f"{str(path)!r} is in a git repository that cannot be opened: {err}"
+        ) from err
 
 
 def is_repo_root(path: Path) -> bool:
     """Whether ``path`` is the top folder of a git working tree or a bare repository."""
     try:
         pygit2.Repository(str(path), RepositoryOpenFlag.NO_SEARCH)
-    except pygit2.GitError:
+    except pygit2.GitError as err:
+        refused = _open_error(err, "")
+        if isinstance(refused, NotOwnedError):
+            raise refused from err
         return False
     return True

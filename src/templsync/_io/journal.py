@@ -22,6 +22,7 @@ from templsync._core.plan import OpKind
 from templsync._core.tree import normalize_path
 from templsync._io.fsutil import fsync_dir, lstat_or_none, remove_tree, write_atomic
 from templsync._io.statcache import Signature
+from templsync._limits import parse_within
 from templsync.errors import InvalidPathError, JournalError
 
 JOURNAL_DIR = ".templsync-journal"
@@ -81,8 +82,9 @@ class Record:
 
     @classmethod
     def from_json(cls, data: bytes) -> Record:
-        """Parse and validate a record; raise ValueError (or a subclass) when it is malformed."""
-        raw = json.loads(data)
+        """Parse and validate a record; raise ValueError (or a subclass) when it is malformed
+        (:class:`~templsync._limits.LimitError` when nested too deeply)."""
+        raw = parse_within(lambda: json.loads(data))
         if raw["version"] != _VERSION:
             raise ValueError(f"unknown journal version {raw['version']!r}")
         token = _str(raw["token"])

@@ -18,11 +18,11 @@ from functools import partial
 from pathlib import Path
 
 from templsync._core.ignore import IgnoreRules
-from templsync._core.tree import FileEntry, Mode, Tree, normalize_path
+from templsync._core.tree import AbsoluteSymlinkError, FileEntry, Mode, Tree, normalize_path
 from templsync._io.hashing import hash_file, load_checked, read_error, translate
 from templsync._io.journal import JOURNAL_DIR
 from templsync._io.statcache import Row, StatCache, gc_paused, is_racy, signature
-from templsync.errors import ReadError
+from templsync.errors import ReadError, SymlinkError
 
 _NO_RULES = IgnoreRules()
 
@@ -45,10 +45,39 @@ def read_tree(
     if walk.symlinks:
         # Validating the symlinks on their own is exactly Tree's check: a link is followed only
         # through other links, and scandir names need no normalizing.
-        Tree(walk.symlinks)
+        try:
+            Tree(walk.symlinks)
+        except AbsoluteSymlinkError as err:
+            raise explain_symlink(err, root) from err
     if cache is not None and walk.new_rows is not None:
         cache.replace(walk.new_rows, changed=walk.stored > 0, entries=(walk.root, walk.entries))
     return Tree._trusted(walk.entries)
+
+
+def explain_symlink(err: AbsoluteSymlinkError, root: Path) -> SymlinkError:
+    """``err`` said with what the folder ``root`` tells: whether the absolute link points inside
+    the project, and then the relative link to make instead."""
+    name, absolute = err.absolute_link, err.absolute_target
+    target = Path(os.path.normpath(absolute))
+    for top in dict.fromkeys([root.absolute(), root.resolve()]):
+        if target == top or target.is_relative_to(top):
+            inside = target.relative_to(top).as_posix() or "."
+            relative = os.path.relpath(target, (top / name).parent)
+            return SymlinkError(
+                f"symlink {name!r} points inside the project (to {inside!r}), but by the "
+                f"absolute path {absolute!r}, which points somewhere else once the project "
+                f"is moved or cloned. Make it relative: `ln -sfn {relative} {name}` in "
+                f"{root}, or add it to the ignore rules.",
+                link=err.link,
+                target=err.target,
+            )
+    return SymlinkError(
+        f"symlink {name!r} points to {absolute!r}, outside the project ({root}). "
+        "Replace it with a relative link to a file inside the project, or add it to the "
+        "ignore rules.",
+        link=err.link,
+        target=err.target,
+    )
 
 
 def read_empty_folders(root: Path) -> frozenset[str]:

@@ -8,8 +8,9 @@
   missing from the mirror or ``refresh`` is asked for;
 - the top folder of a git repository (or a bare one): read from git objects, at any ref;
 - a git bundle file: mirrored like a remote;
-- any other folder: its files as they are (no versions, ``_commit`` is None); ``HEAD`` names
-  that too.
+- any other folder: its files as they are (no versions, ``_commit`` is None), but for any
+  ``.git`` in it (a broken repository, a nested one): a template's ``.git`` is never its file;
+  ``HEAD`` names that too.
 
 Copier includes a local repository's uncommitted changes when the ref it reads is ``HEAD`` (given,
 or the default for a repository without version tags), so we do too: :class:`ResolvedVersion`
@@ -50,6 +51,7 @@ from typing import Protocol
 
 from packaging.version import Version
 
+from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import Tree, normalize_path
 from templsync._io.gitmirror import default_cache_dir, ensure_mirror, fetch
 from templsync._io.gitrepo import (
@@ -65,6 +67,7 @@ from templsync._io.submodules import Submodules
 from templsync._io.vcsurl import expand_url, strip_credentials
 from templsync.errors import UserError
 
+_NO_GIT = IgnoreRules.of([".git"])
 _DESCRIBED = re.compile(r"(.+)-(\d+)-g([0-9a-f]+)")
 
 
@@ -168,8 +171,8 @@ class FolderSource:
                 version.commit, "/".join(parts) or None, submodules=submodules
             )
         if subdirectory is None:
-            return read_tree(self.root)
-        return read_tree(self.root / normalize_path(subdirectory))
+            return read_tree(self.root, _NO_GIT)
+        return read_tree(self.root / normalize_path(subdirectory), _NO_GIT)
 
     def empty_folders(self, version: ResolvedVersion) -> frozenset[str]:
         if version.commit is not None and self.repo is not None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import platformdirs
 
 from templsync._core.tree import FileEntry
+from templsync._limits import parse_within
 
 Signature = tuple[int, int, int, int]  # st_mtime_ns, st_size, st_ino, st_mode
 Row = tuple[Signature, str]  # a signature and the digest found with it
@@ -145,7 +146,9 @@ class StatCache:
     @classmethod
     def _parse(cls, raw: bytes) -> StatCache:
         cache = cls()
-        data = json.loads(raw)
+        # Nested too deeply: LimitError, a ValueError, so a damaged cache. No walk of the value:
+        # every row is checked by type below, and loading is a cost of every cached read.
+        data = parse_within(lambda: json.loads(raw), check=False)
         paths, ints, digests = data["paths"], data["ints"], data["digests"]
         n = len(paths)
         if data["version"] != _FORMAT_VERSION or len(ints) != 4 * n or len(digests) != n:

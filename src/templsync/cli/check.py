@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from templsync.cli.options import json_option, limit_options, render_limits
-from templsync.cli.output import help_text, print_json
+from templsync.cli.output import collected_warnings, help_text, print_json
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -32,8 +32,9 @@ to; the latest version is the template's highest version tag (pre-releases with
 --prereleases), else its HEAD. Prints both versions, how many versions and template commits
 the project is behind, and the subject line of each of those commits, newest first. Only git
 refs and commits are read: nothing is rendered, unless --conflicts asks for a dry run of the
-update to list the files that would conflict. A remote template's cached mirror is fetched
-first (--offline answers from the mirror as it is).
+update to list the files that would conflict (a template with _migrations or Jinja
+extensions then needs --trust). A remote template's cached mirror is fetched first (--offline
+answers from the mirror as it is).
 
 Exit codes (for CI): 0 the project is current, 1 it is behind, 2 the check could not be made
 (the message on stderr says why).
@@ -88,7 +89,8 @@ def register(group: click.Group) -> None:
     "--trust",
     "--UNSAFE",
     is_flag=True,
-    help="With --conflicts: trust the template (allow its Jinja extensions).",
+    help="With --conflicts: trust the template. Needed when it has _migrations or Jinja "
+    "extensions (the dry run runs no migration or task).",
 )
 @click.option(
     "--offline", is_flag=True, help="Do not fetch a remote template's cached mirror first."
@@ -109,32 +111,42 @@ def check_command(
     from templsync.errors import UserError
     from templsync.instance.check import CheckOptions, check
 
+    noted: list[str] = []
     try:
         trust_list: tuple[str, ...] = ()
         if conflicts:
             from templsync.template.trust import load_trust_list, settings_path
 
             trust_list = load_trust_list(settings_path(os.environ))
-        result = check(
-            path,
-            CheckOptions(
-                answers_file=answers_file,
-                prereleases=prereleases,
-                refresh=not offline,
-                conflicts=conflicts,
-                trust=trust,
-                trust_list=trust_list,
-                limits=render_limits(),
-            ),
-        )
+        with collected_warnings(quiet=True) as noted:  # printed here, without rich
+            result = check(
+                path,
+                CheckOptions(
+                    answers_file=answers_file,
+                    prereleases=prereleases,
+                    refresh=not offline,
+                    conflicts=conflicts,
+                    trust=trust,
+                    trust_list=trust_list,
+                    limits=render_limits(),
+                ),
+            )
     except UserError as err:
+        _print_warnings(noted, quiet=quiet)
         click.echo(f"{click.style('error:', fg='red')} {err}", err=True)
         return EXIT_ERROR
+    _print_warnings(noted, quiet=quiet)
     if as_json:
         print_json(result_dict(result))
     elif not quiet:
         _report(result)
     return EXIT_CURRENT if result.up_to_date else EXIT_BEHIND
+
+
+def _print_warnings(messages: list[str], *, quiet: bool) -> None:
+    if not quiet:
+        for message in messages:
+            click.echo(f"{click.style('warning:', fg='yellow')} {message}", err=True)
 
 
 def _report(result: CheckResult) -> None:

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import data_from, limit_options, render_limits, user_settings_fields
+from templsync.cli.options import (
+    data_from,
+    dry_run_option,
+    limit_options,
+    quiet_option,
+    render_limits,
+    user_settings_fields,
+)
 from templsync.cli.output import (
     collected_warnings,
     escape,
@@ -43,7 +50,7 @@ Example:
 
   templsync copy gh:org/service-template my-service --data project_name=billing --defaults
 
-  templsync copy ./template ./out --vcs-ref v2.0.0 --pretend
+  templsync copy ./template ./out --vcs-ref v2.0.0 --dry-run
 """
 
 
@@ -71,9 +78,7 @@ def register(group: click.Group) -> None:
 @click.option("--defaults", "-l", is_flag=True, help="Take the default of every other question.")
 @click.option("--overwrite", "-w", is_flag=True, help="Replace existing files that differ.")
 @click.option("--force", "-f", is_flag=True, help="Same as --defaults --overwrite.")
-@click.option(
-    "--pretend", "-n", is_flag=True, help="Show every file that would be written; write none."
-)
+@dry_run_option("Show every file that would be written; write none.", pretend="Copier's name")
 @click.option("--exclude", "-x", multiple=True, help="Also exclude files matching this pattern.")
 @click.option("--skip", "-s", multiple=True, help="Keep existing files matching this pattern.")
 @click.option(
@@ -91,7 +96,7 @@ def register(group: click.Group) -> None:
     help="When a task fails, keep DST (removed by default when this copy made it).",
 )
 @click.option("--answers-file", "-a", help="Where to write the answers file, relative to DST.")
-@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@quiet_option()
 @click.option(
     "--prereleases", "-g", is_flag=True, help="Let pre-release tags be the default version."
 )
@@ -121,7 +126,7 @@ def copy_command(
     refresh: bool,
     as_json: bool,
 ) -> None:
-    from templsync.cli.tasks import announce_task, task_runner
+    from templsync.cli.tasks import task_announcer, task_runner
     from templsync.instance.copy import CopyOptions, copy
 
     interactive = sys.stdin.isatty() and not as_json
@@ -159,7 +164,7 @@ def copy_command(
                 options,
                 ask=ask_question if interactive else None,
                 on_message=message,
-                on_task=None if quiet else announce_task,
+                on_task=task_announcer(quiet=quiet, pretend=pretend),
                 run_task=task_runner(as_json=as_json),
             )
     result = dataclasses.replace(result, warnings=(*result.warnings, *noted))

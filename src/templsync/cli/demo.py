@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from templsync.cli.options import dry_run_option, quiet_option
 from templsync.cli.output import escape, help_text, print_json, stdout, summary
 
 if TYPE_CHECKING:
@@ -75,6 +76,8 @@ def register(group: click.Group) -> None:
 @click.option(
     "--diff/--no-diff", "patches", default=True, show_default=True, help="Print the unified diffs."
 )
+@dry_run_option("With --output: show the merge; write nothing.")
+@quiet_option("Print errors only (the exit code says whether conflicts are left).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead.")
 def demo(
     directory: Path,
@@ -82,6 +85,8 @@ def demo(
     overwrite: bool,
     conflict: str,
     patches: bool,
+    pretend: bool,
+    quiet: bool,
     as_json: bool,
 ) -> None:
     from templsync._core.diff import diff_trees
@@ -96,7 +101,7 @@ def demo(
     theirs_diff = diff_trees(trees["base"], trees["theirs"])
     result = merge3(trees["base"], trees["ours"], trees["theirs"])
     merged = _resolved(result, ConflictStyle(conflict))
-    if output is not None:
+    if output is not None and not pretend:
         _write(output, merged, ignore, overwrite=overwrite)
     if as_json:
         print_json(
@@ -107,7 +112,7 @@ def demo(
                 "output": str(output) if output else None,
             }
         )
-    else:
+    elif not quiet:
         _show({"ours": ours_diff, "theirs": theirs_diff}, result, patches=patches)
         out = stdout()
         for name, diff in (("ours", ours_diff), ("theirs", theirs_diff)):
@@ -117,9 +122,10 @@ def demo(
         out.print(
             f"merged {len(result.outcomes)} path(s): {clean} clean, "
             f"{len(result.conflicts)} conflict(s)"
-            + (f"; written to {escape(str(output))}" if output else "")
+            + (f"; written to {escape(str(output))}" if output and not pretend else "")
+            + ("; nothing was written" if output and pretend else "")
         )
-    if output is not None and result.conflicts:
+    if output is not None and not pretend and result.conflicts:
         raise ConflictsLeft([c.path for c in result.conflicts])
 
 

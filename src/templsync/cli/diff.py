@@ -8,8 +8,21 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import json_option, limit_options, render_limits, user_settings_fields
-from templsync.cli.output import escape, help_text, print_json, stdout
+from templsync.cli.options import (
+    json_option,
+    limit_options,
+    quiet_option,
+    render_limits,
+    user_settings_fields,
+)
+from templsync.cli.output import (
+    collected_warnings,
+    escape,
+    help_text,
+    print_json,
+    stderr,
+    stdout,
+)
 
 if TYPE_CHECKING:
     from templsync.instance.localdiff import LocalDiff
@@ -48,6 +61,7 @@ def register(group: click.Group) -> None:
 @click.option("--answers-file", "-a", metavar="FILE", help="The answers file to read.")
 @click.option("--trust", "--UNSAFE", is_flag=True, help="Trust the template (Jinja extensions).")
 @click.option("--refresh", is_flag=True, help="Fetch a remote template's cached mirror first.")
+@quiet_option("Print errors only (with --exit-code, the exit code answers).")
 @json_option("Print one JSON document listing the changes.")
 @limit_options
 def diff_command(
@@ -59,6 +73,7 @@ def diff_command(
     answers_file: str | None,
     trust: bool,
     refresh: bool,
+    quiet: bool,
     as_json: bool,
 ) -> int:
     from templsync.instance.localdiff import LocalDiffOptions, local_diff
@@ -72,9 +87,14 @@ def diff_command(
         refresh=refresh,
         limits=render_limits(),
     )
-    result = local_diff(path, options)
+    with collected_warnings(quiet=False) as noted:
+        result = local_diff(path, options)
+    for warning in () if quiet else noted:
+        stderr().print(f"[yellow]warning:[/] {escape(warning)}")
     if as_json:
         print_json(result_dict(result))
+    elif quiet:
+        pass
     elif stat:
         _print_stat(result)
     else:

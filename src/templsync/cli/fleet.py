@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from templsync.cli.options import json_option
+from templsync.cli.options import dry_run_option, json_option, quiet_option
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ Example:
 
   templsync fleet discover ~/src/services ~/src/monorepo
 
-  templsync fleet discover ../services/billing --name billing --pretend
+  templsync fleet discover ../services/billing --name billing --dry-run
 """
 
 ADD_HELP = """Add one instance to the registry: PATH, a folder or a git URL.
@@ -74,7 +74,7 @@ REMOVE_HELP = """Remove the instance NAME from the registry (its folder is not t
 
 Example:
 
-  templsync fleet remove old-billing
+  templsync fleet remove old-billing --dry-run
 """
 
 
@@ -130,8 +130,8 @@ def register(app: click.Group) -> None:
 )
 @fleet_option
 @click.option("--name", metavar="NAME", help="The name of the one new instance found.")
-@click.option("--pretend", "-n", is_flag=True, help="Show what would be added; write nothing.")
-@click.option("--quiet", "-q", is_flag=True, help="Print errors and the summary only.")
+@dry_run_option("Show what would be added; write nothing.", pretend="its older name")
+@quiet_option("Print errors and the summary only.")
 @json_option("Print one JSON document: added, existing, skipped.")
 def discover_command(
     roots: tuple[Path, ...],
@@ -170,6 +170,8 @@ def discover_command(
 )
 @click.option("--test-command", metavar="COMMAND", help="Its test command (default: the fleet's).")
 @click.option("--branch", metavar="BRANCH", help="The branch to update it on.")
+@dry_run_option("Check the instance and show its entry; write nothing.")
+@quiet_option()
 @json_option("Print the new entry as JSON.")
 def add_command(
     location: str,
@@ -180,6 +182,8 @@ def add_command(
     answers_file: str | None,
     test_command: str | None,
     branch: str | None,
+    pretend: bool,
+    quiet: bool,
     as_json: bool,
 ) -> None:
     from templsync.errors import UserError
@@ -207,29 +211,43 @@ def add_command(
         raise UserError(
             f"{location} is not an instance of this fleet's template: {problem.rstrip('.')}."
         )
-    _save(current.with_entries([entry]))
+    if not pretend:
+        _save(current.with_entries([entry]))
     if as_json:
         print_json(_entry_dict(entry))
         return
+    if quiet:
+        return
+    verb = "would add" if pretend else "added"
     stdout().print(
-        f"added {escape(entry.name)} ({escape(entry.location)}) to {escape(str(current.path))}"
+        f"{verb} {escape(entry.name)} ({escape(entry.location)}) to {escape(str(current.path))}"
+        + ("; nothing was written" if pretend else "")
     )
 
 
 @fleet.command(name="remove", help=help_text(REMOVE_HELP), short_help=summary(REMOVE_HELP))
 @click.argument("name", metavar="NAME", help="The instance's name in the registry.")
 @fleet_option
+@dry_run_option("Show the entry that would be removed; write nothing.")
+@quiet_option()
 @json_option("Print the removed entry as JSON.")
-def remove_command(name: str, fleet_path: Path | None, as_json: bool) -> None:
+def remove_command(
+    name: str, fleet_path: Path | None, pretend: bool, quiet: bool, as_json: bool
+) -> None:
     current = open_fleet(fleet_path)
     entry = current.entry(name)
-    _save(current.without(name))
+    if not pretend:
+        _save(current.without(name))
     if as_json:
         print_json(_entry_dict(entry))
         return
+    if quiet:
+        return
+    verb = "would remove" if pretend else "removed"
     stdout().print(
-        f"removed {escape(entry.name)} ({escape(entry.location)}) from "
+        f"{verb} {escape(entry.name)} ({escape(entry.location)}) from "
         f"{escape(str(current.path))}; its folder is untouched"
+        + ("; nothing was written" if pretend else "")
     )
 
 

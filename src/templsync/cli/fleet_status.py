@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from templsync.cli.fleet import fleet_option, jobs_option, open_fleet
-from templsync.cli.options import json_option, limit_options, render_limits
+from templsync.cli.options import json_option, limit_options, quiet_option, render_limits
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 from templsync.cli.progress import late_progress
 
@@ -92,6 +92,7 @@ def register(group: click.Group) -> None:
     is_flag=True,
     help="With --conflicts: trust the template (allow its Jinja extensions).",
 )
+@quiet_option("Print errors only (with --markdown: write the file, say nothing).")
 @limit_options
 def status_command(
     fleet_path: Path | None,
@@ -102,6 +103,7 @@ def status_command(
     prereleases: bool,
     offline: bool,
     trust: bool,
+    quiet: bool,
 ) -> None:
     from templsync.fleet.status import fleet_status
 
@@ -111,7 +113,7 @@ def status_command(
         from templsync.template.trust import load_trust_list, settings_path
 
         trust_list = load_trust_list(settings_path(os.environ))
-    with late_progress(_STAGES, show=not as_json) as bar:
+    with late_progress(_STAGES, show=not as_json and not quiet) as bar:
         found = fleet_status(
             fleet,
             conflicts=conflicts,
@@ -128,8 +130,10 @@ def status_command(
         written = _write_markdown(found, Path(markdown) if markdown else fleet.path.parent)
     if as_json:
         print_json(status_dict(found))
-        if written is not None:
+        if written is not None and not quiet:
             stderr().print(f"wrote {escape(str(written))}")
+        return
+    if quiet:
         return
     _report(found, conflicts=conflicts)
     if written is not None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from templsync.cli.fleet import fleet_option, jobs_option, open_fleet
-from templsync.cli.options import json_option, limit_options, render_limits
+from templsync.cli.options import json_option, limit_options, quiet_option, render_limits
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 
 if TYPE_CHECKING:
@@ -27,7 +27,8 @@ current one); run the update, and stop there when it left conflicts; run the ins
 command in its folder (--test-timeout); then stage its folder and commit, with a message that
 lists the template commits it brings in (--no-commit leaves it staged); record the outcome
 (and, on success, the version and date) as last_update in the registry. One instance's
-failure never stops the others.
+failure never stops the others. A run stopped mid-way (Ctrl-C, a kill) leaves every instance
+updated or as it was: run the same command again to finish the rest.
 
 The end is a table (updated, up to date, conflicts, tests failed, skipped, error, with the
 reason); --json prints it as one document, --markdown writes it to a file. The exit code is 1
@@ -75,7 +76,9 @@ def register(group: click.Group) -> None:
     metavar="SECONDS",
     help="Stop an instance's test command after this long (a failure).",
 )
-@click.option("--dry-run", "-n", is_flag=True, help="Merge in memory only; write nothing.")
+@click.option(
+    "--dry-run", "-n", is_flag=True, help="Merge in memory only; write nothing (no branch)."
+)
 @click.option(
     "--markdown",
     type=click.Path(path_type=Path),
@@ -83,6 +86,7 @@ def register(group: click.Group) -> None:
     help="Also write the summary table to FILE as Markdown.",
 )
 @click.option("--trust", "--UNSAFE", is_flag=True, help="Trust the template (tasks, extensions).")
+@quiet_option("Print errors only (the exit code says whether every update was clean).")
 @json_option("Print one JSON document: every instance's outcome and the counts.")
 @limit_options
 def update_command(
@@ -98,12 +102,16 @@ def update_command(
     dry_run: bool,
     markdown: Path | None,
     trust: bool,
+    quiet: bool,
     as_json: bool,
 ) -> None:
+    from templsync.cli.recover import recover_and_report
     from templsync.fleet.bulkupdate import FleetUpdateOptions, fleet_update
     from templsync.template.usersettings import user_settings
 
     fleet = open_fleet(fleet_path)
+    if not dry_run and recover_and_report(fleet.path.parent) is not None:
+        fleet = open_fleet(fleet_path)  # a stopped run's write of the registry, finished
     settings = user_settings(os.environ)
     options = FleetUpdateOptions(
         only=only,
@@ -120,7 +128,7 @@ def update_command(
         settings_defaults=tuple(settings.defaults.items()),
         limits=render_limits(),
     )
-    if as_json:
+    if as_json or quiet:
         result = fleet_update(fleet, options)
     else:
         from rich.progress import Progress
@@ -132,11 +140,13 @@ def update_command(
                 bar.update(task, completed=done, total=total)
 
             result = fleet_update(fleet, options, progress)
+    for name, done in result.restored:
+        stderr().print(f"[yellow]resumed[/] {escape(name)}: a stopped run left it mid-way; {done}")
     if markdown is not None:
         _write(markdown, markdown_table(result))
     if as_json:
         print_json(result_dict(result))
-    else:
+    elif not quiet:
         _report(result)
     if not result.clean:
         raise click.exceptions.Exit(1)
@@ -233,4 +243,5 @@ def result_dict(result: FleetUpdateResult) -> dict[str, Any]:
             }
             for o in result.outcomes
         ],
+        "resumed": [{"name": name, "done": done} for name, done in result.restored],
     }

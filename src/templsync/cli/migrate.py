@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
-from templsync.cli.options import json_option
+from templsync.cli.options import dry_run_option, json_option, quiet_option
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 from templsync.cli.progress import late_progress
 
@@ -37,7 +37,7 @@ node_modules/, .env*, __pycache__/, .venv/, ...) are never part of a migration.
 
 Example:
 
-  templsync migrate generate add-ci -p templates/service
+  templsync migrate generate add-ci -t templates/service
 
   templsync migrate init services/billing -t templates/service --yes
 
@@ -87,6 +87,15 @@ def _warn(message: str) -> None:
     stderr().print(f"[yellow]warning:[/] {escape(message)}")
 
 
+def _ignore(_message: str) -> None:
+    pass
+
+
+def _warner(quiet: bool) -> Callable[[str], None]:
+    """Where the migrations' warnings go: stderr, or nowhere with ``--quiet``."""
+    return _ignore if quiet else _warn
+
+
 GENERATE_HELP = """Record the template's changes since its last migration as a new migration.
 
 The template is the folder PATH (default: here).
@@ -97,7 +106,7 @@ deletions and new files. With no changes, nothing is written.
 
 Example:
 
-  templsync migrate generate rename-settings -p templates/service --moves auto
+  templsync migrate generate rename-settings -t templates/service --moves auto --dry-run
 """
 
 
@@ -106,11 +115,14 @@ Example:
 )
 @click.argument("name", default="migration", required=False)
 @click.option(
+    "--template",
+    "-t",
     "--path",
     "-p",
+    "path",
     type=click.Path(path_type=Path, file_okay=False),
     default=".",
-    help="The template folder (default: here).",
+    help="The template folder (default: here; --path and -p are its older names).",
 )
 @click.option(
     "--moves",
@@ -126,30 +138,49 @@ Example:
     help="How similar two files must be to count as a move.",
 )
 @_strict_option
+@dry_run_option("Show the migration that would be written; write nothing.")
+@quiet_option()
 @json_option("Print one JSON document describing the migration written.")
 def generate_command(
-    name: str, path: Path, moves: str | None, move_threshold: float, strict: bool, as_json: bool
+    name: str,
+    path: Path,
+    moves: str | None,
+    move_threshold: float,
+    strict: bool,
+    pretend: bool,
+    quiet: bool,
+    as_json: bool,
 ) -> int:
+    from templsync._io.journal import JOURNAL_DIR, present_error
     from templsync.cli.recover import recover_and_report
     from templsync.migrate.generate import GenerateOptions, generate
     from templsync.migrate.initialize import check_template
 
     check_template(path)
-    recover_and_report(path)
+    if not pretend:
+        recover_and_report(path, quiet=quiet)
+    elif (path / JOURNAL_DIR).exists():
+        raise present_error(path)  # a dry run writes nothing, recovery included
     policy = moves or ("ask" if sys.stdin.isatty() and not as_json else "auto")
     chooser: MoveChooser | Literal["auto", "none"] = (
         ask_move if policy == "ask" else "none" if policy == "none" else "auto"
     )
-    options = GenerateOptions(name, chooser, move_threshold, strict)
-    with late_progress(_STAGES, show=not as_json) as bar:
-        result = generate(path, options, warn=_warn, progress=bar)
+    options = GenerateOptions(name, chooser, move_threshold, strict, dry_run=pretend)
+    with late_progress(_STAGES, show=not as_json and not quiet) as bar:
+        result = generate(path, options, warn=_warner(quiet), progress=bar)
     if as_json:
         print_json(_generate_dict(result))
+    elif quiet:
+        pass
     elif result.migration is None:
         stdout().print("No changes since the last migration: nothing written.")
     else:
         counts = ", ".join(f"{n} {k}" for k, n in result.counts().items() if n)
-        stdout().print(f"[green]wrote[/] {escape(str(result.folder))} ({counts})")
+        verb = "would write" if pretend else "wrote"
+        stdout().print(
+            f"[green]{verb}[/] {escape(str(result.folder))} ({counts})"
+            + ("; nothing was written" if pretend else "")
+        )
     return 0
 
 
@@ -172,7 +203,8 @@ def ask_move(path: str, suggested: str | None, candidates: Sequence[str]) -> str
 def _generate_dict(result: GenerateResult) -> dict[str, Any]:
     migration = result.migration
     return {
-        "written": migration is not None,
+        "written": migration is not None and not result.dry_run,
+        "dryRun": result.dry_run,
         "folder": str(result.folder) if result.folder else None,
         "name": migration.name if migration else None,
         "counts": result.counts(),
@@ -208,35 +240,52 @@ Example:
 )
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @_strict_option
+@dry_run_option("Show what would be created; write nothing (nothing is asked).")
+@quiet_option()
 @json_option("Print one JSON document describing the project created.")
-def init_command(target: Path, template: Path, yes: bool, strict: bool, as_json: bool) -> int:
+def init_command(
+    target: Path,
+    template: Path,
+    yes: bool,
+    strict: bool,
+    pretend: bool,
+    quiet: bool,
+    as_json: bool,
+) -> int:
     from templsync.errors import UserError
     from templsync.migrate.initialize import check_target, check_template, init_project
 
     check_template(template)
     check_target(target, template)
-    if not yes:
+    if not yes and not pretend:
         if not sys.stdin.isatty():
             raise UserError("no terminal to confirm on: pass --yes to create the project.")
         question = f"Create {target} from the template {template}?"
         if not click.confirm(question, default=True, err=True):
             stderr().print("Cancelled: nothing written.")
             return 1
-    with late_progress(_STAGES, show=not as_json) as bar:
-        result = init_project(template, target, strict=strict, warn=_warn, progress=bar)
+    with late_progress(_STAGES, show=not as_json and not quiet) as bar:
+        result = init_project(
+            template, target, strict=strict, warn=_warner(quiet), progress=bar, dry_run=pretend
+        )
     if as_json:
         print_json(
             {
                 "target": str(result.target),
+                "dryRun": pretend,
                 "files": result.files,
                 "applied": list(result.applied),
                 "copied": result.copied,
             }
         )
         return 0
+    if quiet:
+        return 0
     how = "copied" if result.copied else f"{len(result.applied)} migration(s) applied"
+    verb = "would create" if pretend else "created"
     stdout().print(
-        f"[green]created[/] {escape(str(target))}: {result.files} file(s), {escape(how)}"
+        f"[green]{verb}[/] {escape(str(target))}: {result.files} file(s), {escape(how)}"
+        + ("; nothing was written" if pretend else "")
     )
     return 0
 
@@ -260,25 +309,33 @@ Example:
 @migrate_group.command(name="apply", help=help_text(APPLY_HELP), short_help=summary(APPLY_HELP))
 @_project_options
 @click.option("--to", "to", metavar="NAME", help="Stop after this migration.")
-@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@dry_run_option("Show what would change; write nothing.")
 @_strict_option
+@quiet_option("Print errors only (exit code 2: conflicts were left).")
 @json_option("Print one JSON document describing each migration applied.")
 def apply_command(
-    path: Path, template: Path | None, to: str | None, dry_run: bool, strict: bool, as_json: bool
+    path: Path,
+    template: Path | None,
+    to: str | None,
+    pretend: bool,
+    strict: bool,
+    quiet: bool,
+    as_json: bool,
 ) -> int:
     from templsync.cli.recover import recover_and_report
     from templsync.errors import ConflictsLeft
     from templsync.migrate.apply import ApplyOptions, apply_migrations
 
-    if not dry_run:
-        recover_and_report(path)
-    options = ApplyOptions(template, to, dry_run, strict)
-    with late_progress(_STAGES, show=not as_json) as bar:
-        result = apply_migrations(path, options, warn=_warn, progress=bar)
+    if not pretend:
+        recover_and_report(path, quiet=quiet)
+    options = ApplyOptions(template, to, pretend, strict)
+    with late_progress(_STAGES, show=not as_json and not quiet) as bar:
+        result = apply_migrations(path, options, warn=_warner(quiet), progress=bar)
     if as_json:
         print_json(_apply_dict(result))
         return 2 if result.conflicts else 0
-    _print_apply(result)
+    if not quiet:
+        _print_apply(result)
     if result.conflicts:
         raise ConflictsLeft(result.conflicts)
     return 0
@@ -335,14 +392,17 @@ Example:
 @migrate_group.command(name="status", help=help_text(STATUS_HELP), short_help=summary(STATUS_HELP))
 @_project_options
 @_strict_option
+@quiet_option("Print errors only.")
 @json_option("Print one JSON document with applied, pending and drifted files.")
-def status_command(path: Path, template: Path | None, strict: bool, as_json: bool) -> int:
+def status_command(
+    path: Path, template: Path | None, strict: bool, quiet: bool, as_json: bool
+) -> int:
     from templsync.migrate.status import migration_status
 
-    result = migration_status(path, template, strict=strict, warn=_warn)
+    result = migration_status(path, template, strict=strict, warn=_warner(quiet))
     if as_json:
         print_json(_status_dict(result))
-    else:
+    elif not quiet:
         _print_status(result)
     return 0
 

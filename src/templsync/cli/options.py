@@ -61,7 +61,7 @@ def template_options(func: F) -> F:
                 metavar="FILE",
                 help="The answers file, relative to the project (default .copier-answers.yml).",
             ),
-            click.option("--quiet", "-q", is_flag=True, help="Print errors only."),
+            quiet_option(),
             click.option(
                 "--prereleases",
                 "-g",
@@ -183,6 +183,21 @@ def answer_options(func: F) -> F:
     )
 
 
+def dry_run_option(text: str, *, pretend: str | None = None) -> Callable[[F], F]:
+    """``--dry-run`` / ``-n`` (stored as ``pretend``): every command that writes has it.
+
+    ``pretend`` also accepts ``--pretend``, saying why (Copier's name, an older name).
+    """
+    names = ["--dry-run", "--pretend", "-n"] if pretend else ["--dry-run", "-n"]
+    shown = f"{text} (--pretend: {pretend})" if pretend else text
+    return click.option(*names, "pretend", is_flag=True, help=shown)
+
+
+def quiet_option(text: str = "Print errors only.") -> Callable[[F], F]:
+    """``--quiet`` / ``-q``: every command that prints has it (``--json`` still prints)."""
+    return click.option("--quiet", "-q", is_flag=True, help=text)
+
+
 def json_option(text: str) -> Callable[[F], F]:
     """``--json``: one JSON document on stdout (stored as ``as_json``)."""
     return click.option("--json", "as_json", is_flag=True, help=text)
@@ -192,10 +207,15 @@ def data_from(pairs: Sequence[str], data_file: Path | None) -> dict[str, object]
     """``--data-file`` then ``--data NAME=VALUE`` (values are strings, as Copier keeps them)."""
     import yaml
 
+    from templsync._limits import LimitError
+    from templsync._yaml import safe_load
+
     data: dict[str, object] = {}
     if data_file is not None:
         try:
-            loaded = yaml.safe_load(data_file.read_bytes())
+            loaded = safe_load(data_file.read_bytes())
+        except LimitError as e:
+            raise UserError(f"the --data-file {data_file} {e}. Fix it.") from e
         except OSError as e:
             raise UserError(f"cannot read the --data-file {data_file}: {e.strerror or e}") from e
         except yaml.YAMLError as e:

@@ -12,6 +12,7 @@ The warnings templsync gives as Python warnings (Copier's ``DirtyLocalWarning``,
 from __future__ import annotations
 
 import json
+import os
 import sys
 import warnings
 from collections.abc import Iterator
@@ -23,8 +24,17 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+PIPED_WIDTH = 100_000
+"""The width of a console that does not write to a terminal: wide enough that a table keeps
+every column whole on one line, whatever the data (rich's default for a pipe is 80 columns,
+which wraps and cuts a fleet's table; ``$COLUMNS`` still wins when it is set)."""
+
+
 class LazyConsole:
-    """A rich ``Console`` (no highlighting, soft wrap) that is built when it first prints."""
+    """A rich ``Console`` (no highlighting, soft wrap) that is built when it first prints.
+
+    Written to a pipe or a file, its lines are as long as their content (:data:`PIPED_WIDTH`).
+    """
 
     def __init__(self, *, stderr: bool) -> None:
         self._stderr = stderr
@@ -35,7 +45,10 @@ class LazyConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+            console = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+            if not console.is_terminal and not os.environ.get("COLUMNS"):
+                console.width = PIPED_WIDTH
+            self._console = console
         return self._console
 
     def print(self, *objects: Any, **options: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from templsync.cli.options import instance_options, json_option, session_fields
+from templsync.cli.options import dry_run_option, instance_options, json_option, session_fields
 from templsync.cli.output import (
     collected_warnings,
     escape,
@@ -24,13 +24,16 @@ its answers file records, and write it over the project's files, as `copier reco
 
 Every local change to a file the template makes is discarded (files the project added on its
 own, and existing files matching _skip_if_exists, are kept). Use it when an update cannot
-merge, or the recorded version is gone. --pretend lists the files whose local changes would be
-lost, and writes nothing. The default version is the latest; --vcs-ref :current: keeps the
-recorded one. The project must have no uncommitted changes unless --allow-dirty.
+merge, or the recorded version is gone. --dry-run (Copier's --pretend) writes nothing and lists
+what would change: "update" for a file that changes because the template did, "discard" for a
+file whose local changes would be lost (the project's own changes, against the version its
+answers file records), "create" for a new one. The default version is the latest;
+--vcs-ref :current: keeps the recorded one. The project must have no uncommitted changes
+unless --allow-dirty.
 
 Example:
 
-  templsync recopy services/billing --pretend
+  templsync recopy services/billing --dry-run
 
   templsync recopy --vcs-ref :current: --defaults
 """
@@ -47,7 +50,7 @@ def register(group: click.Group) -> None:
 )
 @instance_options
 @click.option("--allow-dirty", is_flag=True, help="Recopy even with uncommitted changes.")
-@click.option("--pretend", "-n", is_flag=True, help="List what would be lost; write nothing.")
+@dry_run_option("List what would change and be lost; write nothing.", pretend="Copier's name")
 @json_option("Print one JSON document describing the recopy.")
 def recopy_command(
     path: Path,
@@ -58,7 +61,7 @@ def recopy_command(
 ) -> None:
 
     from templsync.cli.copy import ask_question, result_dict
-    from templsync.cli.tasks import announce_task, task_runner
+    from templsync.cli.tasks import task_announcer, task_runner
     from templsync.instance.copy import CopyOptions
     from templsync.instance.recopy import recopy
 
@@ -71,21 +74,36 @@ def recopy_command(
             options,
             allow_dirty=allow_dirty,
             ask=ask_question if interactive else None,
-            on_task=None if quiet else announce_task,
+            on_task=task_announcer(quiet=quiet, pretend=pretend),
             run_task=task_runner(as_json=as_json),
         )
     result = dataclasses.replace(result, warnings=(*result.warnings, *noted))
     if as_json:
-        print_json(result_dict(result))
+        data = result_dict(result)
+        here = result.changed_here
+        changed = [p for p in result.overwritten if p != result.answers_file]
+        data["local_changes"] = None if here is None else [p for p in changed if p in here]
+        data["template_changes"] = None if here is None else [p for p in changed if p not in here]
+        print_json(data)
         return
     if not quiet:
         for warning in result.warnings:
             stderr().print(f"[yellow]warning:[/] {escape(warning)}")
-    lost = [p for p in result.overwritten if p != result.answers_file]
+    changed = [p for p in result.overwritten if p != result.answers_file]
+    here = result.changed_here
+    lost = [p for p in changed if here is None or p in here]
+    updated = [p for p in changed if here is not None and p not in here]
     listing = stdout() if pretend else stderr()
     if pretend or not quiet:
-        for p in lost:
-            listing.print(f"[yellow]{'discard':>9}[/] {escape(p)}")
+        for p in changed:
+            if p in updated:
+                listing.print(f"[cyan]{'update':>9}[/] {escape(p)} [dim](the template changed)[/]")
+            elif here is None:
+                listing.print(f"[yellow]{'discard':>9}[/] {escape(p)}")
+            else:
+                listing.print(
+                    f"[yellow]{'discard':>9}[/] {escape(p)} [dim](the project's own change)[/]"
+                )
         for p in result.created:
             listing.print(f"[green]{'create':>9}[/] {escape(p)}")
         for p in result.folders:
@@ -94,8 +112,15 @@ def recopy_command(
         return
     version = result.version.recorded or "the folder as it is"
     verb = "would recopy" if pretend else "recopied"
+    counts = (
+        f"{len(lost)} file(s) with local changes {'to discard' if pretend else 'discarded'}, "
+        f"{len(result.created)} created"
+    )
+    if here is not None:
+        counts = f"{len(updated)} changed by the template, {counts}"
+    else:
+        counts += " (the recorded version is gone: the template's changes are counted as local)"
     stdout().print(
         f"{verb} {escape(str(result.dst))} from {escape(result.src_path)} ({escape(version)}): "
-        f"{len(lost)} file(s) with local changes {'to discard' if pretend else 'discarded'}, "
-        f"{len(result.created)} created" + ("; nothing was written" if pretend else "")
+        f"{escape(counts)}" + ("; nothing was written" if pretend else "")
     )

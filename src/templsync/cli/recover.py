@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from templsync.cli.options import dry_run_option, quiet_option
 from templsync.cli.output import escape, help_text, stderr, stdout, summary
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ does this by itself first; this command does only that.
 
 Example:
 
-  templsync recover path/to/project
+  templsync recover path/to/project --dry-run
 """
 
 
@@ -36,17 +37,34 @@ def register(group: click.Group) -> None:
     metavar="[FOLDER]",
     help="The folder to check (default: here).",
 )
-def recover_command(folder: Path) -> None:
-    if recover_and_report(folder) is None:
+@dry_run_option("Say what would be finished or rolled back; do nothing.")
+@quiet_option()
+def recover_command(folder: Path, pretend: bool, quiet: bool) -> None:
+    if pretend:
+        from templsync._io.apply import pending_recovery
+
+        pending = pending_recovery(folder)
+        if quiet:
+            return
+        if pending is None:
+            stdout().print(f"nothing to recover in {escape(str(folder))}")
+        else:
+            would = "finished" if pending.action == "finished" else "rolled back"
+            stdout().print(
+                f"{escape(str(folder))}: an interrupted write of {pending.paths} path(s) would be "
+                f"{would}; nothing was done"
+            )
+        return
+    if recover_and_report(folder, quiet=quiet) is None and not quiet:
         stdout().print(f"nothing to recover in {escape(str(folder))}")
 
 
-def recover_and_report(folder: Path) -> Recovery | None:
+def recover_and_report(folder: Path, *, quiet: bool = False) -> Recovery | None:
     """Recover ``folder`` if a run was interrupted there, and say what was done."""
     from templsync._io.apply import recover
 
     done = recover(folder)
-    if done is not None:
+    if done is not None and not quiet:
         stderr().print(f"[yellow]recovered[/] {escape(str(folder))}: {escape(describe(done))}")
     return done
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import instance_options, json_option, session_fields
+from templsync.cli.options import dry_run_option, instance_options, json_option, session_fields
 from templsync.cli.output import (
     collected_warnings,
     escape,
@@ -34,13 +34,14 @@ conflict markers (or a .rej file with --conflict rej) and the command exits with
 repository the conflicts also show in `git status` as unmerged paths.
 
 The project must have no uncommitted changes (--allow-dirty to skip that check). Nothing is
-written when the update is refused, and --pretend shows the plan without writing anything.
+written when the update is refused, and --dry-run (Copier's --pretend) shows the plan
+without writing anything.
 
 Exit codes: 0 updated cleanly, 1 refused (the message says why), 2 conflicts left.
 
 Example:
 
-  templsync update services/billing --pretend --diff
+  templsync update services/billing --dry-run --diff
 
   templsync update --vcs-ref v2.1.0 --data use_redis=true --conflict rej
 """
@@ -80,7 +81,7 @@ def register(group: click.Group) -> None:
     metavar="REF",
     help="Merge from this template version instead of the recorded one (when it is gone).",
 )
-@click.option("--pretend", "-n", is_flag=True, help="Show the plan; write nothing.")
+@dry_run_option("Show the plan; write nothing.", pretend="Copier's name")
 @click.option("--diff", "show_diff", is_flag=True, help="Show the unified diff of each change.")
 @json_option("Print one JSON document describing the update.")
 def update_command(
@@ -95,7 +96,7 @@ def update_command(
     **common: Any,
 ) -> None:
     from templsync.cli.copy import ask_question
-    from templsync.cli.tasks import announce_task, task_runner
+    from templsync.cli.tasks import task_announcer, task_runner
     from templsync.errors import ConflictsLeft
     from templsync.instance.update import UpdateOptions, update
 
@@ -121,7 +122,7 @@ def update_command(
             options,
             ask=ask_question if interactive else None,
             on_message=message,
-            on_task=None if quiet else announce_task,
+            on_task=task_announcer(quiet=quiet, pretend=pretend),
             run_task=task_runner(as_json=as_json),
         )
     result = dataclasses.replace(result, warnings=(*result.warnings, *noted))

@@ -10,7 +10,14 @@ For each instance (in worker processes, or in this process with ``jobs=1``):
 5. stage its folder (only that folder, in a monorepo) and commit, with a message that lists
    the template commits it brings in, unless ``commit`` is off;
 6. record the outcome in the registry (``last_update``), with the version and the date when the
-   update succeeded.
+   update succeeded, as the instances finish (a few at a time, at most every
+   :data:`RECORD_EVERY` seconds, and at the end).
+
+A run stopped mid-way (Ctrl-C, a kill) leaves each instance either finished or as it was: from
+step 2 until its outcome is recorded, an instance is marked in its repository
+(:mod:`templsync.fleet.resume`), and the next run first puts back every instance whose mark is
+still there (an update that was committed is kept, and recorded then). Running the same update
+again so finishes the rest, and the finished ones are up to date.
 
 ``dry_run`` runs 1 and 3 as a pretend merge and writes nothing. One instance's problem is an
 :class:`Outcome` of that instance; it never stops the others. Instances that share a git
@@ -24,6 +31,7 @@ import enum
 import os
 import signal
 import subprocess
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -34,15 +42,24 @@ from typing import TYPE_CHECKING
 import pygit2
 
 from templsync._io.gitmirror import run_git
-from templsync.errors import TemplsyncError
-from templsync.fleet.registry import Fleet, FleetEntry, LastUpdate, load_fleet
+from templsync.errors import TemplsyncError, UserError
+from templsync.fleet import resume
+from templsync.fleet.registry import (
+    DEFAULT_ANSWERS_FILE,
+    CheckoutError,
+    Fleet,
+    FleetEntry,
+    LastUpdate,
+    load_fleet,
+    local_checkout,
+)
 from templsync.fleet.registry_save import save_fleet
 from templsync.fleet.status import InstanceStatus, State, _map, fleet_status
 from templsync.progress import Progress, no_progress
 from templsync.template.limits import RenderLimits
 
 if TYPE_CHECKING:
-    from templsync.instance.check import TemplateCommit
+    from templsync.instance.check import CheckResult, TemplateCommit
 
 __all__ = [
     "FleetUpdateOptions",
@@ -57,6 +74,8 @@ __all__ = [
 
 
 TAIL_LINES = 20
+RECORD_EVERY = 2.0
+"""Seconds between two writes of the outcomes to the registry, at most (and at the end)."""
 
 
 class Result(enum.StrEnum):
@@ -122,6 +141,8 @@ class FleetUpdateResult:
     outcomes: tuple[Outcome, ...]
     latest: str | None
     dry_run: bool
+    restored: tuple[tuple[str, str], ...] = ()
+    """Instances an earlier, stopped run left mid-way, and what was done to them first."""
 
     @property
     def clean(self) -> bool:
@@ -142,6 +163,8 @@ class _Job:
     """The entry's ``branch``: the update branch starts from it (default: the current one)."""
     shared_branch: str | None = None
     """The update branch an instance of the same repository created earlier in this run."""
+    template: str | None = None
+    """The registry's template location: read from there, whatever ``_src_path`` spells."""
 
 
 def select(fleet: Fleet, options: FleetUpdateOptions) -> tuple[FleetEntry, ...]:
@@ -163,7 +186,13 @@ def fleet_update(
     """Update the instances of ``fleet`` that ``options`` selects; see the module."""
     import templsync.instance.update  # noqa: F401, PLC0415  # loaded once, before workers fork
 
+    today = datetime.now(UTC).date().isoformat()
     chosen = select(fleet, options)
+    restored = []
+    if not options.dry_run:
+        for entry in chosen:
+            if (done_there := _restore(entry, fleet)) is not None:
+                restored.append((entry.name, done_there))
     found = fleet_status(
         replace(fleet, entries=chosen),
         jobs=options.jobs,
@@ -171,6 +200,8 @@ def fleet_update(
     )
     latest = found.latest
     shown = latest.recorded or latest.ref or "latest"
+    if not options.dry_run:
+        _catch_up(fleet, chosen, found.instances, shown)
     jobs = [
         _Job(
             status,
@@ -179,6 +210,7 @@ def fleet_update(
             shown,
             options,
             entry.branch,
+            template=fleet.template_location(),
         )
         for entry, status in zip(chosen, found.instances, strict=True)
     ]
@@ -186,23 +218,92 @@ def fleet_update(
     done = [0]
     for group in groups:
         done.append(done[-1] + len(group))
-    per_group = _map(
-        _update_group,
-        [tuple(jobs[n] for n in group) for group in groups],
-        workers=options.jobs or os.cpu_count() or 1,
-        stage="update",
-        progress=lambda s, n, _: progress(s, done[n], len(jobs)),
-        parallel_from=2,
-    )
+
+    grouped = [tuple(jobs[n] for n in group) for group in groups]
+    records = _Records(fleet.path, today)
+    try:
+        per_group = _map(
+            _update_group,
+            grouped,
+            workers=options.jobs or os.cpu_count() or 1,
+            stage="update",
+            progress=lambda s, n, _: progress(s, done[n], len(jobs)),
+            parallel_from=2,
+            done=None if options.dry_run else lambda n, found: records.add(grouped[n], found),
+        )
+    except BaseException:
+        records.flush(final=False)  # Ctrl-C: what finished is recorded all the same
+        raise
+    records.flush(final=True)
     outcomes: dict[int, Outcome] = {}
     for group, found_outcomes in zip(groups, per_group, strict=True):
         outcomes.update(zip(group, found_outcomes, strict=True))
-    found_result = FleetUpdateResult(
-        tuple(outcomes[n] for n in range(len(jobs))), shown, options.dry_run
+    return FleetUpdateResult(
+        tuple(outcomes[n] for n in range(len(jobs))), shown, options.dry_run, tuple(restored)
     )
-    if not options.dry_run:
-        record(fleet.path, found_result, datetime.now(UTC).date().isoformat())
-    return found_result
+
+
+class _Records:
+    """Outcomes written to the registry as they come, a few at a time: at most every
+    :data:`RECORD_EVERY` seconds (a write rereads and rewrites the whole registry), then the
+    marks of the instances recorded are removed (:func:`resume.finish`)."""
+
+    def __init__(self, registry: Path, today: str) -> None:
+        self.registry = registry
+        self.today = today
+        self.pending: list[tuple[Sequence[_Job], Sequence[Outcome]]] = []
+        self.last = time.monotonic()
+
+    def add(self, jobs: Sequence[_Job], outcomes: Sequence[Outcome]) -> None:
+        self.pending.append((jobs, outcomes))
+        if time.monotonic() - self.last >= RECORD_EVERY:
+            self.flush(final=False)
+
+    def flush(self, *, final: bool) -> None:
+        """Write what is pending; a registry that cannot be written now is tried again later,
+        and is an error only when ``final``."""
+        if not self.pending:
+            return
+        try:
+            record(self.registry, [o for _, found in self.pending for o in found], self.today)
+        except UserError:  # busy, or changed by someone meanwhile
+            if final:
+                raise
+            return
+        for jobs, _ in self.pending:
+            for job in jobs:
+                if job.status.folder is not None:
+                    resume.finish(job.status.folder)
+        self.pending.clear()
+        self.last = time.monotonic()
+
+
+def _restore(entry: FleetEntry, fleet: Fleet) -> str | None:
+    """Put back the instance of ``entry`` if an earlier run was stopped in the middle of it."""
+    try:
+        folder = local_checkout(entry, fleet, None)
+    except CheckoutError:
+        return None  # its status says why
+    return resume.restore(folder)
+
+
+def _catch_up(
+    fleet: Fleet, chosen: Sequence[FleetEntry], found: Sequence[InstanceStatus], shown: str
+) -> None:
+    """Record the updates to ``shown`` an earlier run committed but was stopped before recording."""
+    caught: dict[str, LastUpdate] = {}
+    for entry, status in zip(chosen, found, strict=True):
+        done = entry.last_update
+        if status.state is not State.UP_TO_DATE or status.folder is None:
+            continue
+        if done is not None and (done.outcome, done.version) == (Result.UPDATED.value, shown):
+            continue
+        answers = status.answers_file or DEFAULT_ANSWERS_FILE
+        day = resume.landed(status.folder, answers, shown)
+        if day is not None:
+            caught[entry.name] = LastUpdate(Result.UPDATED.value, shown, day.isoformat())
+    if caught:
+        _save_records(fleet.path, caught)
 
 
 def _by_repository(jobs: Sequence[_Job]) -> list[tuple[int, ...]]:
@@ -237,19 +338,30 @@ def _update_group(jobs: tuple[_Job, ...]) -> list[Outcome]:
 _RECORDED = (Result.UPDATED, Result.CONFLICTS, Result.TESTS_FAILED, Result.ERROR)
 
 
-def record(registry: Path, result: FleetUpdateResult, today: str) -> None:
+def record(registry: Path, outcomes: Sequence[Outcome], today: str) -> None:
     """Write each attempted update's outcome (and, on success, version and date) to the registry.
 
     The registry is read again first (an update can take long), so edits made meanwhile stay;
     skipped and up-to-date instances are left as they are.
     """
+    done = {o.name: o for o in outcomes if o.result in _RECORDED}
+    if not done:
+        return
     fresh = load_fleet(registry)
-    done = {o.name: o for o in result.outcomes if o.result in _RECORDED}
+    updates = {
+        e.name: _last_update(done[e.name], e.last_update, today)
+        for e in fresh.entries
+        if e.name in done
+    }
+    _save_records(registry, updates, fresh)
+
+
+def _save_records(
+    registry: Path, updates: dict[str, LastUpdate], fresh: Fleet | None = None
+) -> None:
+    fresh = fresh or load_fleet(registry)
     entries = tuple(
-        entry
-        if entry.name not in done
-        else replace(entry, last_update=_last_update(done[entry.name], entry.last_update, today))
-        for entry in fresh.entries
+        replace(e, last_update=updates[e.name]) if e.name in updates else e for e in fresh.entries
     )
     save_fleet(replace(fresh, entries=entries))
 
@@ -275,7 +387,6 @@ def update_instance(job: _Job) -> Outcome:
 
 def _steps(job: _Job) -> Outcome:
     from templsync.instance.check import CheckOptions, check  # noqa: PLC0415  # slow imports
-    from templsync.instance.update import UpdateOptions, update  # noqa: PLC0415
 
     status, options = job.status, job.options
     name = status.name
@@ -288,17 +399,39 @@ def _steps(job: _Job) -> Outcome:
     checked = check(
         folder,
         CheckOptions(
-            answers_file=status.answers_file, refresh=False, prereleases=options.prereleases
+            answers_file=status.answers_file,
+            refresh=False,
+            prereleases=options.prereleases,
+            template=job.template,
         ),
     )
     branch = None
     if not options.in_place and not options.dry_run:
         pattern = options.branch or "templsync/update-{version}"
         branch = pattern.replace("{version}", job.to_shown)
-        shared = job.shared_branch == branch
-        if not shared or run_git("branch", "--show-current", cwd=folder).strip() != branch:
-            start = () if job.base_branch is None else (job.base_branch,)
-            run_git("checkout", "-q", "-b", branch, *start, cwd=folder)
+    if options.dry_run:
+        return _update_and_commit(job, folder, checked, branch)
+    resume.begin(folder, branch)  # removed once the outcome is recorded
+    try:
+        return _update_and_commit(job, folder, checked, branch)
+    except BaseException as err:
+        if not isinstance(err, Exception):  # Ctrl-C: the instance goes back as it was
+            resume.restore(folder)
+        raise  # an error is the instance's outcome: left for a person, as it is
+
+
+def _update_and_commit(
+    job: _Job, folder: Path, checked: CheckResult, branch: str | None
+) -> Outcome:
+    """Steps 2-5 of the module for the instance in ``folder``."""
+    from templsync.instance.update import UpdateOptions, update  # noqa: PLC0415  # slow imports
+
+    status, options, name = job.status, job.options, job.status.name
+    # The update branch: made here, or continued when HEAD is on it already (an earlier
+    # instance of this repository made it, in this run or in one that was stopped)
+    if branch is not None and run_git("branch", "--show-current", cwd=folder).strip() != branch:
+        start = () if job.base_branch is None else (job.base_branch,)
+        run_git("checkout", "-q", "-b", branch, *start, cwd=folder)
     result = update(
         folder,
         UpdateOptions(
@@ -312,6 +445,7 @@ def _steps(job: _Job) -> Outcome:
             trust_list=options.trust_list,
             limits=options.limits,
             settings_defaults=dict(options.settings_defaults),
+            template=job.template,
         ),
     )
     base = Outcome(name, Result.UPDATED, None, status.recorded, job.to_shown, branch)
@@ -356,6 +490,10 @@ def _run_tests(command: str, folder: Path, timeout: float | None) -> tuple[str, 
         os.killpg(process.pid, signal.SIGKILL)  # the shell and everything it started
         out, _ = process.communicate()
         return f"`{command}` timed out after {timeout:g} s", _tail(out.decode(errors="replace"))
+    except BaseException:  # Ctrl-C: its own session does not get it, so stop it here
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
     if process.returncode == 0:
         return None
     text = out.decode(errors="replace")
@@ -367,7 +505,7 @@ def _tail(text: str) -> str:
 
 
 def _message(from_version: str | None, to_version: str, commits: Sequence[TemplateCommit]) -> str:
-    lines = [f"Update from the template {from_version} to {to_version}", ""]
+    lines = [resume.update_subject(from_version, to_version), ""]
     if commits:
         lines.append("Template commits brought in:")
         lines += [f"- {c.sha[:10]} {c.subject}" for c in commits]

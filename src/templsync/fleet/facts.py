@@ -32,6 +32,12 @@ from templsync.instance.project import (
 from templsync.template.answers import RecordedAnswers
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+_FAST_MAX_BYTES = 1 << 20
+_FAST_MAX_BRACKETS = 1000
+"""libyaml composes by C recursion, with no limit: ~20,000 nested levels crash the process. A
+file it reads is small and holds few ``[``/``{``, so it nests at most ~1,400 levels (indentation
+grows by one space a level at least) or ~1,000 (brackets): well within what it survives."""
+_SCALARS = (str, int, float, bool, type(None))
 
 __all__ = ["Facts", "Member", "last_change", "read_facts", "template_key"]
 
@@ -103,26 +109,37 @@ def read_facts(member: Member) -> Facts:
 def _quick_project(folder: Path, answers_file: str | None) -> Project | None:
     """:func:`load_project` for the two keys status reads, parsed by libyaml (5x faster).
 
-    None when libyaml is missing or the file is anything but a readable YAML mapping: then
-    :func:`load_project` reads it again and words the error as every command does.
+    None when libyaml is missing or the file is anything but a small readable YAML mapping whose
+    two keys are plain values (a large or bracket-heavy file could nest deep enough to crash
+    libyaml; an alias could stand for a structure of any size): then :func:`load_project` reads
+    it again within the limits and words the error as every command does.
     """
     if _FAST_LOADER is None:
         return None
     rel = answers_file or DEFAULT_ANSWERS_FILE
     path = folder / rel
     try:
-        loaded = yaml.load(path.read_bytes(), Loader=_FAST_LOADER)  # noqa: S506  # safe loader
-    except (OSError, yaml.YAMLError):
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) > _FAST_MAX_BYTES or data.count(b"[") + data.count(b"{") > _FAST_MAX_BRACKETS:
+        return None
+    try:
+        loaded = yaml.load(data, Loader=_FAST_LOADER)  # noqa: S506  # a safe loader
+    except yaml.YAMLError:
         return None
     if not isinstance(loaded, dict):
         return None
     src, commit = loaded.get("_src_path"), loaded.get("_commit")
+    if not isinstance(src, str) or not isinstance(commit, _SCALARS):
+        return None
     recorded = RecordedAnswers(
         str(path),
-        None if src is None else str(src),
+        src,
         None if commit is None else str(commit),
         answers={},  # not needed here
         private={},
+        src_path_value=src,
     )
     return Project(folder, rel, recorded, _instance_git(folder))
 

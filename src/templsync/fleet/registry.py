@@ -31,6 +31,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from templsync._limits import LimitError, parse_within
 from templsync.errors import ReadError, UserError
 from templsync.fleet.checkout import CheckoutError, is_remote, local_checkout, resolve_location
 
@@ -207,9 +208,11 @@ def load_fleet(path: Path) -> Fleet:
     """Read the registry at ``path``; :class:`FleetFileError` (with file:line) when invalid."""
     text = _read_text(path)
     try:  # the standard library's parser: about ten times faster than tomlkit's
-        data = tomllib.loads(text)
+        data = parse_within(lambda: tomllib.loads(text))
     except tomllib.TOMLDecodeError:
         data = _parse_or_fail(path, text)
+    except LimitError as err:
+        raise FleetFileError(f"{path} {err}. Fix the file.") from err
     return _Validator(path, text).fleet(data)
 
 
@@ -219,7 +222,9 @@ def _parse_or_fail(path: Path, text: str) -> dict[str, object]:
     from tomlkit.exceptions import ParseError  # noqa: PLC0415  # as above
 
     try:
-        return tomlkit.parse(text).unwrap()
+        return parse_within(lambda: tomlkit.parse(text).unwrap())
+    except LimitError as err:
+        raise FleetFileError(f"{path} {err}. Fix the file.") from err
     except ParseError as err:
         raise FleetFileError(
             f"{path}:{err.line}: not valid TOML: {parse_reason(err)}. Fix the file."

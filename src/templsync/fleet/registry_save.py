@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from templsync._core.plan import make_plan
 from templsync._core.tree import FileEntry, Mode, Tree
+from templsync._limits import LimitError, parse_within
 from templsync.errors import ReadError
 from templsync.fleet.registry import (
     ENTRY_KEYS,
@@ -79,7 +80,9 @@ def render_fleet(fleet: Fleet, previous: str | None, source: Path | None = None)
         doc.add(tomlkit.nl())
     else:
         try:
-            doc = tomlkit.parse(previous)
+            doc = parse_within(lambda: tomlkit.parse(previous), check=False)
+        except LimitError as err:
+            raise FleetFileError(f"{source or fleet.path} {err}. Fix the file.") from err
         except ParseError as err:
             raise FleetFileError(
                 f"{source or fleet.path}:{err.line}: not valid TOML: {parse_reason(err)}. "

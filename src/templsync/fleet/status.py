@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from packaging.version import Version
 
@@ -47,6 +47,9 @@ from templsync.fleet.registry import (
 )
 from templsync.progress import Progress, no_progress
 from templsync.template.limits import RenderLimits
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 __all__ = [
     "FleetStatus",
@@ -277,6 +280,7 @@ def collect_status(
         statuses = _dry_runs(
             statuses,
             latest,
+            template,
             workers=workers,
             progress=progress,
             trust=trust,
@@ -369,6 +373,7 @@ def _behind_text(commits: int, versions: int) -> str:
 def _dry_runs(
     statuses: list[InstanceStatus],
     latest: ResolvedVersion,
+    template: str,
     *,
     workers: int,
     progress: Progress,
@@ -383,7 +388,7 @@ def _dry_runs(
         for n, s in enumerate(statuses)
         if s.state not in (State.BROKEN, State.UP_TO_DATE) and s.commits_behind
     ]
-    jobs = [(statuses[n], latest.ref, trust, trust_list, limits) for n in todo]
+    jobs = [(statuses[n], latest.ref, template, trust, trust_list, limits) for n in todo]
     found = _map(
         _dry_run, jobs, workers=workers, stage="conflicts", progress=progress, parallel_from=2
     )
@@ -392,11 +397,13 @@ def _dry_runs(
 
 
 def _dry_run(
-    job: tuple[InstanceStatus, str | None, bool, tuple[str, ...], RenderLimits],
+    job: tuple[InstanceStatus, str | None, str, bool, tuple[str, ...], RenderLimits],
 ) -> InstanceStatus:
+    """The files an update of ``status`` would conflict on, the template read from the
+    registry's location (the instance's ``_src_path`` may be relative to another folder)."""
     from templsync.instance.update import UpdateOptions, update  # noqa: PLC0415  # Jinja
 
-    status, ref, trust, trust_list, limits = job
+    status, ref, template, trust, trust_list, limits = job
     assert status.folder is not None
     options = UpdateOptions(
         vcs_ref=ref,
@@ -409,6 +416,7 @@ def _dry_run(
         trust=trust,
         trust_list=trust_list,
         limits=limits,
+        template=template,
     )
     try:
         result = update(status.folder, options)
@@ -425,32 +433,68 @@ def _map(
     stage: str,
     progress: Progress,
     parallel_from: int,
+    done: Callable[[int, R], None] | None = None,
 ) -> list[R]:
     """``map(func, items)``, in ``workers`` processes from ``parallel_from`` items on.
 
     Items worth a process from two on (an update, a dry run: each takes a good part of a
     second) are handed out one at a time, so the workers finish together; cheap ones (an
-    instance's facts) go in chunks, which costs less to send.
+    instance's facts) go in chunks, which costs less to send. ``done(index, result)`` is
+    called for each item as soon as it finishes (in the order they finish).
     """
     total = len(items)
     if workers <= 1 or total < parallel_from:
         results = []
         for n, item in enumerate(items, 1):
             results.append(func(item))
+            if done is not None:
+                done(n - 1, results[-1])
             progress(stage, n, total)
         return results
     import multiprocessing  # noqa: PLC0415  # a pool only: jobs=1 and small fleets need none
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415  # as above
 
     method = "fork" if sys.platform == "linux" else "spawn"
+    context = multiprocessing.get_context(method)
+    if done is not None:
+        return _each_as_done(
+            func, items, workers, context, done=done, progress=lambda n: progress(stage, n, total)
+        )
     chunk = 1 if parallel_from <= 2 else max(1, min(256, -(-total // (workers * 4))))
     results = []
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for n, result in enumerate(pool.map(func, items, chunksize=chunk), 1):
             results.append(result)
             if n % chunk == 0 or n == total:
                 progress(stage, n, total)
     return results
+
+
+def _each_as_done(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    workers: int,
+    context: BaseContext,
+    *,
+    done: Callable[[int, R], None],
+    progress: Callable[[int], None],
+) -> list[R]:
+    """:func:`_map` in a pool, one item at a time, ``done`` called as each finishes."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415  # see _map
+
+    results: dict[int, R] = {}
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = {pool.submit(func, item): n for n, item in enumerate(items)}
+        try:
+            for count, future in enumerate(as_completed(futures), 1):
+                n = futures[future]
+                results[n] = future.result()
+                done(n, results[n])
+                progress(count)
+        except BaseException:  # Ctrl-C: the items not started yet are not started at all
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return [results[n] for n in range(len(items))]
 
 
 # reports --------------------------------------------------------------------------------------

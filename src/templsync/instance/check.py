@@ -31,10 +31,16 @@ if TYPE_CHECKING:
 __all__ = [
     "CheckOptions",
     "CheckResult",
+    "ConflictsNeedTrustError",
     "NotCheckableError",
     "TemplateCommit",
     "check",
 ]
+
+
+class ConflictsNeedTrustError(UserError):
+    """``--conflicts`` on a template whose settings run code (``_migrations``, Jinja
+    extensions), without ``--trust``."""
 
 
 class NotCheckableError(UserError):
@@ -59,6 +65,8 @@ class CheckOptions:
     """For ``conflicts``: Copier's ``trust:`` entries from its settings file."""
     limits: RenderLimits = field(default_factory=RenderLimits)
     """For ``conflicts``: how much each render may make (unset: by trust)."""
+    template: str | None = None
+    """Read the template from here, not where ``_src_path`` leads (a fleet's registry)."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,9 @@ def check(root: Path, options: CheckOptions = CheckOptions()) -> CheckResult:  #
     git repository.
     """
     project = load_project(root, options.answers_file)
-    source = project.open_template(cache_dir=options.cache_dir, refresh=options.refresh)
+    source = project.open_template(
+        cache_dir=options.cache_dir, refresh=options.refresh, location=options.template
+    )
     if not isinstance(source, GitSource):
         raise NotCheckableError(
             f"the template {project.src_path!r} is a folder, not a git repository, so it has no "
@@ -167,24 +177,36 @@ def _versions_between(
 def _conflicts(result: CheckResult, options: CheckOptions) -> tuple[str, ...]:
     """The paths an update to ``result.latest`` would leave conflicted (nothing written)."""
     from templsync.instance.update import UpdateOptions, update  # noqa: PLC0415  # renders: Jinja
+    from templsync.template.jinja import TrustRequiredError  # noqa: PLC0415  # loaded with Jinja
 
-    dry_run = update(
-        result.root,
-        UpdateOptions(
-            vcs_ref=result.latest.ref,
-            answers_file=options.answers_file,
-            prereleases=options.prereleases,
-            defaults=True,
-            pretend=True,
-            quiet=True,
-            skip_tasks=True,
-            trust=options.trust,
-            trust_list=options.trust_list,
-            limits=options.limits,
-            allow_dirty=True,
-            cache_dir=options.cache_dir,
-        ),
-    )
+    try:
+        dry_run = update(
+            result.root,
+            UpdateOptions(
+                vcs_ref=result.latest.ref,
+                answers_file=options.answers_file,
+                prereleases=options.prereleases,
+                defaults=True,
+                pretend=True,
+                quiet=True,
+                skip_tasks=True,
+                trust=options.trust,
+                trust_list=options.trust_list,
+                limits=options.limits,
+                allow_dirty=True,
+                cache_dir=options.cache_dir,
+                template=options.template,
+            ),
+        )
+    except TrustRequiredError as err:
+        names = getattr(err, "settings", None) or (err.setting.lstrip("_"),)
+        raise ConflictsNeedTrustError(
+            "--conflicts dry-runs the update, and the template's "
+            + " and ".join(f"`_{name}`" for name in names)
+            + " run code from the template, so it needs trust. If you trust this template, run "
+            "`templsync check --conflicts --trust` (the dry run writes nothing and runs no task "
+            "or migration), or add the template to the `trust:` list of Copier's settings.yml."
+        ) from err
     return tuple(sorted(c.path for c in dry_run.conflicts))
 
 

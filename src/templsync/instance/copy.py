@@ -116,6 +116,9 @@ class CopyResult:
     recovered: Recovery | None = None
     folders: tuple[str, ...] = ()
     """Empty folders of the template made in the destination (missing there before)."""
+    changed_here: frozenset[str] | None = None
+    """Recopy: the paths the project had changed itself (against its recorded version); an
+    overwritten path not among them changes because the template did. None: not known."""
 
 
 def copy(

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from templsync._core.diff import ChangeKind, TreeDiff, diff_trees
 from templsync._core.tree import Tree
-from templsync._io.sources import ResolvedVersion
-from templsync.instance.project import load_project
+from templsync._io.sources import ResolvedVersion, TemplateSource
+from templsync.instance.project import Project, load_project
 from templsync.instance.recorded import render_recorded
 from templsync.instance.session import SessionOptions
 
-__all__ = ["LocalDiff", "LocalDiffOptions", "local_diff"]
+__all__ = ["LocalDiff", "LocalDiffOptions", "local_diff", "project_changes"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,14 @@ def local_diff(root: Path, options: LocalDiffOptions = _DEFAULT_OPTIONS) -> Loca
     """The changes the instance at ``root`` made to its template's files; see the module."""
     project = load_project(root, options.answers_file)
     source = project.open_template(cache_dir=options.cache_dir, refresh=options.refresh)
+    return project_changes(project, source, options)
+
+
+def project_changes(
+    project: Project, source: TemplateSource, options: LocalDiffOptions = _DEFAULT_OPTIONS
+) -> LocalDiff:
+    """:func:`local_diff` of a project already loaded, its template already opened."""
+    root = project.root
     version = project.recorded_version(source, options.base_ref)
     rendered = render_recorded(project, source, version, options)
     skip = {project.answers_path, rendered.answers_file}

@@ -3,24 +3,34 @@
 Update, check, diff and recopy all start here. The answers file (``.copier-answers.yml``, or
 the one ``-a`` names: a project made from several templates has one per template) says which
 template (``_src_path``) at which version (``_commit``) made the instance, with which answers.
-A relative ``_src_path`` is resolved against the instance's folder; only when nothing is there
-is it tried from the current folder (Copier records the path as it was typed).
+A relative ``_src_path`` is looked for from the instance's folder, then the folders above it up
+to its repository's top, then the current folder (:mod:`templsync.instance.srcpath`: Copier
+records the path as it was typed, relative to where the copy ran).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from templsync._core.ignore import IgnoreRules
-from templsync._core.tree import Tree
+from templsync._core.tree import AbsoluteSymlinkError, Tree
+from templsync._io.gitindex import check_index
 from templsync._io.gitrepo import GitRepo, RefNotFoundError, discover_repo
-from templsync._io.local import read_tree
+from templsync._io.gitstate import refuse_unfinished
+from templsync._io.local import explain_symlink, read_tree
 from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
-from templsync._io.vcsurl import expand_url
 from templsync.errors import UserError
 from templsync.instance.existing import read_paths
+from templsync.instance.srcpath import (
+    TemplateElsewhereWarning,
+    TemplateLocation,
+    TemplateNotFoundError,
+    checked_src_path,
+    locate_template,
+)
 from templsync.template.answers import AnswersFileError, RecordedAnswers, read_answers
 
 __all__ = [
@@ -58,6 +68,14 @@ class InstanceGit:
         """Whether the instance's folder has uncommitted changes (untracked files included)."""
         return self.repo.is_dirty(self.subdir or None)
 
+    def check_ready(self, command: str, *, writing: bool) -> None:
+        """Refuse ``command`` in a repository in the middle of a merge, rebase, cherry-pick,
+        revert or bisect, or whose index cannot be read; when it will be ``writing``, also
+        when git's index could not take what the write ends with
+        (:func:`~templsync._io.gitindex.check_index`)."""
+        refuse_unfinished(self.repo, str(self.top), command)
+        check_index(self.repo, str(self.top), self.subdir, writing=writing)
+
 
 @dataclass(frozen=True)
 class Project:
@@ -70,29 +88,43 @@ class Project:
 
     @property
     def src_path(self) -> str:
-        """``_src_path`` as recorded; a :class:`AnswersFileError` when it is missing."""
-        if not self.recorded.src_path:
-            raise AnswersFileError(
-                f"{self.root / self.answers_path}: the answers file has no `_src_path`, so the "
-                "template this project came from is unknown. Add `_src_path: <template>` to it."
-            )
-        return self.recorded.src_path
+        """``_src_path`` as recorded; an :class:`AnswersFileError` when it is missing, empty or
+        not text."""
+        value = self.recorded.src_path_value
+        if value is None:
+            value = self.recorded.src_path
+        return checked_src_path(value, self.root / self.answers_path)
+
+    def locate_template(self, cwd: Path | None = None) -> TemplateLocation:
+        """Where ``_src_path`` leads (:func:`~templsync.instance.srcpath.locate_template`)."""
+        top = self.git.top if self.git is not None else None
+        answers = self.root / self.answers_path
+        return locate_template(self.src_path, answers, self.root, top, cwd or Path.cwd())
 
     def template_location(self) -> str:
-        """Where to read the template from: ``_src_path``, a relative path taken from ``root``."""
-        src = self.src_path
-        if expand_url(src) is not None or src.startswith("~") or Path(src).is_absolute():
-            return src
-        from_instance = self.root / src
-        if from_instance.exists() or not Path(src).exists():
-            return str(from_instance.absolute())
-        # Copier records the path as typed: relative to where `copier copy` ran, which may be
-        # this folder's parent. Used only when the instance-relative path does not exist.
-        return str(Path(src).absolute())
+        """Where to read the template from; where the project's folder would have it when
+        ``_src_path`` leads nowhere (a fleet compares the spelling; reading it fails later)."""
+        try:
+            return self.locate_template().spec
+        except TemplateNotFoundError:
+            src = self.src_path
+            return src if Path(src).is_absolute() else str((self.root / src).absolute())
 
-    def open_template(self, *, cache_dir: Path | None, refresh: bool) -> TemplateSource:
-        """The template source; it keeps ``_src_path``'s spelling for the answers file."""
-        source = resolve_source(self.template_location(), cache_dir=cache_dir, refresh=refresh)
+    def open_template(
+        self, *, cache_dir: Path | None, refresh: bool, location: str | None = None
+    ) -> TemplateSource:
+        """The template source; it keeps ``_src_path``'s spelling for the answers file.
+
+        ``location`` reads the template from there instead of where ``_src_path`` leads (a
+        fleet's registry knows where its template is). Otherwise a relative ``_src_path``
+        found elsewhere than from the project's folder gives a :class:`TemplateElsewhereWarning`.
+        """
+        if location is None:
+            found = self.locate_template()
+            if found.note is not None:
+                warnings.warn(found.note, TemplateElsewhereWarning, stacklevel=2)
+            location = found.spec
+        source = resolve_source(location, cache_dir=cache_dir, refresh=refresh)
         assert dataclasses.is_dataclass(source) and not isinstance(source, type)
         return dataclasses.replace(source, src_path=self.src_path)
 
@@ -134,7 +166,10 @@ class Project:
         if self.git is None:
             base = read_tree(self.root, _DOT_GIT)
         else:
-            base = self.git.repo.working_tree(self.git.subdir or None)
+            try:
+                base = self.git.repo.working_tree(self.git.subdir or None)
+            except AbsoluteSymlinkError as err:
+                raise explain_symlink(err, self.root) from err
         extra = read_paths(self.root, sorted(set(also) - base.keys()))
         return base.replace(dict(extra.items())) if extra else base
 

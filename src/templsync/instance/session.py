@@ -29,6 +29,8 @@ from templsync._io.jinjacache import DiskBytecodeCache
 from templsync._io.local import read_permissions
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
 from templsync._io.templatefolder import template_folder
+from templsync._limits import LimitError
+from templsync._yaml import safe_load
 from templsync.errors import SymlinkError, UserError
 from templsync.template.answering import Answers, Defaults, QuestionPrompt, answer_questions
 from templsync.template.answers import answers_context
@@ -238,7 +240,9 @@ class Session:
         except (FileNotFoundError, IsADirectoryError):
             return {}
         try:
-            return yaml.safe_load(data)
+            return safe_load(data)
+        except LimitError as err:
+            raise UserError(f"{full}: the external data file (`_external_data`) {err}") from err
         except yaml.YAMLError as err:
             raise UserError(
                 f"{full}: the external data file (`_external_data`) is not valid YAML: {err}"

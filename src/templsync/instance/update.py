@@ -25,8 +25,11 @@ The result goes through the one writer, conflicts as git-style markers labelled 
 (``before updating`` / ``after updating``) and recorded as unmerged paths in the instance's git
 index, or as ``.rej`` files. ``_migrations`` (:mod:`templsync.instance.migrations`) and ``_tasks``
 run only for a trusted template, in Copier's order: before-migrations (then the instance is read),
-the update written, tasks, after-migrations. The answers file is written with the update, so it
-changes only when the update finished (with or without conflicts), never after a refusal.
+tasks, after-migrations. The tasks run where Copier runs them, on the new version written over the
+instance, which here is a scratch copy: what they change there is merged as the template's
+(:mod:`templsync.instance.updatetasks`), so the update is still written once, after the tasks,
+and a failing task leaves the instance as it was. The answers file is written with the update,
+so it changes only when the update finished (with or without conflicts), never after a refusal.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from templsync._core.tree import FileEntry, Mode, Tree
 from templsync._io.apply import Recovery, apply_plan, recover
 from templsync._io.gitindex import ConflictStages, record_conflicts, stage_exec_bits
 from templsync._io.journal import JOURNAL_DIR, present_error
+from templsync._io.scratch import NO_CHANGES, ScratchChanges
 from templsync._io.sources import ResolvedVersion
 from templsync.errors import UserError
 from templsync.instance.folders import new_folders
@@ -52,7 +56,12 @@ from templsync.instance.project import BaseVersionMissingError, Project, load_pr
 from templsync.instance.recorded import render_recorded
 from templsync.instance.session import Rendered, Session, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
-from templsync.instance.templatetasks import run_template_tasks
+from templsync.instance.updatetasks import (
+    NOT_WRITTEN,
+    fold_task_changes,
+    run_update_tasks,
+    task_folders,
+)
 from templsync.template.answering import Answers, QuestionPrompt
 from templsync.template.trust import UntrustedTemplateError
 
@@ -71,6 +80,8 @@ __all__ = [
 
 CURRENT_REF = ":current:"
 """Copier's ``--vcs-ref :current:``: the version the answers file records."""
+
+_BEFORE_RAN = "The `before` migrations had run already."
 
 COPIER_LABELS = MarkerLabels(ours="before updating", base="last update", theirs="after updating")
 """The conflict-marker labels Copier's update writes (``git merge-file -L``)."""
@@ -100,6 +111,8 @@ class UpdateOptions(SessionOptions):
     base_ref: str | None = None
     """Use this template ref as the base instead of the recorded ``_commit``."""
     refresh: bool = False
+    template: str | None = None
+    """Read the template from here, not where ``_src_path`` leads (a fleet's registry)."""
 
 
 @dataclass(frozen=True)
@@ -155,21 +168,26 @@ def update(
 ) -> UpdateResult:
     """Update the instance at ``root``; see the module's documentation.
 
-    Every refusal (dirty instance, missing or invalid answers file, unknown base version,
-    downgrade, untrusted template, missing answer, render error) comes before anything is
-    written. ``on_message`` receives ``_message_before_update``; ``on_task`` is told about each
-    migration and task before ``run_task`` runs it.
+    Every refusal (a merge or rebase in progress, an index git could not update, dirty
+    instance, missing or invalid answers file, unknown base version, downgrade, untrusted
+    template, missing answer, render error) comes before anything is written. ``on_message``
+    receives ``_message_before_update``; ``on_task`` is told about each migration and task
+    before ``run_task`` runs it.
     """
     if options.pretend and (root / JOURNAL_DIR).exists():
         raise present_error(root)  # a pretend run writes nothing, recovery included
     recovered = recover(root) if root.is_dir() and not options.pretend else None
     project = load_project(root, options.answers_file)
+    if project.git is not None:
+        project.git.check_ready("update", writing=not options.pretend)
     if project.git is not None and not options.allow_dirty and project.git.is_dirty():
         raise DirtyInstanceError(
             f"{root} has uncommitted changes. Commit or stash them first, so the update can be "
             "reviewed and undone with git, or pass --allow-dirty."
         )
-    source = project.open_template(cache_dir=options.cache_dir, refresh=options.refresh)
+    source = project.open_template(
+        cache_dir=options.cache_dir, refresh=options.refresh, location=options.template
+    )
     old = project.recorded_version(source, options.base_ref)
     ref = project.recorded.commit if options.vcs_ref == CURRENT_REF else options.vcs_ref
     new = source.resolve(ref, prereleases=options.prereleases)
@@ -191,9 +209,21 @@ def update(
     answers = theirs.answer(previous=project.recorded.answers, ask=ask)
     _check_refused(project, answers, new)
     theirs_render = theirs.render_tree()
-    merged = _merge(project, base_render, theirs_render)
+    ours = _read_ours(project, base_render, theirs_render)
+    task_run = run_update_tasks(
+        theirs,
+        project,
+        ours,
+        theirs_render,
+        pretend=options.pretend,
+        on_task=on_task,
+        run_task=run_task,
+        failed=NOT_WRITTEN if not ran else f"{NOT_WRITTEN} {_BEFORE_RAN}",
+    )
+    merged = _merge(ours, base_render, theirs_render, task_run.changes)
     after = _resolve(merged, options)
-    plan = make_plan(merged.ours, after, new_folders(root, base_render, theirs_render, after))
+    folders = new_folders(root, base_render, theirs_render, after)
+    plan = make_plan(merged.ours, after, folders + task_folders(root, task_run.changes, after))
     before_files = merged.ours
     if not options.pretend:
         # The files the plan replaces or moves are read into memory first: the result's trees
@@ -205,7 +235,6 @@ def update(
         if project.git is not None:
             stage_exec_bits(project.git.repo, _written_modes(project, plan))
             record_conflicts(project.git.repo, stages)
-    tasks = run_template_tasks(theirs, on_task, run_task, pretend=options.pretend)
     ran += migrate(theirs, "after", old, new, options.pretend, on_task=on_task, run_task=run_task)
     theirs.phase = "undefined"
     message = theirs.config.settings.message_after_update
@@ -220,7 +249,7 @@ def update(
         before=before_files,
         after=after,
         answers=answers,
-        tasks=tasks,
+        tasks=task_run.commands,
         migrations=ran,
         message_after=theirs.render(message) if message else "",
         warnings=theirs.config.warnings,
@@ -279,10 +308,20 @@ class _Merged:
     theirs: Tree
 
 
-def _merge(project: Project, base_render: Rendered, theirs_render: Rendered) -> _Merged:
-    answers_file = theirs_render.answers_file
+def _read_ours(project: Project, base_render: Rendered, theirs_render: Rendered) -> Tree:
+    """The instance's files, and every path either render has (see :meth:`Project.files`)."""
     template_paths = base_render.tree.keys() | theirs_render.tree.keys()
-    ours = project.files(set(template_paths) | {answers_file, base_render.answers_file})
+    answers = {theirs_render.answers_file, base_render.answers_file}
+    return project.files(set(template_paths) | answers)
+
+
+def _merge(
+    ours: Tree,
+    base_render: Rendered,
+    theirs_render: Rendered,
+    tasks: ScratchChanges = NO_CHANGES,
+) -> _Merged:
+    answers_file = theirs_render.answers_file
     skip = theirs_render.skip
     base = dict(base_render.tree.items())
     theirs = dict(theirs_render.tree.items())
@@ -300,6 +339,16 @@ def _merge(project: Project, base_render: Rendered, theirs_render: Rendered) -> 
             kept.add(path)
         else:
             base.pop(path, None)  # deleted by the instance: recreated, as Copier does
+    if tasks:
+        base, theirs = fold_task_changes(
+            tasks,
+            base=base,
+            ours=ours_files,
+            theirs=theirs,
+            old_paths=frozenset(base_render.tree.keys()),
+            new_paths=frozenset(theirs_render.tree.keys()),
+            kept=frozenset(kept),
+        )
     result = merge3(Tree._trusted(base), Tree._trusted(ours_files), Tree._trusted(theirs))
     kept_deleted: list[PathChange] = []
     tree = dict(result.tree.items())

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from templsync._core.tree import FileEntry
+from templsync._limits import LimitError, parse_within
 from templsync.errors import ReadError, UserError
 from templsync.migrate.store import APPLIED_FILE
 
@@ -78,7 +79,9 @@ def read_record(project: Path) -> AppliedRecord | None:
     except OSError as err:
         raise ReadError(f"cannot read {path}: {err.strerror}") from err
     try:
-        document = json.loads(data)
+        document = parse_within(lambda: json.loads(data))
+    except LimitError as err:
+        raise AppliedFileError(f"{path} {err}. Fix or remove it.") from err
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise AppliedFileError(f"{path} is not valid JSON: {err}. Fix or remove it.") from err
     if not isinstance(document, dict):

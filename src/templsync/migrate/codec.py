@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from templsync._core.tree import FileEntry, Mode, normalize_path
+from templsync._limits import LimitError, parse_within
 from templsync.errors import InvalidPathError
 from templsync.migrate.model import (
     Entry,
@@ -100,12 +101,14 @@ def decode(name: str, text: str, load: Loader, file: str | None = None) -> Migra
     """The migration of folder ``name`` from its ``migration.json`` text; errors name ``file``
     (default ``<name>/migration.json``)."""
     reader = _Reader(name, LineModel.EXACT, load, file or f"{name}/{MIGRATION_FILE}")
-    try:
-        document = json.loads(text)
+    try:  # every value is checked against the format below: only depth Python cannot parse
+        document = parse_within(lambda: json.loads(text), check=False)
     except json.JSONDecodeError as err:
         raise reader.fail(
             f"not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})"
         ) from err
+    except LimitError as err:
+        raise reader.fail(str(err)) from err
     if not isinstance(document, dict):
         raise reader.fail("the document must be a JSON object")
     if "format" not in document:

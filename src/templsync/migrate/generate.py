@@ -33,14 +33,18 @@ class GenerateOptions:
     moves: Literal["auto", "none"] | MoveChooser = "auto"
     threshold: float = DEFAULT_RENAME_THRESHOLD
     strict: bool = False
+    dry_run: bool = False
+    """Make the migration, write nothing: ``folder`` is where it would be written."""
 
 
 @dataclass(frozen=True)
 class GenerateResult:
-    """The migration written (None when nothing changed) and where."""
+    """The migration written (None when nothing changed) and where (with ``dry_run``: what
+    would be written, and where)."""
 
     migration: Migration | None
     folder: Path | None
+    dry_run: bool = False
 
     def counts(self) -> dict[str, int]:
         kinds = [e.kind for e in self.migration.entries] if self.migration else []
@@ -71,6 +75,8 @@ def generate(
     name = f"{store.next_timestamp(template, moment)}_{store.slug(options.name)}"
     migration = Migration(name, entries, contents)
     _check_replays(before, migration, current)
+    if options.dry_run:
+        return GenerateResult(migration, template / store.MIGRATIONS_DIR / name, dry_run=True)
     created = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     folder = store.write_migration(template, migration, created)
     return GenerateResult(migration, folder)

@@ -77,9 +77,11 @@ def init_project(
     warn: store.Warn = lambda _: None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     progress: Progress = no_progress,
+    dry_run: bool = False,
 ) -> InitResult:
     """Create ``target`` from ``template``; refuses a missing template or a non-empty target.
 
+    With ``dry_run`` everything is read and checked, and nothing is written.
     Progress stages: ``"migrations"`` (read), ``"files"`` (written)."""
     check_template(template)
     check_target(target, template)
@@ -95,6 +97,8 @@ def init_project(
     )
     everything = dict(files.items())
     everything[store.APPLIED_FILE] = FileEntry.from_bytes(record.render())
+    if dry_run:
+        return InitResult(target, len(files), applied, copied=not names)
     created = _make_folder(target.parent)
     try:
         if can_write_new_folder(target):

@@ -121,3 +121,8 @@ class MalformedMigrationError(MigrationError):
 
 class MismatchError(MigrationError):
     """A migration that does not fit the files it is applied to."""
+
+
+class UnsafeMigrationError(MigrationError):
+    """A migration folder holding a symlink, fifo, socket or device. Always an error (never a
+    warning that skips the migration): the folder is hostile, not merely broken."""

@@ -3,6 +3,12 @@
 Folders are read in timestamp order. A folder that cannot be read as a migration is reported to
 ``on_warning`` and left out, or raised with ``strict``; two folders with one timestamp are always
 an error, since their order would be a guess.
+
+A migration folder is data: everything in it is read without following a link
+(:mod:`templsync._io.nofollow`), and a symlink, fifo, socket or device met there (the folder
+itself, ``migration.json``, a ``__files`` subfolder or content) is always an error,
+:class:`UnsafeMigrationError`, whatever ``strict`` says: following it could copy any file of the
+machine into a project. ``migrations/`` itself may be a link only to a folder inside the template.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from templsync._core.tree import FileEntry, Mode, Tree, blob_digest
 from templsync._io.apply import apply_plan
 from templsync._io.local import read_tree
 from templsync._io.newfolder import can_write_new_folder, write_new_folder
+from templsync._io.nofollow import NotPlainError, is_plain_file, read_plain
 from templsync.errors import ReadError, UserError
 from templsync.migrate import codec
 from templsync.migrate.model import (
@@ -28,6 +35,7 @@ from templsync.migrate.model import (
     Migration,
     MigrationError,
     MismatchError,
+    UnsafeMigrationError,
 )
 from templsync.migrate.replay import Step, apply_delta, replay
 from templsync.migrate.tsliteral import LiteralSyntaxError, parse_migration_module
@@ -117,14 +125,20 @@ def has_migrations(template: Path) -> bool:
 
 
 def folder_names(template: Path, warn: Warn, *, strict: bool) -> list[str]:
-    """The migration folders of ``template``, oldest first."""
+    """The migration folders of ``template``, oldest first; a link named like one is refused."""
     folder = template / MIGRATIONS_DIR
     try:
-        names = sorted(e.name for e in os.scandir(folder) if e.is_dir(follow_symlinks=False))
+        _check_inside(template, folder)
+        with os.scandir(folder) as found:
+            entries = list(found)
     except FileNotFoundError:
         return []
     except OSError as err:
         raise ReadError(f"cannot list {folder}: {err.strerror}") from err
+    for entry in entries:
+        if entry.is_symlink() and _FOLDER.match(entry.name):
+            raise _unsafe(entry.name, NotPlainError(entry.path, "", "a symlink"))
+    names = sorted(e.name for e in entries if e.is_dir(follow_symlinks=False))
     kept: list[str] = []
     seen: dict[str, str] = {}
     for name in names:
@@ -152,28 +166,27 @@ def folder_names(template: Path, warn: Warn, *, strict: bool) -> list[str]:
 
 
 def load_migration(template: Path, name: str) -> Migration:
-    """The migration in folder ``name``; raises :class:`MalformedMigrationError`."""
-    folder = template / MIGRATIONS_DIR / name
-    base = os.fspath(folder) + "/"  # once: Path.__fspath__ builds a new string on every call
+    """The migration in folder ``name``; raises :class:`MalformedMigrationError`, and
+    :class:`UnsafeMigrationError` for a link or special file in the folder."""
+    root = os.fspath(template / MIGRATIONS_DIR / name)  # once: Path.__fspath__ builds a new string
 
     def load(path: str, digest: str | None) -> FileEntry | None:
-        target = base + codec.content_path(path)
+        rel = codec.content_path(path)
         try:
             if digest is None:
-                with open(target, "rb") as stream:  # noqa: PTH123  # a str path: ~10,000 calls
-                    return FileEntry.from_bytes(stream.read())
-            os.stat(target)  # noqa: PTH116  # there, read later when asked for
-        except FileNotFoundError:
-            return None
-        except OSError as err:
-            raise ReadError(f"cannot read {target}: {err.strerror}") from err
-        return FileEntry(digest, Mode.REGULAR, _Stored(name, target, path, digest))
+                data = read_plain(root, rel)
+                return None if data is None else FileEntry.from_bytes(data)
+            if not is_plain_file(root, rel):  # there, read later when asked for
+                return None
+        except NotPlainError as err:
+            raise _unsafe(name, err) from err
+        return FileEntry(digest, Mode.REGULAR, _Stored(name, root, rel, digest))
 
     where = f"{MIGRATIONS_DIR}/{name}/"
-    text = _read_text(folder / codec.MIGRATION_FILE, name)
+    text = _read_text(root, codec.MIGRATION_FILE, name)
     if text is not None:
         return codec.decode(name, text, load, where + codec.MIGRATION_FILE)
-    legacy = _read_text(folder / codec.LEGACY_FILE, name)
+    legacy = _read_text(root, codec.LEGACY_FILE, name)
     if legacy is None:
         raise MalformedMigrationError(
             name, f"the folder has no {codec.MIGRATION_FILE} (nor {codec.LEGACY_FILE})", file=where
@@ -187,25 +200,27 @@ def load_migration(template: Path, name: str) -> Migration:
 
 @dataclass(frozen=True)
 class _Stored:
-    """The content kept for ``path`` in a migration, read when asked and checked on the way."""
+    """The content kept at ``rel`` in a migration's folder ``root``, read when asked (without
+    following links, as when it was found) and checked on the way."""
 
     migration: str
-    file: str
-    path: str
+    root: str
+    rel: str
     digest: str
 
     def __call__(self) -> bytes:
         try:
-            with open(self.file, "rb") as stream:  # noqa: PTH123  # a str path, as in load
-                data = stream.read()
-        except OSError as err:
-            raise ReadError(f"cannot read {self.file}: {err.strerror}") from err
+            data = read_plain(self.root, self.rel)
+        except NotPlainError as err:
+            raise _unsafe(self.migration, err) from err
+        if data is None:
+            raise ReadError(f"cannot read {self.root}/{self.rel}: it is gone")
         if blob_digest(data) != self.digest:
             raise MismatchError(
                 self.migration,
                 "not the content its entry records (its digest differs): it was edited after "
                 "the migration was written. Restore it, e.g. from version control",
-                file=f"{MIGRATIONS_DIR}/{self.migration}/{codec.content_path(self.path)}",
+                file=f"{MIGRATIONS_DIR}/{self.migration}/{self.rel}",
             )
         return data
 
@@ -286,20 +301,47 @@ def _all_names(template: Path) -> list[str]:
         return []
 
 
-def _read_text(path: Path, name: str) -> str | None:
+def _read_text(root: str, file: str, name: str) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        data = read_plain(root, file)
+    except NotPlainError as err:
+        raise _unsafe(name, err) from err
+    if data is None:
         return None
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        where = f"{MIGRATIONS_DIR}/{name}/{path.name}"
+        where = f"{MIGRATIONS_DIR}/{name}/{file}"
         reason = f"not UTF-8 ({err.reason} at byte {err.start})"
         raise MalformedMigrationError(name, reason, file=where) from err
-    except OSError as err:
-        raise ReadError(f"cannot read {path}: {err.strerror}") from err
+
+
+def _check_inside(template: Path, folder: Path) -> None:
+    """``migrations/`` may be a link, but only to a folder inside the template."""
+    if not folder.is_symlink():
+        return
+    if not folder.resolve().is_relative_to(template.resolve()):
+        raise UnsafeMigrationError(
+            MIGRATIONS_DIR,
+            f"is a symlink to {str(folder.readlink())!r}, which leaves the template; a template's "
+            "migrations are read from inside it only. Move them into the template",
+            file=f"{MIGRATIONS_DIR}/",
+        )
+
+
+def _unsafe(name: str, err: NotPlainError) -> UnsafeMigrationError:
+    """The error for ``err``, met in the folder of migration ``name``."""
+    where = f"{MIGRATIONS_DIR}/{name}/{err.rel}" if err.rel else f"{MIGRATIONS_DIR}/{name}/"
+    return UnsafeMigrationError(
+        name,
+        f"is {err.what}; a migration holds only plain files and folders, and templsync reads "
+        "no link (one could copy any file of this machine into the project), fifo, socket or "
+        "device from one. Replace it with a plain file, or remove the migration",
+        file=where,
+    )
 
 
 def _report(err: MigrationError, warn: Warn, *, strict: bool) -> None:
-    if strict:
+    if strict or isinstance(err, UnsafeMigrationError):
         raise err
     warn(f"{err}; migration {err.source} skipped (--strict makes this an error)")

@@ -151,7 +151,8 @@ def answer_questions(
     """Answer every question in order, as Copier does.
 
     For each question: an answer in ``data`` wins (cast and validated); else a ``previous``
-    answer is kept when ``skip_answered`` or the question says ``ask: false``; else the default
+    answer is kept when ``skip_answered``, when the question says ``ask: false`` or when there is
+    no ``ask`` (no terminal: a recorded answer is never asked for again); else the default
     is used when ``use_defaults``, when ``ask`` is false or when ``when`` is false; else ``ask``
     is called; without it, :class:`MissingAnswerError` names the question and the flag to pass.
     ``context`` is the rest of the render context (``_copier_conf``, ``_src_path``, ...).
@@ -181,8 +182,8 @@ def answer_questions(
             state.user[name] = bound.check(state.init[name])
             from_user.add(name)
             continue
-        if name in state.last and (skip_answered or not asked):
-            continue
+        if name in state.last and (skip_answered or not asked or ask is None):
+            continue  # with no one to ask (no terminal), a recorded answer stands
         if not asked or use_defaults or not when:
             value = bound.default(state.last)
             if value is MISSING:

@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from templsync._limits import LimitError
+from templsync._yaml import safe_load
 from templsync.errors import UserError
 from templsync.template.answering import Answers
 
@@ -42,6 +44,8 @@ class RecordedAnswers:
     """Question answers (keys not starting with ``_``), in file order."""
     private: Mapping[str, object]
     """Every other ``_`` key found, e.g. ``_copier_python``, kept as read."""
+    src_path_value: object = None
+    """``_src_path`` as YAML read it (a number, a list... when it is not text), for messages."""
 
 
 def answers_context(answers: Answers, commit: str | None, src_path: str) -> dict[str, object]:
@@ -74,9 +78,14 @@ def dump_answers(context: Mapping[str, object]) -> str:
 
 
 def read_answers(data: bytes, path: str) -> RecordedAnswers:
-    """Parse an answers file; invalid YAML or anything but a mapping is an error naming it."""
+    """Parse an answers file; invalid YAML, YAML past the limits of :mod:`templsync._limits` or
+    anything but a mapping is an error naming it."""
     try:
-        loaded = yaml.safe_load(data)
+        loaded = safe_load(data)
+    except LimitError as err:
+        raise AnswersFileError(
+            f"{path}: the answers file {err}. Fix it, or remove it and copy the template again."
+        ) from err
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -105,4 +114,5 @@ def read_answers(data: bytes, path: str) -> RecordedAnswers:
             for k, v in loaded.items()
             if str(k).startswith("_") and k not in ("_src_path", "_commit")
         },
+        src_path_value=src_path,
     )

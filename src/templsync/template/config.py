@@ -174,10 +174,22 @@ def find_config_path(template: Tree) -> str | None:
     return found[0] if found else None
 
 
+class CookiecutterTemplateError(TemplateConfigError):
+    """A cookiecutter template: ``cookiecutter.json``, no ``copier.yml``."""
+
+
+_COOKIECUTTER_NAME = re.compile(r"\{\{\s*cookiecutter\.")
+
+
 def load_config(template: Tree) -> TemplateConfig:
-    """Read the template's ``copier.yml`` (or ``copier.yaml``); no file means no questions."""
+    """Read the template's ``copier.yml`` (or ``copier.yaml``); no file means no questions.
+
+    A cookiecutter template (``cookiecutter.json``, no ``copier.yml``, paths spelled
+    ``{{ cookiecutter.name }}``) is a :class:`CookiecutterTemplateError`, not a Jinja error.
+    """
     path = find_config_path(template)
     if path is None:
+        _refuse_cookiecutter(template)
         return TemplateConfig(TemplateSettings(), ())
     loaded = load_config_yaml(template, path)
     raw_settings: dict[str, Any] = {}
@@ -204,6 +216,20 @@ def load_config(template: Tree) -> TemplateConfig:
         for name, body in raw_questions.items()
     )
     return TemplateConfig(settings, questions, path, tuple(warnings))
+
+
+def _refuse_cookiecutter(template: Tree) -> None:
+    if "cookiecutter.json" not in template:
+        return
+    named = sorted(p for p in template if _COOKIECUTTER_NAME.search(p))
+    if not named:
+        return
+    raise CookiecutterTemplateError(
+        "cookiecutter templates are not supported by templsync (it reads Copier templates: "
+        f"copier.yml). This one has cookiecutter.json, no copier.yml, and paths such as "
+        f"{named[0]!r}. Use cookiecutter for it, or make it a Copier template: its questions "
+        "in copier.yml, `{{ name }}` where it says `{{ cookiecutter.name }}`."
+    )
 
 
 def _where(locations: Mapping[str, Location], key: str, path: str) -> str:

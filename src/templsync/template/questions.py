@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import yaml
 
+from templsync._limits import parse_within
+from templsync._yaml import LimitedLoader, safe_load
 from templsync.errors import UserError
 from templsync.template.yamlload import TemplateConfigError
 
@@ -75,17 +77,25 @@ def cast_to_str(value: Any) -> str:
 
 
 def parse_yaml_string(string: Any) -> Any:
+    """Copier's ``parse_yaml_string``, within the limits of :mod:`templsync._limits` (past
+    them: :class:`~templsync._limits.LimitError`, a ``ValueError`` as any answer that does not
+    parse)."""
     try:
-        return yaml.safe_load(string)
+        return safe_load(string)
     except yaml.YAMLError as error:
         raise ValueError(str(error)) from error
+
+
+def parse_json_string(string: Any) -> Any:
+    """``json.loads`` within the limits of :mod:`templsync._limits`."""
+    return parse_within(lambda: json.loads(string))
 
 
 CAST_STR_TO_NATIVE: Mapping[str, Callable[[Any], Any]] = {
     "bool": cast_to_bool,
     "float": float,
     "int": int,
-    "json": json.loads,
+    "json": parse_json_string,
     "str": cast_to_str,
     "yaml": parse_yaml_string,
     "path": str,
@@ -323,7 +333,7 @@ class BoundQuestion:
         try:
             parsed = self.parse_answer(answer)
         except (ValueError, TypeError, KeyError) as err:
-            raise self.fail(f"invalid answer {answer!r}: {err}") from err
+            raise self.fail(f"invalid answer {shown(answer)}: {err}") from err
         if message := self.validation_error(parsed):
             raise self.fail(f"the answer {parsed!r} is not valid: {message}")
         return parsed
@@ -349,7 +359,8 @@ class BoundQuestion:
         try:
             parsed = self.parse_answer(result)
         except (ValueError, TypeError, KeyError) as err:
-            raise self.fail(f"the default {result!r} does not fit the question: {err}") from err
+            problem = f"the default {shown(result)} does not fit the question: {err}"
+            raise self.fail(problem) from err
         if self.when() and not self.question.secret:
             message = self.validation_error(parsed)
             if message:
@@ -368,9 +379,18 @@ class BoundQuestion:
         return message + "\n  "
 
 
+def shown(value: object, limit: int = 100) -> str:
+    """``repr(value)`` for a message, cut in the middle past ``limit`` characters (an answer can
+    be a whole file's worth)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 30]}...({len(text) - limit + 10:,} characters)...{text[-20:]}"
+
+
 def parse_yaml_list(string: str) -> list[str]:
     """Copier's ``parse_yaml_list``: the raw items of a YAML list, unquoted, not parsed."""
-    node = yaml.compose(string, Loader=yaml.SafeLoader)
+    node = yaml.compose(string, Loader=LimitedLoader)
     if not isinstance(node, yaml.SequenceNode):
         raise TypeError(f"Not a YAML list: {string!r}")
     items = []

@@ -10,7 +10,10 @@ make_environment` builds, each source compiled once. The rules it keeps:
   Jinja's traceback knows it, the line. Jinja's errors become :class:`TemplateRenderError`; an
   error the template's own code raises (``range(10**9)``, a macro calling itself forever,
   ``1 / 0``) too; a render stopped on purpose (a limit, a refused filter) keeps its type and
-  gains the place.
+  gains the place. Jinja compiling a template into Python that does not compile (a Jinja bug
+  Copier meets too) is a :class:`TemplateRenderError` naming the template.
+- Template strings (question defaults, validators, path names, task commands) keep their
+  compiled code in the environment's bytecode cache, as template files do.
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ class JinjaRenderer:
         def compiled() -> jinja2.Template:
             template = self._strings.get(source)
             if template is None:
-                template = self._strings[source] = self.env.from_string(source)
+                template = self._strings[source] = _from_string(self.env, source)
             return template
 
         text = self._run(compiled, context, name, "<template>", source)
@@ -132,6 +135,8 @@ class JinjaRenderer:
             raise _translate(err, name, source=source) from err
         except TemplsyncError:
             raise
+        except SyntaxError as err:
+            raise _miscompiled(err, name) from err
         except Exception as err:
             # What a template computes can fail like any Python code (``range(10**9)`` in the
             # sandbox, a macro calling itself forever, ``1 / 0``): raised while the template's
@@ -160,6 +165,23 @@ class JinjaRenderer:
         ext = self.env.extensions[YieldExtension.identifier]
         assert isinstance(ext, YieldExtension)  # make_environment always adds it
         return ext
+
+
+def _from_string(env: jinja2.Environment, source: str) -> jinja2.Template:
+    """``env.from_string(source)``, with the compiled code kept in the environment's bytecode cache.
+
+    Question defaults, validators, path names and task commands are strings, compiled on every
+    run without it; through the cache (on disk between runs) they compile once, as files do. The
+    entry is found by the source's checksum (:meth:`jinja2.BytecodeCache.get_bucket`).
+    """
+    cache = env.bytecode_cache
+    if cache is None:
+        return env.from_string(source)
+    bucket = cache.get_bucket(env, "<string>", None, source)
+    if bucket.code is None:
+        bucket.code = env.compile(source)
+        cache.set_bucket(bucket)
+    return env.template_class.from_code(env, bucket.code, env.make_globals(None), None)
 
 
 def _plain_text_markers(env: jinja2.Environment) -> tuple[str, ...] | None:
@@ -206,6 +228,17 @@ def _template_line(err: BaseException, at: _Named) -> int | None:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+def _miscompiled(err: SyntaxError, name: str) -> TemplateRenderError:
+    """Jinja turned a template into Python that does not compile (a Jinja bug, e.g. an inline
+    ``if`` without ``else`` in a template whose name holds a quote); Copier fails the same way."""
+    return TemplateRenderError(
+        name,
+        None,
+        f"Jinja could not compile it ({err.msg}; a Jinja bug, which Copier meets too). "
+        "Rewrite the expression, e.g. give an inline `if` an `else ''`",
+    )
 
 
 def _translate(err: jinja2.TemplateError, name: str, *, source: str) -> TemplateRenderError:

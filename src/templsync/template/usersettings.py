@@ -24,6 +24,8 @@ from types import MappingProxyType
 import platformdirs
 import yaml
 
+from templsync._limits import LimitError
+from templsync._yaml import safe_load
 from templsync.errors import UserError
 
 SETTINGS_ENV = "COPIER_SETTINGS_PATH"
@@ -85,7 +87,11 @@ def load_settings(path: Path) -> UserSettings:
     except OSError as err:
         raise SettingsFileError(f"cannot read Copier's settings file {path}: {err}") from err
     try:
-        loaded = yaml.safe_load(data)
+        loaded = safe_load(data)
+    except LimitError as err:
+        raise SettingsFileError(
+            f"{path}: Copier's settings file {err}. Fix it or remove it."
+        ) from err
     except yaml.YAMLError as err:
         raise SettingsFileError(
             f"{path}: Copier's settings file is not valid YAML: {err}. Fix it or remove it."

@@ -9,7 +9,17 @@ Here the files come from a :class:`~templsync._core.tree.Tree`, so nothing touch
 the line of every top-level key is kept so errors can say where a question is defined. An
 ``!include`` pattern is taken relative to the template's root, ``..`` resolved: one that leaves
 the template is an error naming it (:class:`ForbiddenIncludeError`; Copier refuses it only when
-a file outside matches, which a Tree cannot know, so we refuse the pattern itself).
+a file outside matches, which a Tree cannot know, so we refuse the pattern itself). Every file is
+read within :mod:`templsync._limits` (nesting, aliases); an ``!include`` of a file that is being
+included already (a cycle) and includes nested more than ``MAX_INCLUDE_DEPTH`` deep are refused,
+where Copier would recurse until Python stops it.
+
+Files are parsed by libyaml (PyYAML's C parser, ten times faster than its Python one on a
+questionnaire of a few hundred lines) where PyYAML has it and the file is small enough for it
+(:func:`templsync._yaml.fast_documents_ok`), and what it built is checked against the same limits
+(:func:`templsync._yaml.within_limits`). A file libyaml refuses, or whose values pass a limit, is
+parsed again by the Python parser (which Copier uses) within the limits, so an error reads as
+Copier's and PyYAML's would.
 """
 
 from __future__ import annotations
@@ -17,15 +27,19 @@ from __future__ import annotations
 import fnmatch
 import io
 import posixpath
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from templsync._core.tree import Tree
+from templsync._limits import MAX_INCLUDE_DEPTH, LimitError, parse_within
+from templsync._yaml import LimitedLoader, fast_documents_ok, within_limits
 from templsync.errors import UserError
 
+_LIBYAML = hasattr(yaml, "CSafeLoader")  # PyYAML built without libyaml has no C parser
+_LoaderClass = type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 MERGED_LIST_SETTINGS = ("_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists")
 
 
@@ -67,9 +81,10 @@ class _NamedBytes(io.BytesIO):
 def load_config_yaml(tree: Tree, path: str) -> LoadedYaml:
     """Load and merge the configuration file ``path`` of ``tree`` (which must contain it)."""
     locations: dict[str, Location] = {}
+    including = [path]  # the files being read, the one whose !include runs last
 
-    class _Loader(yaml.SafeLoader):
-        """A loader class of its own, so ``!include`` is not added to PyYAML's SafeLoader."""
+    class _Recording(yaml.constructor.SafeConstructor):
+        """Records the line of each top-level key (a mixin of the two loaders below)."""
 
         _root: yaml.Node | None = None
 
@@ -86,7 +101,18 @@ def load_config_yaml(tree: Tree, path: str) -> LoadedYaml:
                         )
             return super().construct_mapping(node, deep=deep)
 
-    def _include(loader: yaml.SafeLoader, node: yaml.Node) -> list[Any]:
+    class _Loader(_Recording, LimitedLoader):
+        """A loader class of its own, so ``!include`` is not added to PyYAML's SafeLoader."""
+
+    loaders: tuple[_LoaderClass, ...] = (_Loader,)
+    if _LIBYAML:
+
+        class _FastLoader(_Recording, yaml.CSafeLoader):
+            """The same loader on libyaml's parser."""
+
+        loaders = (_FastLoader, _Loader)
+
+    def _include(loader: yaml.SafeLoader | yaml.CSafeLoader, node: yaml.Node) -> list[Any]:
         if not isinstance(node, yaml.ScalarNode):
             raise yaml.constructor.ConstructorError(
                 None, None, "!include takes a path or glob pattern", node.start_mark
@@ -107,11 +133,17 @@ def load_config_yaml(tree: Tree, path: str) -> LoadedYaml:
         pattern = inside
         data: list[Any] = []
         for included in glob_tree(tree, pattern):
-            data.extend(_flatten(filter(None, _load_all(tree, included, _Loader))))
+            _enter(including, included, node.start_mark)
+            data.extend(_flatten(filter(None, _load_all(tree, included, loaders))))
+            including.pop()
         return data
 
-    _Loader.add_constructor("!include", _include)
-    documents = _flatten(filter(None, _load_all(tree, path, _Loader)))
+    for loader in loaders:
+        loader.add_constructor("!include", _include)
+    try:
+        documents = _flatten(filter(None, parse_within(lambda: _load_all(tree, path, loaders))))
+    except LimitError as err:  # too deep for Python, across includes
+        raise TemplateConfigError(f"{' -> '.join(including)} {err}. Flatten it.") from None
     for position, document in enumerate(documents):
         if not isinstance(document, dict):
             raise TemplateConfigError(
@@ -121,9 +153,25 @@ def load_config_yaml(tree: Tree, path: str) -> LoadedYaml:
     return LoadedYaml(_merge(documents, locations, path), locations)
 
 
-def _load_all(tree: Tree, path: str, loader: type[yaml.SafeLoader]) -> list[Any]:
+def _load_all(tree: Tree, path: str, loaders: Sequence[_LoaderClass]) -> list[Any]:
+    """Every document of ``path``, by the first of ``loaders`` that parses it within the limits.
+
+    Only the last loader's error is reported: the others (libyaml's) are only faster.
+    """
+    data = tree[path].content()
+    *faster, last = loaders
+    if fast_documents_ok(data):
+        for loader in faster:
+            try:
+                documents = list(
+                    yaml.load_all(_NamedBytes(data, path), Loader=loader)
+                )  # a SafeLoader
+            except yaml.YAMLError:
+                continue  # parsed again by the last loader, whose error is the one reported
+            if within_limits(documents):
+                return documents
     try:
-        return list(yaml.load_all(_NamedBytes(tree[path].content(), path), Loader=loader))
+        return list(yaml.load_all(_NamedBytes(data, path), Loader=last))
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f"{mark.name}:{mark.line + 1}" if mark is not None else path
@@ -133,6 +181,25 @@ def _load_all(tree: Tree, path: str, loader: type[yaml.SafeLoader]) -> list[Any]
         ) from err
     except yaml.YAMLError as err:
         raise TemplateConfigError(f"{path}: invalid YAML: {err}") from err
+    except LimitError as err:
+        raise TemplateConfigError(f"{path} {err}. Fix the file.") from err
+
+
+def _enter(including: list[str], included: str, mark: yaml.Mark) -> None:
+    """Start reading ``included`` for an ``!include`` at ``mark``: no cycle, not too deep."""
+    where = f"{mark.name}:{mark.line + 1}"
+    if included in including:
+        cycle = " -> ".join([*including[including.index(included) :], included])
+        raise TemplateConfigError(
+            f"{where}: !include makes a cycle ({cycle}): a file cannot include itself, "
+            "directly or through other files. Remove one of the includes."
+        )
+    if len(including) > MAX_INCLUDE_DEPTH:
+        raise TemplateConfigError(
+            f"{where}: !include is nested more than {MAX_INCLUDE_DEPTH} files deep "
+            f"({' -> '.join([*including, included])}). Include fewer levels."
+        )
+    including.append(included)
 
 
 def _flatten(items: Any) -> list[Any]:
