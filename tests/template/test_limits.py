@@ -419,3 +419,32 @@ def test_the_alarm_goes_off_only_while_a_render_runs() -> None:
     assert renderer.render("{{ 2 }}", {}) == "2"
     with pytest.raises(RenderLimitError, match=r"ran for more than 0\.3 seconds"):
         renderer.render(BACKTRACKING, {})
+
+
+def test_the_alarm_leaves_a_programs_own_sigalrm_handler_alone() -> None:
+    """A program that handles SIGALRM keeps its handler and timer (its renders are checked in
+    loops and calls only); once it puts the default back, the alarm installs its own again."""
+    import signal
+
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 30.0)
+        renderer = _renderer(RenderLimits(timeout=0.3))
+        assert renderer.render("{{ 1 }}", {}) == "1"
+        assert 29.0 < signal.getitimer(signal.ITIMER_REAL)[0] <= 30.0  # its timer, not ours
+        with pytest.raises(RenderLimitError, match=r"ran for more than 0\.3 seconds"):
+            renderer.render(
+                "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+                {},
+            )  # the loops' own checks
+        assert fired == []
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the default: it would end the process
+        assert renderer.render("{{ 2 }}", {}) == "2"
+        assert signal.getsignal(signal.SIGALRM) is not signal.SIG_DFL
+        with pytest.raises(RenderLimitError, match=r"ran for more than 0\.3 seconds"):
+            renderer.render(BACKTRACKING, {})  # one long step: only the alarm stops it
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

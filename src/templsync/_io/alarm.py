@@ -7,8 +7,12 @@ regular expression backtracking). The rules it keeps:
 - Only the main thread can receive signals, so elsewhere :meth:`MainThreadAlarm.arm` does
   nothing (the render's own checks still hold). The CLI renders in the main thread, and the
   fleet in the main threads of its worker processes.
-- The handler is installed once per process, the first time an alarm is armed; it uses the
-  process's real-time timer (``ITIMER_REAL``), which nothing else in templsync uses.
+- The handler is installed when an alarm is armed and ``SIGALRM`` has its default action
+  (which ends the process); it uses the process's real-time timer (``ITIMER_REAL``), which
+  nothing else in templsync uses. A program (or a test) that handles ``SIGALRM`` itself keeps
+  its handler and its timer: its renders go without the alarm, their own checks still hold.
+  Where the handler had to be installed again (someone put the default back), a timer set
+  before is not counted on.
 - Arming costs a call to the kernel only when no timer is set for this alarm: a render's
   deadline moves only later (the time between renders does not count), so a timer set for an
   earlier render goes off early, if at all; then ``ring`` says how long is left and the timer
@@ -50,12 +54,18 @@ class MainThreadAlarm:
         it raises when the time is up, or returns the seconds still left."""
         if threading.get_ident() != _MAIN or not hasattr(signal, "setitimer"):
             return  # Windows has no SIGALRM
+        handler = signal.getsignal(signal.SIGALRM)
+        if handler is not _on_alarm:
+            if handler is not signal.SIG_DFL:
+                return  # the program's own handler (or SIG_IGN, or one set from C)
+            signal.signal(signal.SIGALRM, _on_alarm)
+            if _owner:
+                _owner[0]._pending = False  # its timer may have been cleared with the handler
         self._ring = ring
         self._armed = True
         if _owner and _owner[0] is self and self._pending:
             return
         if not _owner:
-            signal.signal(signal.SIGALRM, _on_alarm)
             _owner.append(self)
         else:
             _owner[0]._pending = False
