@@ -149,6 +149,107 @@ def test_an_untrusted_template_reading_this_machine_stops_before_anything_is_wri
     assert (dst / "env.txt").read_text() == f"token={os.environ['HOME']}\n"
 
 
+PASSWD_FILTERS = {  # a template file that tries to read /etc/passwd by a filter; what it reads
+    "fileglob": ("{{ '/etc/passw*' | fileglob }}", "this machine's files"),
+    "realpath": ("{{ '/etc/passwd' | realpath }}", "this machine's files (it follows their links)"),
+    "expanduser": ("{{ '~root/../etc/passwd' | expanduser }}", "this machine's home folders"),
+}
+PASSWD_ESCAPES = {  # ... by an include or a global's internals: what the error says
+    "include": ("{% include '/etc/passwd' %}", "no template file '/etc/passwd' to include"),
+    "include-up": (
+        "{% include '../../../../../../etc/passwd' %}",
+        "no template file '../../../../../../etc/passwd' to include",
+    ),
+    "import": ("{% import '/etc/passwd' as p %}", "no template file '/etc/passwd' to include"),
+    "extends": ("{% extends '/etc/passwd' %}", "no template file '/etc/passwd' to include"),
+    "lipsum-globals": (
+        "{{ lipsum.__globals__['os'].popen('cat /etc/passwd').read() }}",
+        "access to attribute '__globals__' of 'function' object is unsafe.",
+    ),
+    "cycler-builtins-open": (
+        "{{ cycler.__init__.__globals__.__builtins__.open('/etc/passwd').read() }}",
+        "access to attribute '__init__' of 'type' object is unsafe.",
+    ),
+    "subclasses": (
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "access to attribute '__class__' of 'str' object is unsafe.",
+    ),
+    "format-globals": (
+        "{{ '{0.__init__.__globals__}'.format(cycler) }}",
+        "access to attribute '__init__' of 'type' object is unsafe.",
+    ),
+}
+
+
+def _copy_reading_passwd(tmp_path: Path, source: str, *flags: str) -> None:
+    template = build_tree(tmp_path / "tpl", {"a.txt": "a", "passwd.txt.jinja": source})
+    dst = tmp_path / "out"
+    assert main(["copy", str(template), str(dst), "-q", *flags]) == 1
+    assert not dst.exists()
+
+
+@pytest.mark.parametrize("case", PASSWD_FILTERS, ids=str)
+def test_an_untrusted_template_reading_etc_passwd_by_a_filter_stops_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    source, reads = PASSWD_FILTERS[case]
+    _copy_reading_passwd(tmp_path, source)
+    assert capsys.readouterr() == (
+        "",
+        f"error: the template file 'passwd.txt.jinja' (line 1) uses the filter `{case}`, which "
+        f"reads {reads}; untrusted templates may not. If you trust this template, run again "
+        "with `--trust`.\n",
+    )
+
+
+@pytest.mark.parametrize("trust", [False, True], ids=["untrusted", "trusted"])
+@pytest.mark.parametrize("case", PASSWD_ESCAPES, ids=str)
+def test_a_template_reading_etc_passwd_by_includes_or_globals_stops_trusted_or_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str, trust: bool
+) -> None:
+    source, says = PASSWD_ESCAPES[case]
+    _copy_reading_passwd(tmp_path, source, *(["--trust"] if trust else []))
+    assert capsys.readouterr() == (
+        "",
+        f"error: cannot render the template passwd.txt.jinja, line 1: {says}\n",
+    )
+
+
+def test_a_path_name_that_yields_too_many_files_stops_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "{% yield i from range(100000) %}f{{ i }}{% endyield %}.txt"
+    template = build_tree(tmp_path / "tpl", {"a.txt": "a", name: "x"})
+    dst = tmp_path / "out"
+    assert main(["copy", str(template), str(dst), "-q", "--max-files", "1000"]) == 1
+    assert not dst.exists()
+    assert capsys.readouterr().err.strip() == (
+        f"error: the path name {name!r} yields more than 1,000 names, each a file or folder, "
+        f"past the limit of 1,000 for an untrusted template; rendering stopped there. {_RAISE} "
+        "`--max-files 4000` (or set TEMPLSYNC_MAX_FILES)."
+    )
+
+
+def test_one_long_step_is_stopped_by_the_render_timeout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A regular expression backtracking for hours: no loop of the template's own to check
+    the time in, so the timer stops it."""
+    source = "{{ ('a' * 40 ~ 'b') | regex_search('(a+)+$') }}"
+    template = build_tree(tmp_path / "tpl", {"a.txt": "a", "slow.txt.jinja": source})
+    dst = tmp_path / "out"
+    start = time.monotonic()
+    assert main(["copy", str(template), str(dst), "-q", "--render-timeout", "0.5"]) == 1
+    assert time.monotonic() - start < 10
+    assert not dst.exists()
+    said = capsys.readouterr().err.strip().replace(" (line 1)", "")
+    assert said == (
+        "error: the template file 'slow.txt.jinja' ran for more than 0.5 seconds, past "
+        f"the limit of 0.5 seconds for an untrusted template; rendering stopped there. {_RAISE} "
+        "`--render-timeout 2` (or set TEMPLSYNC_RENDER_TIMEOUT)."
+    )
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project copied at 1.0.0 of a template whose 2.0.0 renders 2 MiB."""
