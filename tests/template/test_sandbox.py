@@ -165,14 +165,17 @@ def test_time_and_random_filters_are_never_frozen_into_the_compiled_template_cac
         {"f.jinja": "{{ 999999999999999999999999999999999 | ans_random | hash('sha512') }}"}
     )
     cache = DiskBytecodeCache(tmp_path / "cache")
-    secrets = set()
+    secrets, answers = set(), set()
     for _ in range(3):  # each run a new environment, sharing the compiled templates on disk
         env = make_environment(
             envops={}, extensions=[], trusted=False, source=files, bytecode_cache=cache
         )
         secrets.add(JinjaRenderer(env).render_file("f.jinja", {}))
-    assert any((tmp_path / "cache").iterdir())  # the compiled template was cached and reused
+        # a question's default is a template string, its compiled code cached on disk too
+        answers.add(JinjaRenderer(env).render("{{ 10**30 | ans_random }}", {}))
+    assert len(list((tmp_path / "cache").glob("*.jinjac"))) == 2  # the file's and the string's
     assert len(secrets) == 3
+    assert len(answers) == 3
     env = make_environment(envops={}, extensions=[], trusted=False)
     assert _render("{{ [1, 2, 3] | shuffle(seed=1) | length }}{{ '%Y' | strftime }}") == (
         f"3{JinjaRenderer(env).render('{{ now().year }}', {'now': _now})}"
