@@ -17,7 +17,9 @@ from templsync.cli.options import (
     ask_option,
     data_from,
     dry_run_option,
+    limit_options,
     quiet_option,
+    render_limits,
     user_settings_fields,
 )
 from templsync.cli.output import (
@@ -106,6 +108,7 @@ def register(group: click.Group) -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON document describing the copy."
 )
+@limit_options
 def copy_command(
     src: str,
     dst: Path,
@@ -158,6 +161,7 @@ def copy_command(
             prereleases=prereleases,
             quiet=quiet,
             refresh=refresh,
+            limits=render_limits(),
         )
         with err.status("Rendering the template…") if spinner else nullcontext():
             result = copy(
