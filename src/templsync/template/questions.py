@@ -20,7 +20,7 @@ import yaml
 
 from templsync._limits import parse_within
 from templsync._yaml import LimitedLoader, safe_load
-from templsync.errors import InvalidTypeError, QuestionError
+from templsync.errors import InvalidTypeError, QuestionError, TemplsyncError
 from templsync.template.yamlload import TemplateConfigError
 
 
@@ -185,8 +185,13 @@ def _unsupported_type(location: str, name: str, type_name: object) -> InvalidTyp
     )
 
 
-class UnsetError(Exception):
-    """A default used ``UNSET``: the question has no default (Copier's ``UnsetError``)."""
+class UnsetError(TemplsyncError):
+    """A default used ``UNSET``: the question has no default (Copier's ``UnsetError``).
+
+    A signal, never an error a caller sees: :meth:`BoundQuestion.default` catches it. It is a
+    :class:`~templsync.errors.TemplsyncError` so that the renderer lets it through as it is, as
+    it lets through every error of ours, instead of making it the template's render error.
+    """
 
 
 class _Unset:
