@@ -51,6 +51,7 @@ WRITING = {
     ("migrate", "generate"),
     ("migrate", "init"),
     ("migrate", "apply"),
+    ("verify",),
 }
 PRETEND = {("copy",), ("update",), ("recopy",), ("fleet", "discover")}
 """Copier's commands, and the one that said ``--pretend`` before."""
