@@ -52,6 +52,7 @@ WRITING = {
     ("migrate", "init"),
     ("migrate", "apply"),
     ("verify",),
+    ("templatize",),
 }
 PRETEND = {("copy",), ("update",), ("recopy",), ("fleet", "discover")}
 """Copier's commands, and the one that said ``--pretend`` before."""
