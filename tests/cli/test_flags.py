@@ -53,6 +53,7 @@ WRITING = {
     ("migrate", "apply"),
     ("verify",),
     ("templatize",),
+    ("backport",),
 }
 PRETEND = {("copy",), ("update",), ("recopy",), ("fleet", "discover")}
 """Copier's commands, and the one that said ``--pretend`` before."""

@@ -14,6 +14,7 @@ import click
 
 from templsync import __version__
 from templsync.cli import (
+    backport,
     check,
     copy,
     demo,
@@ -66,6 +67,7 @@ fleet.register(app)
 migrate.register(app)
 verify.register(app)
 templatize.register(app)
+backport.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
