@@ -29,11 +29,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from templsync._core.ignore import IgnoreRules
 from templsync._core.merge import merge3
 from templsync._core.outcome import Conflict
 from templsync._core.plan import Plan, make_plan
@@ -44,13 +42,11 @@ from templsync._io.gitcommit import commit_paths, start_branch
 from templsync._io.gitrepo import GitRepo
 from templsync._io.gitstate import refuse_unfinished
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
-from templsync.backport.baserender import base_of
-from templsync.backport.instantiate import MemorySource, answered_options, render_instance
-from templsync.backport.roundtrip import Check, check_round_trip
-from templsync.backport.treemap import PortedFile, map_changes
+from templsync.backport.customizations import at_commits, customizations
+from templsync.backport.roundtrip import Check
+from templsync.backport.treemap import PortedFile
 from templsync.errors import UserError
 from templsync.instance.project import Project, load_project
-from templsync.template.answers import read_answers
 
 __all__ = ["BackportOptions", "BackportResult", "TemplateRepoError", "backport", "branch_name"]
 
@@ -136,84 +132,28 @@ def _template(project: Project, options: BackportOptions) -> _Template:
     )
 
 
-def _commit_range(project: Project, spec: str) -> tuple[str, str]:
-    first, sep, last = spec.partition("..")
-    if not sep or not first:
-        raise UserError(f"--commits {spec!r} is not A..B. Example: --commits main..HEAD")
-    if project.git is None:
-        raise UserError(
-            f"{project.root} is not in a git repository, so it has no commits to port. Leave "
-            "out --commits to port its customizations."
-        )
-    repo = project.git.repo
-    return repo.resolve(first), repo.resolve(last or "HEAD")
-
-
-def _at(project: Project, commit: str) -> Tree:
-    assert project.git is not None
-    return project.git.repo.read_tree(commit, project.git.subdir or None)
-
-
-def _range(project: Project, spec: str) -> tuple[Project, Tree, Tree]:
-    """The project as it was at ``B`` (its answers), and its files at ``A`` and ``B``."""
-    first, last = _commit_range(project, spec)
-    before, after = _at(project, first), _at(project, last)
-    answers = project.answers_path
-    if before.get(answers) != after.get(answers):
-        raise UserError(
-            f"--commits {spec}: the answers file {answers} changes between them (an update, or "
-            "new answers), so they hold template changes too. Pick commits after the update."
-        )
-    entry = after.get(answers)
-    if entry is None:
-        raise UserError(f"--commits {spec}: {answers} does not exist at the last commit.")
-    recorded = read_answers(entry.content(), f"{answers} at {last[:12]}")
-    return replace(project, recorded=recorded), before, after
-
-
-def _without(tree: Tree, paths: set[str]) -> Tree:
-    return Tree({p: e for p, e in tree.items() if p not in paths})
-
-
-def _filter(patterns: tuple[str, ...]) -> Callable[[str], bool]:
-    if not patterns:
-        return lambda _: True
-    return IgnoreRules.of(patterns).ignores
-
-
 def backport(
     instance: Path,
     options: BackportOptions = BackportOptions(),  # frozen, immutable
 ) -> BackportResult:
     """Back-port the customizations of the instance at ``instance``; see the module."""
     project = load_project(instance, options.answers_file)
+    files = None
     if options.commits is not None:
-        project, before_files, after_files = _range(project, options.commits)
+        project, before, after = at_commits(project, options.commits)
+        files = (before, after)
     template = _template(project, options)
-    version = project.recorded_version(template.source)
-    session_options = answered_options(
-        project.recorded.answers,
+    found = customizations(
+        project,
+        template.source,
+        files=files,
+        paths=options.paths,
         trust=options.trust,
-        answers_file=project.answers_path,
         cache_dir=options.cache_dir,
     )
-    made = render_instance(template.source, version, project.root, session_options)
-    base = base_of(made.session, made.rendered)
-    skip = {project.answers_path, made.rendered.answers_file}
-    if options.commits is None:
-        before = base.rendered
-        after = _without(project.files(set(before.keys())), skip)
-    else:
-        before, after = _without(before_files, skip), _without(after_files, skip)
-    mapping = map_changes(base, before, after, keep=_filter(options.paths))
-
-    def render(tree: Tree) -> Tree:
-        again = MemorySource(template.source.src_path, tree)
-        return render_instance(again, version, project.root, session_options).rendered.tree
-
-    checked = check_round_trip(mapping, base.template, before, after, render)
+    version = found.version
     now = template.now()
-    merged = merge3(base.template, now, checked.tree)
+    merged = merge3(found.base.template, now, found.checked.tree)
     labels = MarkerLabels(
         ours="template", base=f"template {version.recorded or version.ref}", theirs=str(instance)
     )
@@ -224,8 +164,8 @@ def backport(
         instance=instance,
         template=template.root,
         version=version,
-        files=mapping.files,
-        checks=checked.checks,
+        files=found.mapping.files,
+        checks=found.checked.checks,
         plan=plan,
         before=now,
         after=result_tree,
