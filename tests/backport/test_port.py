@@ -197,3 +197,22 @@ def test_a_template_that_is_not_a_local_repository_is_refused(
     customize(instance, {"README.md": "# Orders\n"})
     assert main(["backport", str(instance), "--template", str(folder)]) == 1
     assert "not a local git repository" in capsys.readouterr().err
+
+
+def test_a_ported_file_the_instance_changed_again_merges_two_ways_on_update(
+    repos: tuple[Path, Path],
+) -> None:
+    template, instance = repos
+    customize(instance, {"orders_api/health.py": "A = 1\nB = 2\nC = 3\n"})
+    assert backport(instance).commit is not None
+    git(template, "checkout", "-q", "main")
+    git(template, "merge", "-q", "--no-edit", BRANCH)
+    git(template, "tag", "1.1.0")
+    customize(instance, {"orders_api/health.py": "A = 1\nB = 20\nC = 3\n"})
+    updated = update(instance, UpdateOptions(vcs_ref="1.1.0", defaults=True, quiet=True))
+    # Added on both sides with different content: merged against an empty base, so the lines
+    # both have are there once and only the line that differs is in conflict.
+    text = (instance / "orders_api" / "health.py").read_text()
+    assert [c.path for c in updated.conflicts] == ["orders_api/health.py"]
+    assert text.count("A = 1\n") == 1 and text.count("C = 3\n") == 1
+    assert "B = 20" in text and "B = 2\n" in text

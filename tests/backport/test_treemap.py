@@ -126,3 +126,37 @@ def test_a_change_the_render_does_not_give_back_is_taken_out(tmp_path: Path) -> 
     (check,) = checked.checks
     assert not check.verified and "renders no" in (check.why or "")
     assert checked.tree == Tree.from_texts(TEMPLATE)
+
+
+def test_a_template_in_a_subdirectory_maps_into_it(tmp_path: Path) -> None:
+    files = {
+        "copier.yml": "_subdirectory: tpl\nproject_slug: {type: str, default: orders_api}\n",
+        "tpl/{{ project_slug }}/app.py.jinja": "NAME = '{{ project_slug }}'\n",
+        "tpl/README.md": "# Service\n",
+    }
+    source = MemorySource(str(tmp_path), Tree.from_texts(files))
+    options = answered_options({"project_slug": "orders_api"})
+    made = render_instance(source, source.resolve(), tmp_path, options)
+    base = base_of(made.session, made.rendered)
+    assert base.subdirectory == "tpl"
+    after = base.rendered.replace(
+        dict(
+            Tree.from_texts(
+                {
+                    "orders_api/app.py": "NAME = 'orders_api'\nDEBUG = False\n",
+                    "orders_api/health.py": "OK = 'orders_api'\n",
+                    "CHANGES.md": "orders_api 1.0\n",
+                }
+            ).items()
+        )
+    )
+    mapping = map_changes(base, base.rendered, after)
+    targets = {p.path: p.template_path for p in mapping.files}
+    assert targets == {
+        "CHANGES.md": "tpl/CHANGES.md.jinja",
+        "orders_api/app.py": "tpl/{{ project_slug }}/app.py.jinja",
+        "orders_api/health.py": "tpl/{{ project_slug }}/health.py.jinja",
+    }
+    assert mapping.tree["tpl/{{ project_slug }}/app.py.jinja"].content() == (
+        b"NAME = '{{ project_slug }}'\nDEBUG = False\n"
+    )

@@ -34,12 +34,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from templsync.backport.linemap import LineOrigin, Part
-from templsync.backport.words import Delimiters, Match, Spelling, find_spellings
+from templsync.backport.words import Delimiters, Spelling, compose, find_spellings, to_template
 
 __all__ = [
     "FileMapping",
     "HunkMapping",
-    "compose",
     "map_file",
     "matcher",
     "new_text",
@@ -98,27 +97,9 @@ class _Unmapped(Exception):
     """A hunk that cannot be mapped; the message says why."""
 
 
-def compose(
-    text: str, matches: Sequence[Match], delimiters: Delimiters, *, before_expression: bool = False
-) -> str:
-    """``text`` as template text: ``matches`` replaced by their expressions, the rest escaped;
-    ``before_expression``: an expression follows it."""
-    out: list[str] = []
-    at = 0
-    for match in matches:
-        out.append(delimiters.escape_before_expression(text[at : match.start]))
-        out.append(match.spelling.expression)
-        at = match.end
-    rest = text[at:]
-    out.append(
-        delimiters.escape_before_expression(rest) if before_expression else delimiters.escape(rest)
-    )
-    return "".join(out)
-
-
 def new_text(text: str, spellings: Sequence[Spelling], delimiters: Delimiters) -> str:
     """Text the instance typed, as template text (its answer values mapped, the rest escaped)."""
-    return compose(text, find_spellings(text, spellings), delimiters)
+    return to_template(text, spellings, delimiters)[0]
 
 
 @dataclass(frozen=True)

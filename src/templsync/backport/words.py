@@ -32,6 +32,7 @@ __all__ = [
     "Delimiters",
     "Match",
     "Spelling",
+    "compose",
     "find_spellings",
     "is_meant",
     "to_template",
@@ -163,17 +164,28 @@ class Delimiters:
         return escaped
 
 
-def to_template(
-    text: str, spellings: Sequence[Spelling], delimiters: Delimiters
-) -> tuple[str, tuple[Match, ...]]:
-    """``text`` as template text: every whole-word match of ``spellings`` replaced by its
-    expression, the rest escaped; and the matches."""
-    matches = find_spellings(text, spellings)
+def compose(
+    text: str, matches: Sequence[Match], delimiters: Delimiters, *, before_expression: bool = False
+) -> str:
+    """``text`` as template text: ``matches`` replaced by their expressions, the rest escaped;
+    ``before_expression``: an expression follows the text."""
     out: list[str] = []
     at = 0
     for match in matches:
         out.append(delimiters.escape_before_expression(text[at : match.start]))
         out.append(match.spelling.expression)
         at = match.end
-    out.append(delimiters.escape(text[at:]))
-    return "".join(out), matches
+    rest = text[at:]
+    out.append(
+        delimiters.escape_before_expression(rest) if before_expression else delimiters.escape(rest)
+    )
+    return "".join(out)
+
+
+def to_template(
+    text: str, spellings: Sequence[Spelling], delimiters: Delimiters
+) -> tuple[str, tuple[Match, ...]]:
+    """``text`` as template text: every whole-word match of ``spellings`` replaced by its
+    expression, the rest escaped; and the matches."""
+    matches = find_spellings(text, spellings)
+    return compose(text, matches, delimiters), matches
