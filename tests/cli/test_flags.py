@@ -54,6 +54,7 @@ WRITING = {
     ("verify",),
     ("templatize",),
     ("backport",),
+    ("sync",),
 }
 PRETEND = {("copy",), ("update",), ("recopy",), ("fleet", "discover")}
 """Copier's commands, and the one that said ``--pretend`` before."""

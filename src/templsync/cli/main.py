@@ -23,6 +23,7 @@ from templsync.cli import (
     migrate,
     recopy,
     recover,
+    sync,
     templatize,
     update,
     verify,
@@ -68,6 +69,7 @@ migrate.register(app)
 verify.register(app)
 templatize.register(app)
 backport.register(app)
+sync.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
