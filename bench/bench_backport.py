@@ -192,7 +192,7 @@ KINDS = (
 
 def cookiecutter_text(text: str) -> str:
     """The Copier template text for cookiecutter: ``{{ x }}`` -> ``{{ cookiecutter.x }}``."""
-    text = re.sub(r"\{\{\s*(\w+)", r"{{ cookiecutter.\1", text)
+    text = re.sub(r"\{\{(\s*)(\w+)", r"{{\1cookiecutter.\2", text)
     return re.sub(r"\{%\s*if (\w+)", r"{% if cookiecutter.\1", text)
 
 

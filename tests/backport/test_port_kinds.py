@@ -1,12 +1,13 @@
 """Nine ordinary instance commits, each back-ported on its own.
 
-The only other back-port tool (retrocookie, for cookiecutter) gets five of these right; the four
-it gets wrong are short answers replaced everywhere (``health.py`` -> ``health.p{{ use_docker }}``),
-a value replaced inside another word (``reorders``), derived spellings missed (``orders-api``),
-shorter values replaced before longer ones that hold them, and hunks merged on rendered text (an
-edit on the line after an ``{% if %}``, a line whose template writes ``{{x}}`` and not ``{{ x }}``).
-Here each must come out right: the template text is the one a person would write, and it renders
-the instance's change.
+The only other back-port tool (retrocookie 0.4.3, for cookiecutter) gets one of these right as it
+is and five when told to leave the short answers alone (``bench/bench_backport.py`` runs them
+through both): it replaces short answers and numbers everywhere (``health.py`` ->
+``health.p{{ use_docker }}``), values inside other words (``reorders``), misses derived spellings
+(``orders-api``), replaces values in its context's order (a shorter one inside a longer one when
+that comes first), and merges hunks on rendered text (an edit on the line after an ``{% if %}``, a
+line whose template writes ``{{x}}`` and not ``{{ x }}``). Here each must come out right: the
+template text is the one a person would write, and it renders the instance's change.
 """
 
 from __future__ import annotations
