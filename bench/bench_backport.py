@@ -53,7 +53,8 @@ block below). The nine ordinary instance commits of issue 15 (also tested one by
 template and by retrocookie 0.4.3 from the same template written for cookiecutter, with the same
 questions and answers. A tool is right when it exits 0 and its branch holds the template text a
 person would write; the spelling `{{cookiecutter.x}}` and the spaces inside `{{ }}` are not
-counted against retrocookie. Both run as processes; times include start-up. The column
+counted against retrocookie (templsync's text is checked exactly, spaces included, by the
+tests). Both run as processes; times include start-up. The column
 "short answers excluded" runs retrocookie again with its own workaround, `--exclude-variable
 use_docker --exclude-variable workers`, so that each kind is seen apart from the short answers:
 without it, `y` turns every `.py` file name into `.p{{cookiecutter.use_docker}}`, and that alone
@@ -62,7 +63,8 @@ spoils every commit that adds a Python file.
 How to read it:
 
 - retrocookie replaces every string answer wherever its text occurs, in file names too, in the
-  order of `cookiecutter.json`, and then cherry-picks the rewritten commit; so a short answer
+  order of the instance's `.cookiecutter.json` (alphabetical, as cookiecutter's `jsonify` writes
+  it), and then cherry-picks the rewritten commit; so a short answer
   (`y`) or a number that cookiecutter turned into text (`2`) is replaced everywhere, a value inside
   a longer word is replaced, a spelling the template derives (`orders-api`) is missed, and a
   commit whose lines differ from the template's own text (`{% if %}` lines, `{{ x }}` spacing)
