@@ -51,6 +51,9 @@ WRITING = {
     ("migrate", "generate"),
     ("migrate", "init"),
     ("migrate", "apply"),
+    ("verify",),
+    ("templatize",),
+    ("backport",),
     ("sync",),
 }
 PRETEND = {("copy",), ("update",), ("recopy",), ("fleet", "discover")}
@@ -60,7 +63,13 @@ TEMPLATE_FOLDER = {("migrate", n) for n in ("generate", "init", "apply", "status
 
 def test_the_command_list_is_known() -> None:
     """A new command lands in one of the lists below (or this test says so)."""
-    read_only = {("check",), ("diff",), ("fleet", "status"), ("migrate", "status")}
+    read_only = {
+        ("check",),
+        ("diff",),
+        ("fleet", "status"),
+        ("fleet", "patterns"),
+        ("migrate", "status"),
+    }
     assert set(commands()) == WRITING | read_only
 
 

@@ -14,6 +14,7 @@ import click
 
 from templsync import __version__
 from templsync.cli import (
+    backport,
     check,
     copy,
     demo,
@@ -23,7 +24,9 @@ from templsync.cli import (
     recopy,
     recover,
     sync,
+    templatize,
     update,
+    verify,
 )
 from templsync.cli.handler import handle
 
@@ -63,6 +66,9 @@ demo.register(app)
 recover.register(app)
 fleet.register(app)
 migrate.register(app)
+verify.register(app)
+templatize.register(app)
+backport.register(app)
 sync.register(app)
 
 
