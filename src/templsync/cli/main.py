@@ -22,6 +22,7 @@ from templsync.cli import (
     migrate,
     recopy,
     recover,
+    storage,
     sync,
     update,
 )
@@ -64,6 +65,7 @@ recover.register(app)
 fleet.register(app)
 migrate.register(app)
 sync.register(app)
+storage.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
