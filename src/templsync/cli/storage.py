@@ -59,6 +59,19 @@ Example:
   templsync storage templates templates custom_templates --root ./storage --pattern '*.html'
 """
 
+SETTINGS_HELP = """Sync the YAML settings files of FOLDER (default: settings) with BUCKET.
+
+Only *.yml and *.yaml files are synced (--adapter NAME: only NAME.yml / NAME.yaml). Every such
+file is parsed on both sides first: one that does not parse is left out of the sync, both ways,
+and reported with its line and column (exit code 1); the rest is synced.
+
+Exit codes: 0 done, 1 an error or files that do not parse, 2 conflicts left (--conflict manual).
+
+Example:
+
+  templsync storage settings config --adapter database --adapter cache --direction pull
+"""
+
 _STAGES = {
     "list-local": "listing local files",
     "list-remote": "listing remote files",
@@ -272,6 +285,73 @@ def templates_command(
             )
             stdout().print(f"{_files_line(result)}; {told}")
     return 2 if result.unresolved else 0
+
+
+@storage_group.command(
+    name="settings", help=help_text(SETTINGS_HELP), short_help=summary(SETTINGS_HELP)
+)
+@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--adapter",
+    "adapters",
+    multiple=True,
+    metavar="NAME",
+    help="Sync only NAME.yml / NAME.yaml (repeatable).",
+)
+@click.option("--bucket", default="settings", show_default=True, help="The folder under the root.")
+@_where_options
+@_strategy_options
+def settings_command(
+    folder: Path | None,
+    adapters: tuple[str, ...],
+    bucket: str,
+    root: str | None,
+    cache_url: str | None,
+    app: str,
+    state_dir: Path | None,
+    quiet: bool,
+    as_json: bool,
+    **strategy: Any,
+) -> int:
+    from templsync.storage.appsync.settings import sync_settings_blocking
+
+    config = _config(root, cache_url, app, state_dir, strategy["timeout"])
+    with late_progress(_STAGES, show=not (quiet or as_json)) as bar:
+        result = sync_settings_blocking(
+            settings_path=folder,
+            adapter_names=adapters or None,
+            strategy=_strategy(**strategy),
+            storage_bucket=bucket,
+            progress=bar,
+            config=config,
+        )
+    if as_json:
+        print_json(
+            {
+                **files_dict(result),
+                "adapters_affected": list(result.adapters_affected),
+                "invalid": [
+                    {
+                        "side": i.side,
+                        "path": i.path,
+                        "line": i.line,
+                        "column": i.column,
+                        "problem": i.problem,
+                    }
+                    for i in result.invalid
+                ],
+            }
+        )
+    else:
+        _report_files(result, quiet=quiet)
+        for invalid in result.invalid:
+            stderr().print(f"[red]not synced, does not parse:[/] {escape(str(invalid))}")
+        if not quiet:
+            affected = ", ".join(result.adapters_affected) or "none"
+            stdout().print(f"{_files_line(result)}; adapters affected: {escape(affected)}")
+    if result.unresolved:
+        return 2
+    return 1 if result.invalid else 0
 
 
 def _warn_cache(error: str | None) -> None:

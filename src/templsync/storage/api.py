@@ -17,7 +17,8 @@ from pathlib import Path
 
 from templsync.progress import Progress, no_progress
 from templsync.storage.appsync.config import PathLike
-from templsync.storage.appsync.results import TemplateSyncResult
+from templsync.storage.appsync.results import SettingsSyncResult, TemplateSyncResult
+from templsync.storage.appsync.settings import sync_settings
 from templsync.storage.appsync.templates import sync_templates
 from templsync.storage.model import SyncResult, SyncStrategy
 from templsync.storage.run import sync_paths
@@ -66,6 +67,27 @@ class Sync:
             patterns=patterns,
             strategy=strategy,
             storage_bucket=storage_bucket,
+            progress=progress,
+        )
+
+    async def settings(
+        self,
+        *,
+        settings_path: PathLike | None = None,
+        adapter_names: Sequence[str] | None = None,
+        strategy: SyncStrategy | None = None,
+        storage_bucket: str = "settings",
+        reload_config: bool = True,
+        progress: Progress = no_progress,
+    ) -> SettingsSyncResult:
+        """Sync the YAML settings files with ``storage_bucket`` under the storage root, each
+        checked before it spreads; then call the reload hook when local files changed."""
+        return await sync_settings(
+            settings_path=settings_path,
+            adapter_names=adapter_names,
+            strategy=strategy,
+            storage_bucket=storage_bucket,
+            reload_config=reload_config,
             progress=progress,
         )
 

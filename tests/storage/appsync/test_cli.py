@@ -51,3 +51,19 @@ def test_manual_conflicts_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
         capsys, "storage", "templates", "--root", tmp_path / "storage", "--conflict", "manual"
     )
     assert code == 2 and "conflict (both-added): templates/a.html: manual" in out
+
+
+def test_storage_settings_leaves_out_a_broken_file_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_tree(tmp_path / "config", {"db.yml": "url: x\n", "mail.yml": "to: [a\n"})
+    root = str(tmp_path / "storage")
+    code, out, err = run_cli(capsys, "storage", "settings", "config", "--root", root)
+    assert code == 1
+    assert "config/mail.yml:2:1 (local)" in err
+    assert "1 synced" in out and "adapters affected: db" in out
+    assert files(tmp_path / "storage/settings") == {"db.yml": b"url: x\n"}
+    code, data = run_json(
+        capsys, "storage", "settings", "config", "--root", root, "--adapter", "db"
+    )
+    assert code == 0 and data["invalid"] == [] and data["synced_items"] == []
