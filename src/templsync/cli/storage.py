@@ -72,6 +72,22 @@ Example:
   templsync storage settings config --adapter database --adapter cache --direction pull
 """
 
+CACHE_HELP = """Refresh, invalidate, warm or clear the app's cache (Redis, given by --cache).
+
+OPERATION is one of: refresh (empty the namespaces, then warm the templates), invalidate (remove
+the --key entries, or every entry, of the namespaces; then warm unless --no-warm), warm (put
+each template's source and compiled Jinja bytecode in the cache), clear (empty the namespaces).
+Namespaces default to templates, bccache and responses; keys are APP:NAMESPACE:KEY. Templates
+are the files of the TEMPLATES folders (default: templates) matching --pattern. A cache that
+does not answer is reported (exit code 1).
+
+Example:
+
+  templsync storage cache refresh --cache redis://localhost:6379/0 --app shop
+
+  templsync storage cache invalidate -N templates -N bccache --key base.html --no-warm
+"""
+
 _STAGES = {
     "list-local": "listing local files",
     "list-remote": "listing remote files",
@@ -352,6 +368,121 @@ def settings_command(
     if result.unresolved:
         return 2
     return 1 if result.invalid else 0
+
+
+@storage_group.command(name="cache", help=help_text(CACHE_HELP), short_help=summary(CACHE_HELP))
+@click.argument("operation", type=click.Choice(["refresh", "invalidate", "warm", "clear"]))
+@click.argument("templates", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--namespace",
+    "-N",
+    "namespaces",
+    multiple=True,
+    metavar="NAME",
+    help="A namespace to work on (repeatable; default templates, bccache, responses).",
+)
+@click.option("--key", "keys", multiple=True, metavar="KEY", help="Only this key (repeatable).")
+@click.option("--no-warm", is_flag=True, help="invalidate: do not warm the templates afterwards.")
+@click.option(
+    "--pattern",
+    "patterns",
+    multiple=True,
+    metavar="GLOB",
+    help="Templates to warm (repeatable; default *.html, *.jinja, *.j2).",
+)
+@click.option(
+    "--cache",
+    "cache_url",
+    envvar="TEMPLSYNC_CACHE_URL",
+    required=True,
+    metavar="URL",
+    help="The cache: redis://HOST:PORT/DB (default: TEMPLSYNC_CACHE_URL).",
+)
+@click.option(
+    "--app", default="templsync", show_default=True, help="The first part of every cache key."
+)
+@click.option("--dry-run", "-n", is_flag=True, help="Say what would be done; change nothing.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=5.0,
+    show_default=True,
+    metavar="S",
+)
+@click.option("--retries", type=click.IntRange(0, 20), default=2, show_default=True, metavar="N")
+@click.option(
+    "--retry-delay", type=click.FloatRange(0), default=0.5, show_default=True, metavar="S"
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@json_option("Print one JSON document describing what was (or would be) done.")
+def cache_command(
+    operation: str,
+    templates: tuple[Path, ...],
+    namespaces: tuple[str, ...],
+    keys: tuple[str, ...],
+    no_warm: bool,
+    patterns: tuple[str, ...],
+    cache_url: str,
+    app: str,
+    dry_run: bool,
+    timeout: float,
+    retries: int,
+    retry_delay: float,
+    quiet: bool,
+    as_json: bool,
+) -> int:
+    from dataclasses import replace
+
+    from templsync.storage.appsync.cacheops import sync_cache_blocking
+    from templsync.storage.model import SyncStrategy
+
+    config = _config(None, cache_url, app, None, timeout)
+    if templates:
+        config = replace(config, template_paths=templates)
+    if patterns:
+        config = replace(config, template_patterns=patterns)
+    result = sync_cache_blocking(
+        operation=operation,
+        namespaces=namespaces or None,
+        keys=keys or None,
+        warm_templates=not no_warm,
+        strategy=SyncStrategy(
+            dry_run=dry_run, timeout=timeout, retry_attempts=retries, retry_delay=retry_delay
+        ),
+        config=config,
+    )
+    if as_json:
+        print_json(
+            {
+                "operation": result.operation,
+                "namespaces": list(result.namespaces),
+                "dry_run": result.dry_run,
+                "invalidated_keys": list(result.invalidated_keys),
+                "warmed_keys": list(result.warmed_keys),
+                "cleared_namespaces": list(result.cleared_namespaces),
+                "warm_errors": list(result.warm_errors),
+                "cache_reached": result.cache_reached,
+                "cache_error": result.cache_error,
+            }
+        )
+    else:
+        err = stderr()
+        for problem in result.warm_errors:
+            err.print(f"[yellow]not warmed:[/] {escape(problem)}")
+        if result.cache_error:
+            err.print(f"[red]error:[/] {escape(result.cache_error)}")
+        if not quiet:
+            counts = (
+                len(result.invalidated_keys),
+                len(result.warmed_keys),
+                len(result.cleared_namespaces),
+            )
+            if result.dry_run:
+                line = "dry run: {}: would invalidate {} key(s), warm {}, clear {} namespace(s)"
+            else:
+                line = "{}: {} key(s) invalidated, {} warmed, {} namespace(s) cleared"
+            stdout().print(line.format(result.operation, *counts))
+    return 0 if result.cache_reached else 1
 
 
 def _warn_cache(error: str | None) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from templsync.storage.api import Sync, sync
     from templsync.storage.appsync.config import StorageConfig, configure
+    from templsync.storage.appsync.jinja import CacheBytecodeCache, CachedLoader
     from templsync.storage.appsync.results import (
         CacheSyncResult,
         SettingsSyncResult,
@@ -34,6 +35,7 @@ else:
     _SOURCES = {
         "templsync.storage.api": ("Sync", "sync"),
         "templsync.storage.appsync.config": ("StorageConfig", "configure"),
+        "templsync.storage.appsync.jinja": ("CacheBytecodeCache", "CachedLoader"),
         "templsync.storage.appsync.results": (
             "CacheSyncResult",
             "SettingsSyncResult",
@@ -51,7 +53,9 @@ else:
     __getattr__, __dir__ = lazy_exports("templsync.storage", _SOURCES, globals())
 
 __all__ = [
+    "CacheBytecodeCache",
     "CacheSyncResult",
+    "CachedLoader",
     "ConflictNote",
     "ConflictStrategy",
     "SettingsSyncResult",

@@ -16,8 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from templsync.progress import Progress, no_progress
+from templsync.storage.appsync.cacheops import sync_cache
 from templsync.storage.appsync.config import PathLike
-from templsync.storage.appsync.results import SettingsSyncResult, TemplateSyncResult
+from templsync.storage.appsync.results import (
+    CacheSyncResult,
+    SettingsSyncResult,
+    TemplateSyncResult,
+)
 from templsync.storage.appsync.settings import sync_settings
 from templsync.storage.appsync.templates import sync_templates
 from templsync.storage.model import SyncResult, SyncStrategy
@@ -89,6 +94,25 @@ class Sync:
             storage_bucket=storage_bucket,
             reload_config=reload_config,
             progress=progress,
+        )
+
+    async def cache(
+        self,
+        *,
+        operation: str = "refresh",
+        namespaces: Sequence[str] | None = None,
+        keys: Sequence[str] | None = None,
+        warm_templates: bool = True,
+        strategy: SyncStrategy | None = None,
+    ) -> CacheSyncResult:
+        """``refresh``, ``invalidate``, ``warm`` or ``clear`` the app's cache namespaces
+        (default: templates, bccache, responses)."""
+        return await sync_cache(
+            operation=operation,
+            namespaces=namespaces,
+            keys=keys,
+            warm_templates=warm_templates,
+            strategy=strategy,
         )
 
 
