@@ -177,3 +177,19 @@ def test_an_app_renders_from_its_files_when_the_cache_does_not_answer(tmp_path: 
     build_tree(tmp_path / "templates", {"a.html": "{{ 1 + 1 }}"})
     env = jinja2.Environment(loader=CachedLoader("templates"), bytecode_cache=CacheBytecodeCache())
     assert env.get_template("a.html").render() == "2"
+
+
+def test_the_cache_is_retried_as_the_strategy_says(tmp_path: Path) -> None:
+    import time
+
+    configure(cache=open_cache(unreachable(), timeout=0.5))
+    strategy = SyncStrategy(retry_attempts=2, retry_delay=0.2)
+    started = time.monotonic()
+    result = asyncio.run(sync.cache(operation="clear", namespaces=["templates"], strategy=strategy))
+    waited = time.monotonic() - started
+    assert not result.cache_reached
+    assert waited >= 0.2 + 0.4  # two retries, the delay doubled after the first
+    no_retry = SyncStrategy(retry_attempts=0)
+    started = time.monotonic()
+    asyncio.run(sync.cache(operation="clear", namespaces=["templates"], strategy=no_retry))
+    assert time.monotonic() - started < 0.5
