@@ -20,7 +20,7 @@ from pathlib import Path
 from templsync.storage import ConflictStrategy, SyncDirection, SyncStrategy, configure, sync
 
 
-async def sync_environment():  # type: ignore[no-untyped-def]  # the seed's code, as written
+async def sync_environment():
     """Complete environment synchronization."""
 
     # Pull latest from production
@@ -45,7 +45,7 @@ async def sync_environment():  # type: ignore[no-untyped-def]  # the seed's code
     print(f"- Cache: {len(cache_result.warmed_keys)} warmed")
 
 
-async def deployment_sync():  # type: ignore[no-untyped-def]  # the seed's code, as written
+async def deployment_sync():
     """Sync for production deployment."""
 
     # Push local changes to production
@@ -72,7 +72,7 @@ async def deployment_sync():  # type: ignore[no-untyped-def]  # the seed's code,
     }
 
 
-async def handle_conflicts():  # type: ignore[no-untyped-def]  # the seed's code, as written
+async def handle_conflicts():
     """Example of handling sync conflicts."""
 
     # Strategy that creates backups for conflicts
@@ -162,7 +162,8 @@ def main(argv: list[str]) -> int:
         elif step == "conflicts":
             make_a_conflict(folder)
             result = asyncio.run(handle_conflicts())
-            print(f"{result.conflicts[0].resolution}: {', '.join(sorted(os.listdir('templates')))}")
+            names = sorted(p.name for p in Path("templates").iterdir())
+            print(f"{result.conflicts[0].resolution}: {', '.join(names)}")
         else:
             print(f"unknown step {step!r}: environment, deployment or conflicts")
             return 1
