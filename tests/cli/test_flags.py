@@ -52,6 +52,9 @@ WRITING = {
     ("migrate", "init"),
     ("migrate", "apply"),
     ("sync",),
+    ("storage", "templates"),
+    ("storage", "settings"),
+    ("storage", "cache"),
 }
 PRETEND = {("copy",), ("update",), ("recopy",), ("fleet", "discover")}
 """Copier's commands, and the one that said ``--pretend`` before."""
