@@ -39,6 +39,10 @@ class Cache(Protocol):
 
     def set(self, key: str, value: bytes) -> None: ...
 
+    def set_many(self, items: Sequence[tuple[str, bytes]]) -> None:
+        """Set every ``(key, value)``, in as few round trips as the cache allows."""
+        ...
+
     def delete(self, keys: Sequence[str]) -> int:
         """Remove ``keys``; the number that were there."""
         ...
@@ -72,6 +76,10 @@ class MemoryCache:
     def set(self, key: str, value: bytes) -> None:
         with self._lock:
             self._data[key] = value
+
+    def set_many(self, items: Sequence[tuple[str, bytes]]) -> None:
+        with self._lock:
+            self._data.update(items)
 
     def delete(self, keys: Sequence[str]) -> int:
         with self._lock:

@@ -6,7 +6,8 @@ Rules this module keeps:
 - Connecting and every command time out after ``timeout`` seconds; a refused, dropped or timed
   out connection is :class:`CacheUnreachable`, with the URL (its password left out).
 - Namespaces are listed with ``SCAN`` (never ``KEYS``, which blocks the server), the prefix's
-  glob characters escaped; deletions go in batches of 500 keys.
+  glob characters escaped; deletions and ``set_many`` go in batches of 500 keys, one round trip
+  each.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ class RedisCache:
 
     def set(self, key: str, value: bytes) -> None:
         self._call(lambda: self._client.set(key, value))
+
+    def set_many(self, items: Sequence[tuple[str, bytes]]) -> None:
+        for start in range(0, len(items), _BATCH):
+            batch = dict(items[start : start + _BATCH])
+            self._call(lambda b=batch: self._client.mset(b))  # type: ignore[misc]
 
     def delete(self, keys: Sequence[str]) -> int:
         removed = 0
