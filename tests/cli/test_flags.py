@@ -55,6 +55,9 @@ WRITING = {
     ("templatize",),
     ("backport",),
     ("sync",),
+    ("storage", "templates"),
+    ("storage", "settings"),
+    ("storage", "cache"),
 }
 PRETEND = {("copy",), ("update",), ("recopy",), ("fleet", "discover")}
 """Copier's commands, and the one that said ``--pretend`` before."""

@@ -23,6 +23,7 @@ from templsync.cli import (
     migrate,
     recopy,
     recover,
+    storage,
     sync,
     templatize,
     update,
@@ -70,6 +71,7 @@ verify.register(app)
 templatize.register(app)
 backport.register(app)
 sync.register(app)
+storage.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
