@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, types
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper
+from sqlalchemy.orm.exc import UnmappedClassError
 
 from templsync.schema.adapter import Loaded, import_modules, module_classes, sorted_models
 from templsync.schema.model import (
@@ -101,8 +102,13 @@ def _forget_stale_sqlmodel() -> None:
     if main is None:
         return
     registry = main.default_registry
-    classes = [m.class_ for m in registry.mappers]
-    if not classes or any(_alive(cls) for cls in classes):
+    try:
+        classes = [m.class_ for m in registry.mappers]
+    except UnmappedClassError:  # a class whose mapping failed half-way: nothing to keep
+        classes = []
+    # Classes already collected are gone from the registry (it holds them weakly) while their
+    # tables stay in the metadata: the tables are cleared even when no class is left.
+    if any(_alive(cls) for cls in classes):
         return
     registry.dispose()
     main.SQLModel.metadata.clear()
