@@ -51,6 +51,9 @@ WRITING = {
     ("migrate", "generate"),
     ("migrate", "init"),
     ("migrate", "apply"),
+    ("schema", "sync"),
+    ("schema", "backup", "restore"),
+    ("schema", "backup", "delete"),
 }
 PRETEND = {("copy",), ("update",), ("recopy",), ("fleet", "discover")}
 """Copier's commands, and the one that said ``--pretend`` before."""
@@ -60,6 +63,7 @@ TEMPLATE_FOLDER = {("migrate", n) for n in ("generate", "init", "apply", "status
 def test_the_command_list_is_known() -> None:
     """A new command lands in one of the lists below (or this test says so)."""
     read_only = {("check",), ("diff",), ("fleet", "status"), ("migrate", "status")}
+    read_only |= {("schema", "status"), ("schema", "backup", "list")}
     assert set(commands()) == WRITING | read_only
 
 

@@ -64,3 +64,24 @@ def ruff_format_diff(text: str, where: Path) -> str:
         check=False,
     )
     return done.stdout if done.returncode else ""
+
+
+def configure(root: Path, models: Sequence[str], **settings: object) -> Path:
+    """Write ``root/pyproject.toml``: ``[tool.templsync.schema]`` with ``models`` and more."""
+    lines = ["[tool.templsync.schema]", f"models = {list(models)!r}".replace("'", '"')]
+    for key, value in settings.items():
+        if isinstance(value, bool):
+            lines.append(f"{key} = {str(value).lower()}")
+        elif isinstance(value, str):
+            lines.append(f'{key} = "{value}"')
+        else:
+            lines.append(f"{key} = {value}")
+    (root / "pyproject.toml").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` (which must be there) with ``new`` in the file."""
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))

@@ -13,7 +13,18 @@ from collections.abc import Sequence
 import click
 
 from templsync import __version__
-from templsync.cli import check, copy, demo, diff, fleet, migrate, recopy, recover, update
+from templsync.cli import (
+    check,
+    copy,
+    demo,
+    diff,
+    fleet,
+    migrate,
+    recopy,
+    recover,
+    schema,
+    update,
+)
 from templsync.cli.handler import handle
 
 HELP = "Keep a project template and the projects made from it in sync, both ways."
@@ -52,6 +63,7 @@ demo.register(app)
 recover.register(app)
 fleet.register(app)
 migrate.register(app)
+schema.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

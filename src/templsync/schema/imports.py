@@ -18,8 +18,11 @@ from pathlib import Path
 
 
 @contextmanager
-def project_imports(root: Path) -> Iterator[None]:
+def project_imports(root: Path) -> Iterator[list[Path]]:
+    """The block's imports from ``root``; the list it gives is filled, when the block ends, with
+    the files of the modules first imported from under the root during the block."""
     root = root.resolve()
+    files: list[Path] = []
     entry = str(root)
     before = set(sys.modules)
     added = entry not in sys.path
@@ -29,13 +32,17 @@ def project_imports(root: Path) -> Iterator[None]:
     sys.dont_write_bytecode = True
     importlib.invalidate_caches()
     try:
-        yield
+        yield files
     finally:
         sys.dont_write_bytecode = saved_bytecode
         if added:
             sys.path.remove(entry)
-        for name in set(sys.modules) - before:
-            if _under(sys.modules[name], root):
+        for name in sorted(set(sys.modules) - before):
+            module = sys.modules[name]
+            if _under(module, root):
+                file = getattr(module, "__file__", None)
+                if isinstance(file, str):
+                    files.append(Path(file))
                 del sys.modules[name]
 
 
