@@ -63,7 +63,7 @@ TEMPLATE_FOLDER = {("migrate", n) for n in ("generate", "init", "apply", "status
 def test_the_command_list_is_known() -> None:
     """A new command lands in one of the lists below (or this test says so)."""
     read_only = {("check",), ("diff",), ("fleet", "status"), ("migrate", "status")}
-    read_only |= {("schema", "status"), ("schema", "backup", "list")}
+    read_only |= {("schema", "status"), ("schema", "validate"), ("schema", "backup", "list")}
     assert set(commands()) == WRITING | read_only
 
 

@@ -241,6 +241,49 @@ def _print_status(result: StatusResult) -> None:
         out.print(f"  {key} = {escape(repr(value))}")
 
 
+VALIDATE_HELP = """Check the generated and manual schema files the way the application uses them.
+
+The generated file must parse and import, have Create, Update and Response classes for every
+model, and each Response must validate an (unsaved) instance of its model. The manual file must
+import and find every name it uses in the generated file, and a regeneration from the models
+as they are now must keep those names. Exit 1 when a check fails.
+
+Example:
+
+  templsync schema validate --json
+"""
+
+
+@schema_group.command(
+    name="validate", help=help_text(VALIDATE_HELP), short_help=summary(VALIDATE_HELP)
+)
+@_directory_option
+@quiet_option("Print the failed checks only.")
+@json_option("Print one JSON document with every check.")
+def validate_command(directory: Path, quiet: bool, as_json: bool) -> int:
+    try:
+        from templsync.schema.validate import validate
+
+        result = validate(directory)
+    except ImportError as e:
+        raise _missing_extra(e) from e
+    if as_json:
+        print_json(
+            {"ok": result.ok, "checks": [vars(c) for c in result.checks], "root": str(result.root)}
+        )
+        return 0 if result.ok else 1
+    out = stdout()
+    for check in result.checks:
+        if check.ok and not quiet:
+            out.print(f"[green]ok[/]     {escape(check.name)}: {escape(check.detail)}")
+        elif not check.ok:
+            out.print(f"[red]failed[/] {escape(check.name)}: {escape(check.detail)}")
+    if not quiet:
+        failed = sum(not c.ok for c in result.checks)
+        out.print(f"{len(result.checks) - failed} check(s) passed, {failed} failed")
+    return 0 if result.ok else 1
+
+
 BACKUP_HELP = """List, restore and delete backups of the generated file.
 
 Example:
