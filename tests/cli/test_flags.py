@@ -52,6 +52,7 @@ WRITING = {
     ("migrate", "init"),
     ("migrate", "apply"),
     ("schema", "sync"),
+    ("schema", "watch"),
     ("schema", "backup", "restore"),
     ("schema", "backup", "delete"),
 }

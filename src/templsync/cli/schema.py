@@ -21,6 +21,7 @@ from templsync.cli.output import escape, help_text, print_json, stdout, summary
 if TYPE_CHECKING:
     from templsync.schema.status import StatusResult
     from templsync.schema.sync import SyncResult
+    from templsync.schema.watch import WatchEvent
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -282,6 +283,68 @@ def validate_command(directory: Path, quiet: bool, as_json: bool) -> int:
         failed = sum(not c.ok for c in result.checks)
         out.print(f"{len(result.checks) - failed} check(s) passed, {failed} failed")
     return 0 if result.ok else 1
+
+
+WATCH_HELP = """Regenerate the schemas whenever a model file changes, until Ctrl-C.
+
+Syncs once at start, then watches the model files (and every project file they import): after
+a change, it waits until nothing changed for `watch_debounce_seconds` (2 by default), then
+syncs, hand edits kept, and prints one line saying what it did. A regeneration that fails
+(a model saved half-way) is reported and the watch goes on. Off when `watch_enabled = false` or
+`environment = "production"`.
+
+Example:
+
+  templsync schema watch
+
+  templsync schema watch --dry-run   # say what would change each time, write nothing
+"""
+
+
+@schema_group.command(name="watch", help=help_text(WATCH_HELP), short_help=summary(WATCH_HELP))
+@dry_run_option("Say what each regeneration would change; write nothing.")
+@_directory_option
+@quiet_option("Print only the regenerations that failed or left conflicts.")
+def watch_command(pretend: bool, directory: Path, quiet: bool) -> int:
+    from templsync.cli.recover import recover_and_report
+    from templsync.schema.project import find_project
+    from templsync.schema.watch import watch
+
+    if not pretend:
+        recover_and_report(find_project(directory).root, quiet=quiet)
+    if not quiet:
+        stdout().print("watching the model files; Ctrl-C stops")
+    try:
+        watch(directory, lambda event: _print_event(event, quiet=quiet), dry_run=pretend)
+    except ImportError as e:
+        raise _missing_extra(e) from e
+    except KeyboardInterrupt:
+        if not quiet:
+            stdout().print("stopped")
+    return 0
+
+
+def _print_event(event: WatchEvent, *, quiet: bool) -> None:
+    import time
+
+    stamp = time.strftime("%H:%M:%S")
+    why = f"{', '.join(event.changed)} changed: " if event.changed else "start: "
+    took = f" ({event.seconds:.2f} s)"
+    if event.error is not None:
+        stdout().print(f"{stamp} {escape(why)}[red]failed[/]: {escape(event.error)}{took}")
+        return
+    result = event.result
+    if result is None or (quiet and not result.conflicts):
+        return
+    if result.conflicts:
+        what = f"[yellow]{result.conflicts} conflict(s) left in[/] {escape(result.output)}"
+    elif result.changed and result.written:
+        what = f"[green]wrote[/] {escape(result.output)} ({result.schemas} schemas)"
+    elif result.changed:
+        what = f"{escape(result.output)} would change"
+    else:
+        what = f"{escape(result.output)} is up to date"
+    stdout().print(f"{stamp} {escape(why)}{what}{took}")
 
 
 BACKUP_HELP = """List, restore and delete backups of the generated file.
