@@ -121,12 +121,20 @@ def test_the_fast_comment_scan_on_tricky_sources(tmp_path: Path) -> None:
         "    c = fields.IntField()  # not a doc comment\n"
         "    #: described\n"
         "    d: int = fields.IntField()\n"
+        "try:\n"
+        "    class InTry(Model):\n"
+        "        #: in a try\n"
+        "        e = fields.IntField()\n"
+        "        #: a trailing doc comment, no field after it\n"
+        "except ImportError:\n"
+        "    pass\n"
     )
     full = load(tmp_path, TortoiseAdapter(fast=False), ["tricky_models"])
     fast = load(tmp_path, TortoiseAdapter(fast=True), ["tricky_models"])
     assert fast.models == full.models
-    outer = fast.models[0]
-    assert outer.field("b").description == "first line"  # Tortoise keeps the first line
+    models = {m.name: m for m in fast.models}
+    assert models["Outer"].field("b").description == "first line"  # Tortoise keeps line one
+    assert models["InTry"].field("e").description == "in a try"
 
 
 def test_the_comment_scan_is_restored_after_the_block() -> None:

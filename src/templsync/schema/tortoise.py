@@ -33,6 +33,7 @@ import inspect
 import linecache
 import re
 import sys
+import types
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -257,10 +258,10 @@ def fast_comments(*, enabled: bool = True) -> Iterator[None]:
 
 
 class _SourceIndex:
-    """Where each class of a file starts, found with one parse of the file."""
+    """Where each class of a file starts and ends, found with one parse of the file."""
 
     def __init__(self) -> None:
-        self.starts: dict[str, tuple[list[str], dict[str, int]]] = {}
+        self.spans: dict[str, tuple[list[str], dict[str, tuple[int, int]]]] = {}
 
     def comments(self, cls: type) -> dict[str, str]:
         source = self.source(cls)
@@ -272,7 +273,10 @@ class _SourceIndex:
         return found
 
     def source(self, cls: type) -> str | None:
-        """``inspect.getsource(cls)``, the file parsed only the first time it is asked for."""
+        """The source of ``cls`` as far as its ``#:`` comments go: ``inspect.getsource(cls)``
+        but for comments after its last statement (which no field follows, so none of them
+        is a field's). The lines come from the class body's code object, found in the frame
+        that runs the ``class`` statement; failing that, from one parse of the file."""
         try:
             file = inspect.getsourcefile(cls)
         except TypeError:
@@ -280,38 +284,77 @@ class _SourceIndex:
         if file is None:
             return None
         module = sys.modules.get(cls.__module__)
-        if file not in self.starts:
-            lines = linecache.getlines(file, module.__dict__ if module else None)
-            if not lines:
-                return None
+        lines = linecache.getlines(file, module.__dict__ if module else None)
+        if not lines:
+            return None
+        span = _code_span(cls, file) or self._parsed_span(file, lines, cls.__qualname__)
+        if span is None:
+            return None
+        return "".join(lines[span[0] : span[1]])
+
+    def _parsed_span(self, file: str, lines: list[str], qualname: str) -> tuple[int, int] | None:
+        if file not in self.spans:
             try:
                 tree = ast.parse("".join(lines))
             except SyntaxError:
                 return None
-            self.starts[file] = (lines, _class_starts(tree))
-        lines, starts = self.starts[file]
-        start = starts.get(cls.__qualname__)
-        if start is None:
+            self.spans[file] = (lines, _class_spans(tree.body, ()))
+        return self.spans[file][1].get(qualname)
+
+
+def _code_span(cls: type, file: str) -> tuple[int, int] | None:
+    """The lines of the class statement that is creating ``cls`` (0-based start from its first
+    decorator, end excluded), from its body's code object: the frame running the statement
+    holds it among its constants."""
+    frame: types.FrameType | None = sys._getframe(1)
+    for _ in range(16):
+        if frame is None:
             return None
-        return "".join(inspect.getblock(lines[start:]))
+        if frame.f_code.co_filename == file:
+            for const in frame.f_code.co_consts:
+                if (
+                    isinstance(const, types.CodeType)
+                    and const.co_qualname == cls.__qualname__
+                    and const.co_name == cls.__name__
+                ):
+                    return const.co_firstlineno - 1, _last_line(const)
+        frame = frame.f_back
+    return None
 
 
-def _class_starts(tree: ast.AST) -> dict[str, int]:
-    """The 0-based first line (its first decorator's) of each class, by qualified name; the
-    first class of a name wins, as in ``inspect.findsource``."""
-    starts: dict[str, int] = {}
+def _last_line(code: types.CodeType) -> int:
+    """The last source line the code covers, its nested functions and classes included."""
+    last = max((end for _, end, _, _ in code.co_positions() if end is not None), default=0)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            last = max(last, _last_line(const))
+    return last
 
-    def visit(node: ast.AST, stack: tuple[str, ...]) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                visit(child, (*stack, child.name, "<locals>"))
-            elif isinstance(child, ast.ClassDef):
-                qualname = ".".join((*stack, child.name))
-                line = child.decorator_list[0].lineno if child.decorator_list else child.lineno
-                starts.setdefault(qualname, line - 1)
-                visit(child, (*stack, child.name))
-            else:
-                visit(child, stack)
 
-    visit(tree, ())
-    return starts
+def _class_spans(body: list[ast.stmt], stack: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """The lines (0-based start, end excluded; from the first decorator) of each class in the
+    statements, by qualified name; the first class of a name wins, as in ``inspect.findsource``.
+    Classes are statements, so only statement bodies are walked."""
+    spans: dict[str, tuple[int, int]] = {}
+    for node in body:
+        if isinstance(node, ast.ClassDef):
+            qualname = ".".join((*stack, node.name))
+            start = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            spans.setdefault(qualname, (start - 1, node.end_lineno or node.lineno))
+            inner = _class_spans(node.body, (*stack, node.name))
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            inner = _class_spans(node.body, (*stack, node.name, "<locals>"))
+        else:
+            inner = {}
+            for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+                for child in getattr(node, name, ()):
+                    nested = (
+                        child.body
+                        if isinstance(child, ast.ExceptHandler | ast.match_case)
+                        else [child]
+                    )
+                    for key, value in _class_spans(nested, stack).items():
+                        inner.setdefault(key, value)
+        for key, value in inner.items():
+            spans.setdefault(key, value)
+    return spans
