@@ -2,7 +2,7 @@
 #   shop.models
 # Hand edits below are kept when the file is generated again (a three-way merge);
 # a change that meets a regenerated line is left as conflict markers to resolve.
-# content-hash: sha256:8262104423310ce8db87a622c09c4900ba6ce922cc7ce8d3cec63043cef1f5a5
+# content-hash: sha256:fceca213b79c1ff9d07463bc6853b9111dac564e068f0b839191e635f6211159
 """Pydantic schemas (Create, Update, Response per model), generated from ORM models."""
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import uuid
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from shop.models import Status
+
+JsonNotNull = dict[str, JsonValue] | list[JsonValue] | str | bool | int | float
 
 __all__ = [
     "CustomerCreate",
@@ -90,7 +92,7 @@ class ProductCreate(BaseModel):
     price: decimal.Decimal = Field(ge=0, max_digits=8, decimal_places=2)
     stock: int = Field(default=0, ge=0, le=2147483647)
     status: Status = Field(default=Status.DRAFT, description="DRAFT: draft\nLIVE: live")
-    details: JsonValue = Field(default_factory=dict)
+    details: JsonNotNull = Field(default_factory=dict)
 
 
 class ProductUpdate(BaseModel):
@@ -101,7 +103,7 @@ class ProductUpdate(BaseModel):
     price: decimal.Decimal = Field(default=None, ge=0, max_digits=8, decimal_places=2)
     stock: int = Field(default=None, ge=0, le=2147483647)
     status: Status = Field(default=None, description="DRAFT: draft\nLIVE: live")
-    details: JsonValue = None
+    details: JsonNotNull = None
 
 
 class ProductResponse(BaseModel):
@@ -115,5 +117,5 @@ class ProductResponse(BaseModel):
     price: decimal.Decimal
     stock: int
     status: Status = Field(description="DRAFT: draft\nLIVE: live")
-    details: JsonValue
+    details: JsonNotNull
     updated_at: datetime.datetime = Field(json_schema_extra={"readOnly": True})

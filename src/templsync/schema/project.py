@@ -4,8 +4,8 @@ The project is the nearest folder, from the current one upwards, whose ``pyproje
 ``[tool.templsync.schema]`` table; without one, the current folder (settings then come from
 ``TEMPLSYNC_SCHEMA_*`` variables alone). Its root is put on the import path when the model
 modules are imported. :func:`settings_key` fingerprints everything the settings are made of
-(the table and the variables), so a run can tell, with no import of Pydantic, that the settings
-are the ones the last generation used.
+(the table and the variables) and the generator's own source, so a run can tell, with no import
+of Pydantic, that the last generation was made the same way.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from templsync.schema.model import SchemaError
 PYPROJECT = "pyproject.toml"
 ENV_PREFIX = "TEMPLSYNC_SCHEMA_"
 STATE_DIR = ".templsync/schema"
-GENERATOR_VERSION = "1"  # bumped when the generator's output changes for the same models
+_PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,21 @@ def env_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     return {k[len(ENV_PREFIX) :].lower(): v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
 
 
+def generator_digest() -> str:
+    """The SHA-256 of the schema package's modules, in name order (about twenty small files)."""
+    digest = hashlib.sha256()
+    for path in sorted(_PACKAGE.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def settings_key(project: Project, environ: Mapping[str, str] | None = None) -> str:
-    """A fingerprint of what the settings are made of, and of the generator's version."""
+    """A fingerprint of what the settings are made of, and of the generator itself (the schema
+    package's source: a templsync that generates differently generates again)."""
     data = {
         "table": project.table,
         "env": env_settings(environ),
-        "generator": GENERATOR_VERSION,
+        "generator": generator_digest(),
     }
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()

@@ -51,10 +51,12 @@ _KIND_SOURCE = {
     Kind.TIME: "{datetime}.time",
     Kind.TIMEDELTA: "{datetime}.timedelta",
     Kind.UUID: "{uuid}.UUID",
-    Kind.JSON: "JsonValue",
+    Kind.JSON: "JsonNotNull",
     Kind.BYTES: "bytes",
 }
 _PYDANTIC = ("BaseModel", "ConfigDict", "Field", "JsonValue")
+JSON_ALIAS = "JsonNotNull = dict[str, JsonValue] | list[JsonValue] | str | bool | int | float"
+"""A JSON value but null (Pydantic's ``JsonValue`` includes null): a not-null JSON column."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def render_module(
                 "",
                 *names.import_block(),
                 *(["", *aliases] if aliases else []),
+                *(["", JSON_ALIAS] if names.uses_json() else []),
                 "",
                 _exploded("__all__ = [", [string_literal(n) for n in exported], "]", 0),
                 *classes,
@@ -188,7 +191,7 @@ class _Names:
     literal: bool = False
 
     def __post_init__(self) -> None:
-        self.taken = {s.name for s in schema_names(self.models)} | set(_PYDANTIC)
+        self.taken = {s.name for s in schema_names(self.models)} | {*_PYDANTIC, "JsonNotNull"}
         for model in self.models:
             self.taken.update(f.name for f in model.fields)
             self.taken.update(n for n, _ in self.options.get(model.name, ModelOptions()).extra)
@@ -259,7 +262,7 @@ class _Names:
         ]
         if self.literal:
             std.append("from typing import Literal")
-        used = [n for n in _PYDANTIC if n != "JsonValue" or self._uses_json()]
+        used = [n for n in _PYDANTIC if n != "JsonValue" or self.uses_json()]
         blocks = [std, [f"from pydantic import {', '.join(used)}"]]
         others: dict[str, list[str]] = {}
         for key, local in sorted(self.froms.items()):
@@ -272,7 +275,7 @@ class _Names:
                 lines.extend([*([""] if lines else []), *block])
         return lines
 
-    def _uses_json(self) -> bool:
+    def uses_json(self) -> bool:
         return any(f.kind is Kind.JSON for m in self.models for f in self._selected_fields(m))
 
 
