@@ -55,6 +55,8 @@ def test_first_sync_writes_the_file_and_the_state(shop: Path) -> None:
 def test_a_second_run_imports_nothing(shop: Path) -> None:
     sync(shop)
     assert sync(shop).fast
+    full = sync(shop, SyncOptions(force=True, check=True))  # every model imported and read
+    assert not full.fast and not full.changed  # the no-change path was right
     code = (
         "import sys\n"
         "from templsync.cli.main import main\n"

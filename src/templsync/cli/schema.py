@@ -308,13 +308,14 @@ Example:
 def watch_command(pretend: bool, directory: Path, quiet: bool) -> int:
     from templsync.cli.recover import recover_and_report
     from templsync.schema.project import find_project
-    from templsync.schema.watch import watch
 
     if not pretend:
         recover_and_report(find_project(directory).root, quiet=quiet)
-    if not quiet:
-        stdout().print("watching the model files; Ctrl-C stops")
     try:
+        from templsync.schema.watch import watch
+
+        if not quiet:
+            stdout().print("watching the model files; Ctrl-C stops")
         watch(directory, lambda event: _print_event(event, quiet=quiet), dry_run=pretend)
     except ImportError as e:
         raise _missing_extra(e) from e

@@ -48,6 +48,7 @@ class WatchEvent:
 
 
 Runner = Callable[[Path, SyncOptions], SyncResult]
+_TICK_MS = 50  # how often the watcher looks at the clock: the debounce is kept to this much
 
 
 def sync_here(root: Path, options: SyncOptions) -> SyncResult:
@@ -88,18 +89,27 @@ def watch(
     if initial:
         report(run_once(project.root, (), run, options))
     files = watched_files(project, settings)
-    step = max(int(wait * 1000), 50)
     changes: Iterable[set[tuple[watchfiles.Change, str]]] = watchfiles.watch(
         *sorted({f.parent for f in files}),
         watch_filter=lambda _change, path: Path(path).resolve() in files,
-        step=step,  # quiet time after the last change before the changes are given
-        debounce=max(step * 10, 1600),  # the longest a burst of changes is grouped
+        step=_TICK_MS,
+        debounce=_TICK_MS,
         stop_event=stop,
-        rust_timeout=min(step, 1000),
+        rust_timeout=_TICK_MS,
+        yield_on_timeout=True,  # an empty batch every tick: the quiet time is measured here
         raise_interrupt=True,
     )
+    pending: set[str] = set()
+    last = 0.0
     for batch in changes:
-        changed = tuple(sorted(_relative(project.root, p) for _, p in batch))
+        if batch:
+            pending.update(_relative(project.root, p) for _, p in batch)
+            last = time.monotonic()
+            continue
+        if not pending or time.monotonic() - last < wait:
+            continue
+        changed = tuple(sorted(pending))
+        pending.clear()
         report(run_once(project.root, changed, run, options))
         files |= watched_files(project, settings)  # a new module imported by the models
 
