@@ -55,6 +55,7 @@ WRITING = {
     ("schema", "watch"),
     ("schema", "backup", "restore"),
     ("schema", "backup", "delete"),
+    ("sync",),
 }
 PRETEND = {("copy",), ("update",), ("recopy",), ("fleet", "discover")}
 """Copier's commands, and the one that said ``--pretend`` before."""

@@ -23,6 +23,7 @@ from templsync.cli import (
     recopy,
     recover,
     schema,
+    sync,
     update,
 )
 from templsync.cli.handler import handle
@@ -64,6 +65,7 @@ recover.register(app)
 fleet.register(app)
 migrate.register(app)
 schema.register(app)
+sync.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

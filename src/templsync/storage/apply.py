@@ -1,0 +1,339 @@
+"""Carry out a sync plan on the two stores, and say what landed.
+
+Rules this module keeps:
+
+- Deletions go first (one batch per side, so the writer removes the folders they empty), then
+  copies in batches bounded in bytes (content is held in memory only a batch at a time), then
+  merges and kept-both conflicts.
+- Every source is read as listed and every target re-checked just before it is overwritten or
+  deleted (the stores do both): a file that changed during the run is left alone on both sides
+  and reported as a conflict ``changed-during-run``; the next run sees it as a change.
+- With backups on, each file is saved under ``<backup dir>/<side>/<path>`` before it is
+  overwritten or deleted.
+- Only what landed is recorded (``landed``): a failure part-way raises with the records of
+  everything before it kept, for the caller to save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from templsync._core.text import is_binary
+from templsync._core.tree import blob_digest
+from templsync._io.fsutil import write_new_file
+from templsync.progress import Progress
+from templsync.storage.model import (
+    Action,
+    ActionKind,
+    ConflictKind,
+    ConflictNote,
+    Record,
+    Side,
+    Stat,
+    SyncDirection,
+    SyncPlan,
+)
+from templsync.storage.state import TEXT_LIMIT
+from templsync.storage.store import CHANGED, Changed, Store, Write, WriteOutcome
+
+BATCH_BYTES = 32 << 20
+BATCH_FILES = 2048
+
+LEFT = "left"
+"""The resolution of a file that changed during the run: left as it is on both sides."""
+
+
+@dataclass
+class Outcome:
+    """What a plan's execution did, filled in as things land."""
+
+    landed: dict[str, Record | None] = field(default_factory=dict)
+    texts: dict[str, bytes] = field(default_factory=dict)
+    pushed: list[str] = field(default_factory=list)
+    pulled: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    deleted_local: list[str] = field(default_factory=list)
+    deleted_remote: list[str] = field(default_factory=list)
+    changed: list[ConflictNote] = field(default_factory=list)
+    backed_up: list[str] = field(default_factory=list)
+    bytes_sent: int = 0
+    bytes_received: int = 0
+
+
+@dataclass
+class Backups:
+    """Where overwritten and deleted files are kept: ``<root>/<side>/<path>``."""
+
+    root: Path
+
+    def save(self, side: Side, path: str, data: bytes) -> str:
+        target = self.root / side.value / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        n = 1
+        while target.exists():  # kept from an earlier run: this one goes beside it
+            n += 1
+            target = self.root / side.value / f"{path}.~{n}~"
+        write_new_file(target, data)
+        return str(target)
+
+
+class Executor:
+    def __init__(
+        self,
+        local: Store,
+        remote: Store,
+        *,
+        direction: SyncDirection,
+        jobs: int,
+        backups: Backups | None,
+        keep_texts: bool,
+        progress: Progress,
+    ) -> None:
+        self.stores = {Side.LOCAL: local, Side.REMOTE: remote}
+        self.may_write = {
+            Side.LOCAL: direction is not SyncDirection.PUSH,
+            Side.REMOTE: direction is not SyncDirection.PULL,
+        }
+        self.jobs = jobs
+        self.backups = backups
+        self.keep_texts = keep_texts
+        self.progress = progress
+        self.out = Outcome()
+        self.total = 0
+        self.done = 0
+
+    def run(self, plan: SyncPlan) -> Outcome:
+        out = self.out
+        self.total = sum(1 for a in plan.actions if a.kind.writes)
+        for action in plan.of(ActionKind.RECORD):
+            assert action.local is not None and action.remote is not None
+            out.landed[action.path] = _record(action.local, action.remote)
+        for action in plan.of(ActionKind.FORGET):
+            out.landed[action.path] = None
+        for side, kind in (
+            (Side.LOCAL, ActionKind.DELETE_LOCAL),
+            (Side.REMOTE, ActionKind.DELETE_REMOTE),
+        ):
+            self._deletes(side, plan.of(kind))
+        for source, kind in ((Side.LOCAL, ActionKind.PUSH), (Side.REMOTE, ActionKind.PULL)):
+            for batch in _batches(plan.of(kind), source):
+                self._copies(source, batch)
+        for action in plan.of(ActionKind.MERGE):
+            self._merge(action)
+        for action in plan.of(ActionKind.KEEP_BOTH):
+            self._keep_both(action)
+        return out
+
+    # -- the steps -------------------------------------------------------------------------
+
+    def _deletes(self, side: Side, actions: Sequence[Action]) -> None:
+        if not actions:
+            return
+        store = self.stores[side]
+        writes = []
+        for action in actions:
+            listed = _on(action, side)
+            assert listed is not None
+            if self._backup(side, action.path, listed):
+                writes.append(Write(action.path, None, listed))
+        gone = self.out.deleted_local if side is Side.LOCAL else self.out.deleted_remote
+
+        def done(write: Write, outcome: WriteOutcome) -> None:
+            self._step()
+            if outcome == CHANGED:
+                self._changed(write.path, side)
+            else:
+                gone.append(write.path)
+                self.out.landed[write.path] = None
+
+        store.apply(writes, done)
+
+    def _copies(self, source: Side, actions: Sequence[Action]) -> None:
+        target = source.other
+        contents = self._read_all(source, actions)
+        writes = []
+        for action, data in zip(actions, contents, strict=True):
+            listed = _on(action, source)
+            assert listed is not None
+            if data is None:
+                self._changed(action.path, source)
+                self._step()
+                continue
+            old = _on(action, target)
+            if old is not None and not self._backup(target, action.path, old):
+                self._step()
+                continue
+            digest = blob_digest(data)
+            writes.append(Write(action.path, data, old, listed.mtime_ns, listed.executable, digest))
+            self._keep_text(digest, data)
+        by_path = {a.path: a for a in actions}
+
+        def done(write: Write, outcome: WriteOutcome) -> None:
+            self._step()
+            if outcome == CHANGED:
+                self._changed(write.path, target)
+                return
+            assert isinstance(outcome, Stat) and write.data is not None
+            listed = _on(by_path[write.path], source)
+            assert listed is not None and write.digest is not None
+            src = listed.with_digest(write.digest)
+            size = len(write.data)
+            if source is Side.LOCAL:
+                self.out.pushed.append(write.path)
+                self.out.bytes_sent += size
+                self.out.landed[write.path] = _record(src, outcome)
+            else:
+                self.out.pulled.append(write.path)
+                self.out.bytes_received += size
+                self.out.landed[write.path] = _record(outcome, src)
+
+        self.stores[target].apply(writes, done)
+
+    def _merge(self, action: Action) -> None:
+        data = action.data
+        assert data is not None
+        landed: dict[Side, Stat] = {}
+        for side in (Side.LOCAL, Side.REMOTE):
+            old = _on(action, side)
+            if old is None or not self._backup(side, action.path, old):
+                break
+            outcome = self._write_one(side, Write(action.path, data, old, digest=blob_digest(data)))
+            if outcome is None:
+                break
+            landed[side] = outcome
+        self._step()
+        if len(landed) < 2:
+            self._changed(action.path, Side.LOCAL if Side.LOCAL not in landed else Side.REMOTE)
+            return
+        self.out.merged.append(action.path)
+        self.out.bytes_sent += len(data)
+        self.out.bytes_received += len(data)
+        self._keep_text(blob_digest(data), data)
+        self.out.landed[action.path] = _record(landed[Side.LOCAL], landed[Side.REMOTE])
+
+    def _keep_both(self, action: Action) -> None:
+        """The winner at the path on both sides; the loser's version under ``rename``."""
+        winner, rename = action.winner, action.rename
+        assert winner is not None and rename is not None
+        loser = winner.other
+        won_stat, lost_stat = _on(action, winner), _on(action, loser)
+        assert won_stat is not None and lost_stat is not None
+        self._step()
+        won = self._read(winner, action.path, won_stat)
+        lost = self._read(loser, action.path, lost_stat)
+        if won is None or lost is None:
+            self._changed(action.path, winner if won is None else loser)
+            return
+        lost_digest, won_digest = blob_digest(lost), blob_digest(won)
+        kept = self._write_one(
+            loser, Write(rename, lost, None, lost_stat.mtime_ns, digest=lost_digest)
+        )
+        if kept is None:
+            self._changed(rename, loser)
+            return
+        renamed: dict[Side, Stat] = {loser: kept}
+        if self.may_write[winner]:
+            there = self._write_one(
+                winner, Write(rename, lost, None, lost_stat.mtime_ns, digest=lost_digest)
+            )
+            if there is not None:
+                renamed[winner] = there
+        if len(renamed) == 2:
+            self.out.landed[rename] = _record(renamed[Side.LOCAL], renamed[Side.REMOTE])
+        now = self._write_one(
+            loser, Write(action.path, won, lost_stat, won_stat.mtime_ns, digest=won_digest)
+        )
+        if now is None:
+            self._changed(action.path, loser)
+            return
+        ours = won_stat.with_digest(won_digest)
+        pair = {winner: ours, loser: now}
+        self.out.landed[action.path] = _record(pair[Side.LOCAL], pair[Side.REMOTE])
+        (self.out.pulled if loser is Side.LOCAL else self.out.pushed).append(action.path)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _write_one(self, side: Side, write: Write) -> Stat | None:
+        """One write; its new stat, or None when its target changed."""
+        result: list[WriteOutcome] = []
+        self.stores[side].apply([write], lambda _w, outcome: result.append(outcome))
+        [outcome] = result
+        if outcome is None or outcome == CHANGED:
+            return None
+        assert not isinstance(outcome, str)
+        if write.data is not None:
+            if side is Side.REMOTE:
+                self.out.bytes_sent += len(write.data)
+            else:
+                self.out.bytes_received += len(write.data)
+        return outcome
+
+    def _read(self, side: Side, path: str, listed: Stat) -> bytes | None:
+        try:
+            return self.stores[side].read(path, listed)
+        except Changed:
+            return None
+
+    def _read_all(self, side: Side, actions: Sequence[Action]) -> list[bytes | None]:
+        jobs = [(a.path, _on(a, side)) for a in actions]
+
+        def read(job: tuple[str, Stat | None]) -> bytes | None:
+            path, listed = job
+            assert listed is not None
+            return self._read(side, path, listed)
+
+        if self.jobs <= 1 or len(jobs) < 4:
+            return [read(job) for job in jobs]
+        with ThreadPoolExecutor(self.jobs, thread_name_prefix="templsync-sync") as pool:
+            return list(pool.map(read, jobs))
+
+    def _backup(self, side: Side, path: str, listed: Stat) -> bool:
+        """Keep the file about to be overwritten or deleted; False when it changed."""
+        if self.backups is None:
+            return True
+        data = self._read(side, path, listed)
+        if data is None:
+            self._changed(path, side)
+            return False
+        self.out.backed_up.append(self.backups.save(side, path, data))
+        return True
+
+    def _keep_text(self, digest: str, data: bytes) -> None:
+        if self.keep_texts and len(data) <= TEXT_LIMIT and not is_binary(data):
+            self.out.texts[digest] = data
+
+    def _changed(self, path: str, side: Side) -> None:
+        """``path`` changed on ``side`` during the run: it is left as it is, for the next run."""
+        del side  # both sides are left alone, whichever one moved
+        self.out.changed.append(
+            ConflictNote(path, ConflictKind.CHANGED_DURING_RUN, None, None, LEFT)
+        )
+
+    def _step(self) -> None:
+        self.done += 1
+        self.progress("transfer", self.done, self.total)
+
+
+def _on(action: Action, side: Side) -> Stat | None:
+    return action.local if side is Side.LOCAL else action.remote
+
+
+def _record(local: Stat, remote: Stat) -> Record:
+    digest = local.digest or remote.digest
+    assert digest is not None
+    return Record(local.size, digest, local.mtime_ns, remote.mtime_ns, remote.etag)
+
+
+def _batches(actions: Sequence[Action], source: Side) -> Iterator[Sequence[Action]]:
+    start, size = 0, 0
+    for i, action in enumerate(actions):
+        listed = _on(action, source)
+        size += 0 if listed is None else listed.size
+        if size >= BATCH_BYTES or i - start + 1 >= BATCH_FILES:
+            yield actions[start : i + 1]
+            start, size = i + 1, 0
+    if start < len(actions):
+        yield actions[start:]

@@ -1,0 +1,323 @@
+"""One sync of a (LOCAL, REMOTE) pair, start to end: lock, recover, list, hash, plan, apply, save.
+
+Rules this module keeps:
+
+- Nothing is written before the whole plan is known and checked: with ``dry_run`` nothing is
+  written at all, and a plan deleting more than ``max_delete`` percent of either side is refused
+  (changing nothing) unless ``force``.
+- The state is saved at the end of every run that applied something, also when the run fails
+  part-way: it then records exactly what landed (see :mod:`state`).
+- Files that change while being hashed or read are left out of this run (a conflict
+  ``changed-during-run``), never taken as deleted.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from templsync._core.ignore import IgnoreRules
+from templsync.errors import UserError
+from templsync.progress import Progress, no_progress
+from templsync.storage.apply import LEFT, Backups, Executor, Outcome
+from templsync.storage.changes import to_hash
+from templsync.storage.locations import location_key, open_local, open_remote
+from templsync.storage.lock import pair_lock
+from templsync.storage.model import (
+    ActionKind,
+    ConflictKind,
+    ConflictNote,
+    Listing,
+    Record,
+    Stat,
+    SyncPlan,
+    SyncResult,
+    SyncStrategy,
+)
+from templsync.storage.planner import merge_candidates, merge_texts, plan_sync
+from templsync.storage.state import StateFile, default_state_dir, records_after, unracy
+from templsync.storage.store import Changed, Store
+
+IGNORE_FILE = ".templsyncignore"
+
+
+class TooManyDeletesError(UserError):
+    """A run would delete more than ``--max-delete`` percent of a side."""
+
+
+def sync_paths(
+    local: str | Path,
+    remote: str | Path,
+    strategy: SyncStrategy | None = None,
+    *,
+    progress: Progress = no_progress,
+    stores: tuple[Store, Store] | None = None,
+) -> SyncResult:
+    """Sync the folder ``local`` with ``remote`` (a folder or an fsspec URL), as ``strategy`` says.
+
+    ``stores`` replaces the two stores the spellings would open (the spellings still name the
+    state). Raises :class:`UserError` subclasses for what a person can fix.
+    """
+    strategy = strategy or SyncStrategy()
+    if stores is None:
+        stores = (
+            open_local(local),
+            open_remote(
+                remote,
+                timeout=strategy.timeout,
+                retries=strategy.retry_attempts,
+                retry_delay=strategy.retry_delay,
+                jobs=strategy.jobs,
+            ),
+        )
+    ours, theirs = stores
+    state_dir = strategy.state_dir or default_state_dir()
+    state_file = StateFile(state_dir, location_key(local), location_key(remote))
+    try:
+        with pair_lock(state_file.path.with_suffix(".lock"), timeout=strategy.lock_timeout):
+            return _Run(ours, theirs, strategy, state_file, progress).run()
+    finally:
+        ours.close()
+        theirs.close()
+
+
+@dataclass(frozen=True)
+class _Listed:
+    records: Mapping[str, Record]
+    local: Listing
+    remote: Listing
+    left: tuple[str, ...]  # changed while being hashed: out of this run
+
+
+class _Run:
+    def __init__(
+        self,
+        local: Store,
+        remote: Store,
+        strategy: SyncStrategy,
+        state_file: StateFile,
+        progress: Progress,
+    ) -> None:
+        self.local = local
+        self.remote = remote
+        self.strategy = strategy
+        self.state_file = state_file
+        self.progress = progress
+        self.stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+
+    def run(self) -> SyncResult:
+        strategy = self.strategy
+        if not strategy.dry_run:
+            self.local.recover()
+            self.remote.recover()
+        state = self.state_file.load()
+        records = {} if strategy.resync else state.records
+        listed_at = time.time_ns()
+        listed = self._list(records)
+        merged = self._merge(listed, state.texts) if strategy.merge_text else {}
+        plan = plan_sync(
+            listed.records,
+            listed.local,
+            listed.remote,
+            direction=strategy.direction,
+            strategy=strategy.conflict_strategy,
+            stamp=self.stamp,
+            merged=merged,
+        )
+        self._check_deletes(plan, listed)
+        left = tuple(
+            ConflictNote(p, ConflictKind.CHANGED_DURING_RUN, None, None, LEFT) for p in listed.left
+        )
+        if strategy.dry_run:
+            return _dry_result(plan, left)
+        executor = Executor(
+            self.local,
+            self.remote,
+            direction=strategy.direction,
+            jobs=strategy.jobs,
+            backups=self._backups(),
+            keep_texts=strategy.merge_text,
+            progress=self.progress,
+        )
+        try:
+            out = executor.run(plan)
+        finally:
+            self._save(records, executor.out, dict(state.texts), listed_at)
+        return _result(plan, out, left)
+
+    def _list(self, records: Mapping[str, Record]) -> _Listed:
+        rules = _ignore_rules(self.strategy, self.local)
+        expected = max(len(records), 1)
+        progress = _estimated(self.progress, expected)
+        box: list[Listing | BaseException] = []
+
+        def remote_listing() -> None:
+            try:
+                box.append(self.remote.listing(rules, progress))
+            except BaseException as err:  # handed to the main thread below
+                box.append(err)
+
+        thread = threading.Thread(target=remote_listing, name="templsync-list-remote")
+        thread.start()
+        try:
+            local = self.local.listing(rules, progress)
+        finally:
+            thread.join()
+        found = box[0]
+        if isinstance(found, BaseException):
+            raise found
+        remote = found
+        want_local, want_remote = to_hash(records, local, remote, checksum=self.strategy.checksum)
+        left: set[str] = set()
+        self._hash(self.local, local, want_local, left)
+        self._hash(self.remote, remote, want_remote, left)
+        if not left:
+            return _Listed(records, local, remote, ())
+        return _Listed(
+            {p: r for p, r in records.items() if p not in left},
+            {p: s for p, s in local.items() if p not in left},
+            {p: s for p, s in remote.items() if p not in left},
+            tuple(sorted(left)),
+        )
+
+    def _hash(self, store: Store, listing: Listing, paths: list[str], left: set[str]) -> None:
+        if not paths:
+            return
+        total = len(paths)
+        done = 0
+
+        def one(path: str) -> tuple[str, Stat | None]:
+            try:
+                return path, store.hash(path, listing[path])
+            except Changed:
+                return path, None
+
+        with ThreadPoolExecutor(self.strategy.jobs) as pool:
+            for path, hashed in pool.map(one, paths):
+                done += 1
+                if hashed is None:
+                    left.add(path)
+                else:
+                    listing[path] = hashed
+                if done % 256 == 0 or done == total:
+                    self.progress("hash", done, total)
+
+    def _merge(self, listed: _Listed, texts: Mapping[str, bytes]) -> dict[str, bytes]:
+        paths = merge_candidates(listed.records, listed.local, listed.remote, texts)
+        base, ours, theirs = {}, {}, {}
+        for path in paths:
+            try:
+                ours[path] = self.local.read(path, listed.local[path])
+                theirs[path] = self.remote.read(path, listed.remote[path])
+            except Changed:
+                continue  # the plan still sees a conflict; the apply step finds it changed
+            base[path] = texts[listed.records[path].digest]
+        return merge_texts(base, ours, theirs) if base else {}
+
+    def _check_deletes(self, plan: SyncPlan, listed: _Listed) -> None:
+        limit = self.strategy.max_delete
+        if self.strategy.force or self.strategy.dry_run:
+            return
+        sides = (
+            ("local", plan.of(ActionKind.DELETE_LOCAL), len(listed.local), self.local.url),
+            ("remote", plan.of(ActionKind.DELETE_REMOTE), len(listed.remote), self.remote.url),
+        )
+        for name, deletes, count, url in sides:
+            total = max(count, 1)
+            if deletes and 100 * len(deletes) > limit * total:
+                share = 100 * len(deletes) / total
+                raise TooManyDeletesError(
+                    f"this run would delete {len(deletes)} of {total} files ({share:.0f}%) on the "
+                    f"{name} side ({url!r}), more than --max-delete {limit:g}%. Nothing was "
+                    "changed. Check that the other side is the right location; if the deletions "
+                    "are wanted, run again with --force (or a higher --max-delete)."
+                )
+
+    def _backups(self) -> Backups | None:
+        if self.strategy.backup_dir is not None:
+            return Backups(self.strategy.backup_dir)
+        if self.strategy.backup_on_conflict:
+            return Backups(self.state_file.path.with_suffix(".backups") / self.stamp)
+        return None
+
+    def _save(
+        self,
+        records: Mapping[str, Record],
+        out: Outcome,
+        texts: dict[str, bytes],
+        listed_at: int,
+    ) -> None:
+        if not out.landed and not self.strategy.resync:
+            return
+        windows = (self.local.racy_window_ns, self.remote.racy_window_ns)
+        landed = {
+            p: None if r is None else unracy(r, listed_at, windows) for p, r in out.landed.items()
+        }
+        texts.update(out.texts)
+        self.state_file.save(records_after(records, landed), texts)
+
+
+def _ignore_rules(strategy: SyncStrategy, local: Store) -> IgnoreRules:
+    groups: list[Iterable[str]] = []
+    if strategy.include:
+        groups.append(["*", "!*/", *(f"!{p}" for p in strategy.include)])
+    groups.append(strategy.exclude)
+    root = getattr(local, "root", None)
+    if isinstance(root, Path):
+        try:
+            groups.append((root / IGNORE_FILE).read_text(encoding="utf-8").splitlines())
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        except (OSError, UnicodeDecodeError) as err:
+            raise UserError(f"cannot read {str(root / IGNORE_FILE)!r}: {err}.") from err
+    return IgnoreRules.of(*groups)
+
+
+def _estimated(progress: Progress, expected: int) -> Progress:
+    """Listing stages report no total: the last state's size stands in for it."""
+
+    def report(stage: str, done: int, total: int) -> None:
+        progress(stage, done, total or max(expected, done + 1))
+
+    return report
+
+
+def _dry_result(plan: SyncPlan, left: tuple[ConflictNote, ...]) -> SyncResult:
+    def paths(*kinds: ActionKind) -> tuple[str, ...]:
+        return tuple(a.path for a in plan.of(*kinds))
+
+    keep_both = plan.of(ActionKind.KEEP_BOTH)
+    return SyncResult(
+        pushed=(*paths(ActionKind.PUSH), *(a.path for a in keep_both if a.winner == "local")),
+        pulled=(*paths(ActionKind.PULL), *(a.path for a in keep_both if a.winner == "remote")),
+        merged=paths(ActionKind.MERGE),
+        deleted_local=paths(ActionKind.DELETE_LOCAL),
+        deleted_remote=paths(ActionKind.DELETE_REMOTE),
+        conflicts=(*plan.conflicts, *left),
+        bytes_sent=sum(a.local.size for a in plan.of(ActionKind.PUSH) if a.local),
+        bytes_received=sum(a.remote.size for a in plan.of(ActionKind.PULL) if a.remote),
+        dry_run=True,
+    )
+
+
+def _result(plan: SyncPlan, out: Outcome, left: tuple[ConflictNote, ...]) -> SyncResult:
+    changed = {c.path for c in out.changed}
+    return SyncResult(
+        pushed=tuple(out.pushed),
+        pulled=tuple(out.pulled),
+        merged=tuple(out.merged),
+        deleted_local=tuple(out.deleted_local),
+        deleted_remote=tuple(out.deleted_remote),
+        conflicts=(
+            *(c for c in plan.conflicts if c.path not in changed),
+            *left,
+            *out.changed,
+        ),
+        backed_up=tuple(out.backed_up),
+        bytes_sent=out.bytes_sent,
+        bytes_received=out.bytes_received,
+    )
