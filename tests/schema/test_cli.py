@@ -82,3 +82,12 @@ def test_status_reports_sources_files_backups_and_settings(
     assert main(["schema", "status", "-C", str(shop)]) == 0
     shown = capsys.readouterr().out
     assert "(in sync)" in shown and "backups:        1" in shown and "hand edited" in shown
+
+
+@pytest.mark.parametrize("command", [["schema", "sync"], ["schema", "status"], ["schema", "watch"]])
+def test_a_folder_that_does_not_exist_is_named(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    absent = tmp_path / "absent"
+    assert main([*command, "-C", str(absent)]) == 1
+    assert f"Directory '{absent}' does not exist" in capsys.readouterr().err

@@ -318,6 +318,10 @@ def test_settings_errors_say_what_to_do(tmp_path: Path, monkeypatch: pytest.Monk
     with pytest.raises(SchemaError, match=r"max_backup: Extra inputs are not permitted"):
         sync(tmp_path)
     (tmp_path / "pyproject.toml").write_text('[tool.templsync.schema]\nmodels = ["m"]\n')
+    with pytest.raises(
+        SchemaError, match=r"the model module\(s\) m are not files under .*`models`"
+    ):
+        sync(tmp_path)
     (tmp_path / "m.py").write_text("x = 1\n")
     with pytest.raises(SchemaError, match="neither Tortoise nor SQLAlchemy: set `orm`"):
         sync(tmp_path)

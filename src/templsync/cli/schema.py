@@ -52,7 +52,7 @@ def _directory_option(func: F) -> F:
     return click.option(
         "--directory",
         "-C",
-        type=click.Path(path_type=Path, file_okay=False),
+        type=click.Path(path_type=Path, file_okay=False, exists=True),
         default=Path(),
         help="Look for the project from this folder upwards (default: here).",
     )(func)

@@ -52,6 +52,7 @@ def module_files(root: Path, module: str) -> list[Path]:
 
 def detect_orm(root: Path, modules: list[str]) -> str:
     found: set[str] = set()
+    absent = [m for m in modules if not module_files(root, m)]
     for module in modules:
         for file in module_files(root, module):
             text = file.read_text(encoding="utf-8", errors="replace")
@@ -61,6 +62,14 @@ def detect_orm(root: Path, modules: list[str]) -> str:
                 found.add("sqlalchemy")
     if len(found) == 1:
         return found.pop()
+    if absent and not found:
+        names = ", ".join(absent)
+        raise SchemaError(
+            f"the model module(s) {names} are not files under {root} (a module `a.b` is "
+            "a/b.py or the package a/b/), so the ORM cannot be told from their imports. Check "
+            '`models` in [tool.templsync.schema], or set `orm` to "tortoise" or "sqlalchemy" '
+            "when the models are installed elsewhere."
+        )
     what = "both Tortoise and SQLAlchemy" if found else "neither Tortoise nor SQLAlchemy"
     raise SchemaError(
         f"the model modules ({', '.join(modules)}) import {what}: set `orm` in "
