@@ -3,6 +3,7 @@ second; a broken save reported without ending the watch; off in production; the 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -115,3 +116,21 @@ def test_the_command_prints_each_regeneration_and_stops_on_ctrl_c(shop: Path) ->
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "stopped" in out
+
+
+def test_the_command_prints_one_json_object_a_line_with_json(shop: Path) -> None:
+    command = [sys.executable, "-m", "templsync", "schema", "watch", "-C", str(shop), "--json"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p:
+        assert p.stdout is not None
+        start = json.loads(p.stdout.readline())
+        assert start["changed"] == [] and start["error"] is None
+        assert start["sync"]["written"] and start["sync"]["output"] == OUTPUT
+        assert "diff" not in start["sync"]
+        time.sleep(0.5)
+        edit(shop / MODELS, "max_length=80, unique", "max_length=94, unique")
+        event = json.loads(p.stdout.readline())
+        assert event["changed"] == [MODELS] and event["sync"]["changed"]
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    assert out == ""  # nothing but the JSON lines, not even "stopped"

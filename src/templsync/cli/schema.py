@@ -10,13 +10,14 @@ watchfiles load only when the command needs them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from templsync.cli.options import dry_run_option, json_option, quiet_option
-from templsync.cli.output import escape, help_text, print_json, stdout, summary
+from templsync.cli.output import escape, help_text, print_json, print_json_line, stdout, summary
 
 if TYPE_CHECKING:
     from templsync.schema.status import StatusResult
@@ -298,6 +299,8 @@ Example:
   templsync schema watch
 
   templsync schema watch --dry-run   # say what would change each time, write nothing
+
+  templsync schema watch --json      # one JSON object a line per regeneration
 """
 
 
@@ -305,24 +308,48 @@ Example:
 @dry_run_option("Say what each regeneration would change; write nothing.")
 @_directory_option
 @quiet_option("Print only the regenerations that failed or left conflicts.")
-def watch_command(pretend: bool, directory: Path, quiet: bool) -> int:
+@json_option(
+    "Print one JSON object a line for each regeneration, and nothing else: `changed` (the "
+    "files), `error`, `seconds` and `sync` (as `sync --json` prints it; the diff with --dry-run "
+    "only)."
+)
+def watch_command(pretend: bool, directory: Path, quiet: bool, as_json: bool) -> int:
     from templsync.cli.recover import recover_and_report
     from templsync.schema.project import find_project
 
     if not pretend:
-        recover_and_report(find_project(directory).root, quiet=quiet)
+        recover_and_report(find_project(directory).root, quiet=quiet or as_json)
     try:
         from templsync.schema.watch import watch
 
-        if not quiet:
+        if not (quiet or as_json):
             stdout().print("watching the model files; Ctrl-C stops")
-        watch(directory, lambda event: _print_event(event, quiet=quiet), dry_run=pretend)
+        report = (
+            partial(_print_event_json, pretend=pretend)
+            if as_json
+            else partial(_print_event, quiet=quiet)
+        )
+        watch(directory, report, dry_run=pretend)
     except ImportError as e:
         raise _missing_extra(e) from e
     except KeyboardInterrupt:
-        if not quiet:
+        if not (quiet or as_json):
             stdout().print("stopped")
     return 0
+
+
+def _print_event_json(event: WatchEvent, *, pretend: bool) -> None:
+    result = None if event.result is None else _sync_dict(event.result, check=False)
+    if result is not None and not pretend:
+        del result["diff"]
+    print_json_line(
+        {
+            "changed": list(event.changed),
+            "error": event.error,
+            "seconds": round(event.seconds, 3),
+            "sync": result,
+        }
+    )
 
 
 def _print_event(event: WatchEvent, *, quiet: bool) -> None:
