@@ -48,7 +48,7 @@ class WatchEvent:
 
 
 Runner = Callable[[Path, SyncOptions], SyncResult]
-_TICK_MS = 50  # how often the watcher looks at the clock: the debounce is kept to this much
+_TICK_MS = 25  # how often the watcher looks at the clock: the debounce is kept to this much
 
 
 def sync_here(root: Path, options: SyncOptions) -> SyncResult:
@@ -104,7 +104,9 @@ def watch(
     for batch in changes:
         if batch:
             pending.update(_relative(project.root, p) for _, p in batch)
-            last = time.monotonic()
+            # watchfiles gives a batch once no file changed for one step: the quiet time began
+            # at least that long ago
+            last = time.monotonic() - _TICK_MS / 1000
             continue
         if not pending or time.monotonic() - last < wait:
             continue
