@@ -297,8 +297,8 @@ def median_sync(root: Path, runs: int, before: str) -> Timing:
     return median(times)
 
 
-def watch_latency(root: Path, runs: int) -> float:
-    """Median seconds from a model edit to the regenerated file, less the debounce."""
+def watch_latency(root: Path, runs: int) -> list[float]:
+    """Seconds from a model edit to the regenerated file, less the debounce, for each run."""
     models = root / "shop" / "models.py"
     output = root / "api" / "schemas_generated.py"
     original = models.read_text()
@@ -329,7 +329,7 @@ def watch_latency(root: Path, runs: int) -> float:
         process.terminate()
         process.wait(timeout=30)
         models.write_text(original)
-    return statistics.median(latencies)
+    return latencies
 
 
 def regeneration(root: Path, runs: int) -> Timing:
@@ -363,7 +363,7 @@ class Figures:
     first: dict[str, Timing] = field(default_factory=dict)
     edit: dict[str, Timing] = field(default_factory=dict)
     none: dict[str, Timing] = field(default_factory=dict)
-    watch: float = 0.0
+    watch: list[float] = field(default_factory=list)
     regeneration: Timing = Timing(0.0, 0.0)
     startup: Timing = Timing(0.0, 0.0)
     load: float = 0.0
@@ -530,7 +530,7 @@ def render(f: Figures, runs: int) -> str:
         f"| `schema sync`, nothing changed | {pair(f.none, 'Tortoise')} "
         f"| {pair(f.none, 'SQLAlchemy')} |",
         f"| `schema watch`: edit to regenerated file, less the {DEBOUNCE} s debounce "
-        f"| {f.watch:.2f} | | | |",
+        f"| {statistics.median(f.watch):.2f} (best {min(f.watch):.2f}) | | | |",
         f"| one watch regeneration's work, in process | {f.regeneration.wall:.2f} "
         f"| {f.regeneration.cpu:.2f} | | |",
         f"| start-up alone (`templsync --help`) | {f.startup.wall:.2f} | {f.startup.cpu:.2f} | | |",
@@ -564,10 +564,12 @@ def render(f: Figures, runs: int) -> str:
             f"- Target: {what} under {target} s: **{timing.wall:.2f} s** wall "
             f"({timing.cpu:.2f} s CPU), {verdict}."
         )
-    verdict = "met" if f.watch <= WATCH_TARGET else "MISSED"
+    watch = statistics.median(f.watch)
+    verdict = "met" if watch <= WATCH_TARGET else "MISSED"
     lines.append(
         f"- Target: a watch regeneration visible within the debounce + {WATCH_TARGET} s: "
-        f"**{f.watch:.2f} s** after the debounce, {verdict} (the regeneration's own work: "
+        f"**{watch:.2f} s** after the debounce (median; best of {len(f.watch)} "
+        f"{min(f.watch):.2f} s), {verdict} (the regeneration's own work: "
         f"{f.regeneration.cpu:.2f} s CPU)."
     )
     sa = f.first["SQLAlchemy"]
