@@ -54,6 +54,10 @@ WRITING = {
     ("verify",),
     ("templatize",),
     ("backport",),
+    ("schema", "sync"),
+    ("schema", "watch"),
+    ("schema", "backup", "restore"),
+    ("schema", "backup", "delete"),
     ("sync",),
     ("storage", "templates"),
     ("storage", "settings"),
@@ -73,6 +77,7 @@ def test_the_command_list_is_known() -> None:
         ("fleet", "patterns"),
         ("migrate", "status"),
     }
+    read_only |= {("schema", "status"), ("schema", "validate"), ("schema", "backup", "list")}
     assert set(commands()) == WRITING | read_only
 
 

@@ -23,6 +23,7 @@ from templsync.cli import (
     migrate,
     recopy,
     recover,
+    schema,
     storage,
     sync,
     templatize,
@@ -70,6 +71,7 @@ migrate.register(app)
 verify.register(app)
 templatize.register(app)
 backport.register(app)
+schema.register(app)
 sync.register(app)
 storage.register(app)
 
