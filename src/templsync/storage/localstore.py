@@ -164,12 +164,11 @@ class LocalStore:
         if old is False:
             return None
         assert old is not True
-        if write.data is None:
+        if write.entry is None:
             if old is None:
                 return None
             return PlanOp(OpKind.DELETE, write.path, old, None)
-        mode = Mode.EXECUTABLE if write.executable else Mode.REGULAR
-        return PlanOp(OpKind.WRITE, write.path, old, FileEntry.from_bytes(write.data, mode))
+        return PlanOp(OpKind.WRITE, write.path, old, write.entry)
 
     def _current(self, path: str, expect: Stat | None) -> FileEntry | bool | None:
         """What is at ``path`` as the writer's ``old`` (None: nothing), or False when it is not
@@ -195,15 +194,14 @@ class LocalStore:
         return FileEntry(digest, mode, lambda: load_checked(full, path, digest))
 
     def _landed(self, write: Write) -> WriteOutcome:
-        if write.data is None:
+        if write.entry is None:
             return None
         full = self._base + write.path
         if write.mtime_ns is not None:
             with contextlib.suppress(OSError):  # the content landed; only its time is lost
                 os.utime(full, ns=(time.time_ns(), write.mtime_ns), follow_symlinks=False)
         st = os.lstat(full)
-        digest = write.digest or FileEntry.from_bytes(write.data).digest
-        return Stat(st.st_size, st.st_mtime_ns, digest, None, write.executable)
+        return Stat(st.st_size, st.st_mtime_ns, write.entry.digest, None, write.executable)
 
     def recover(self) -> str | None:
         if not self.root.is_dir():
