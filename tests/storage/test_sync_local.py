@@ -188,6 +188,19 @@ def test_too_many_deletions_abort_unless_forced(
     assert len(files(remote)) == 1
 
 
+def test_the_delete_limit_counts_the_files_in_sync_too(
+    pair: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    local, remote, _ = pair
+    build_tree(local, {f"f{i}.txt": str(i) for i in range(10)})
+    sync(capsys, pair)
+    (local / "f3.txt").unlink()
+    (remote / "f4.txt").unlink()
+    code, result = sync(capsys, pair, "--max-delete", "15")
+    assert code == 0
+    assert (result["deleted_remote"], result["deleted_local"]) == (["f3.txt"], ["f4.txt"])
+
+
 def test_force_goes_past_max_delete(
     pair: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -209,7 +222,7 @@ def test_dry_run_shows_the_plan_and_changes_nothing(
     code, out, _ = run_cli(capsys, "sync", local, remote, "--state-dir", state, "--dry-run")
     assert code == 0 and "would push: a.txt" in out and "would pull: b.txt" in out
     assert files(local) == {"a.txt": b"a"} and files(remote) == {"b.txt": b"b"}
-    assert not state.exists() or not any(state.glob("*.json"))
+    assert not state.exists() or list(state.iterdir()) == []
 
 
 def test_file_names_as_they_come(
