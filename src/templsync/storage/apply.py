@@ -17,7 +17,6 @@ Rules this module keeps:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from templsync._core.tree import FileEntry, Mode
 from templsync._io.fsutil import write_new_file
 from templsync.progress import Progress
 from templsync.storage.model import (
+    LEFT,
     Action,
     ActionKind,
     ConflictKind,
@@ -41,9 +41,6 @@ from templsync.storage.store import CHANGED, Changed, Store, Write, WriteOutcome
 
 BATCH_BYTES = 32 << 20
 BATCH_FILES = 2048
-
-LEFT = "left"
-"""The resolution of a file that changed during the run: left as it is on both sides."""
 
 
 @dataclass
@@ -291,6 +288,8 @@ class Executor:
         jobs = min(self.jobs, len(actions) // 4)
         if jobs <= 1:
             return [load(a) for a in actions]
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415  # 6 ms, copies only
+
         step = -(-len(actions) // jobs)
         runs = [actions[i : i + step] for i in range(0, len(actions), step)]
         with ThreadPoolExecutor(len(runs), thread_name_prefix="templsync-sync") as pool:
