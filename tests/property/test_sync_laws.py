@@ -31,7 +31,7 @@ from templsync.storage.model import (
     SyncPlan,
 )
 from templsync.storage.planner import merge_candidates, merge_texts, plan_sync
-from templsync.storage.records import Landed, Records
+from templsync.storage.records import NOTHING_KNOWN, Landed, Records
 
 PATHS = ["a.txt", "b.txt", "d/c.txt", "d/e/f.bin"]
 CONTENTS = [b"x\n", b"y\n", b"a\nb\nc\n", b"A\nb\nc\n", b"a\nb\nC\n", b"\0bin"]
@@ -312,3 +312,7 @@ def test_setting_aside_the_paths_in_sync_changes_no_plan(
     in_sync = {p for p in records if p not in base}
     assert all(local.get(p) == remote.get(p) == Stat(records[p].size, 0) for p in in_sync)
     assert (ours.count, theirs.count) == (len(local), len(remote))
+    nothing_known = to_plan(
+        records, scan_listing(dict(local), NOTHING_KNOWN), scan_listing(dict(remote), NOTHING_KNOWN)
+    )
+    assert nothing_known == (dict(records), local, remote)  # as with --checksum: every path

@@ -201,6 +201,24 @@ def test_the_delete_limit_counts_the_files_in_sync_too(
     assert (result["deleted_remote"], result["deleted_local"]) == (["f3.txt"], ["f4.txt"])
 
 
+def test_checksum_finds_an_edit_that_kept_size_and_mtime(
+    pair: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    local, remote, _ = pair
+    build_tree(local, {"a.txt": "one", "b.txt": "two"})
+    set_mtime(local / "a.txt", 1_000_000)
+    set_mtime(local / "b.txt", 1_000_000)
+    sync(capsys, pair)
+    code, result = sync(capsys, pair, "--checksum")
+    assert code == 0 and (result["pushed"], result["pulled"], result["conflicts"]) == ([], [], [])
+    (local / "a.txt").write_text("ONE")
+    set_mtime(local / "a.txt", 1_000_000)
+    assert sync(capsys, pair)[1]["pushed"] == []  # size and mtime say nothing changed
+    code, result = sync(capsys, pair, "--checksum")
+    assert code == 0 and result["pushed"] == ["a.txt"]
+    assert files(remote) == {"a.txt": b"ONE", "b.txt": b"two"}
+
+
 def test_force_goes_past_max_delete(
     pair: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

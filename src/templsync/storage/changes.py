@@ -69,7 +69,9 @@ def to_plan(
     records and each side's stat. ``local.changed`` and ``remote.changed`` are reused (and
     completed) as the returned listings."""
     n = len(records)
-    both = (int.from_bytes(local.seen, "little") & int.from_bytes(remote.seen, "little")).to_bytes(
+    ours_seen = local.seen.ljust(n, b"\0")  # shorter when scanned against nothing known
+    theirs_seen = remote.seen.ljust(n, b"\0")
+    both = (int.from_bytes(ours_seen, "little") & int.from_bytes(theirs_seen, "little")).to_bytes(
         n, "little"
     )
     paths = local.changed.keys() | remote.changed.keys()
@@ -85,17 +87,17 @@ def to_plan(
         if i is None:
             continue
         record = found[path] = records.row(i)
-        if local.seen[i] and path not in ours:
+        if ours_seen[i] and path not in ours:
             ours[path] = Stat(
-                record.size, record.local_mtime_ns, None, None, local.seen[i] == SEEN_EXECUTABLE
+                record.size, record.local_mtime_ns, None, None, ours_seen[i] == SEEN_EXECUTABLE
             )
-        if remote.seen[i] and path not in theirs:
+        if theirs_seen[i] and path not in theirs:
             theirs[path] = Stat(
                 record.size,
                 record.remote_mtime_ns,
                 None,
                 record.etag,
-                remote.seen[i] == SEEN_EXECUTABLE,
+                theirs_seen[i] == SEEN_EXECUTABLE,
             )
     return found, ours, theirs
 
