@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     from templsync.storage.apply import Backups, Outcome
 
 IGNORE_FILE = ".templsyncignore"
+HASH_RUN = 64
+"""The most files one hashing task takes (see :meth:`_Run._hash`)."""
 
 
 class TooManyDeletesError(UserError):
@@ -210,28 +212,39 @@ class _Run:
         )
 
     def _hash(self, store: Store, listing: Listing, paths: list[str], left: set[str]) -> None:
+        """Hash ``paths`` on ``store`` into ``listing``; a file that changed goes to ``left``.
+
+        The paths go to the threads in runs of up to :data:`HASH_RUN` (enough runs that every
+        thread has several): one task per file costs more in the pool's locking than hashing a
+        small local file does."""
         if not paths:
             return
         total = len(paths)
         done = 0
 
-        def one(path: str) -> tuple[str, Stat | None]:
-            try:
-                return path, store.hash(path, listing[path])
-            except Changed:
-                return path, None
+        def some(run: list[str]) -> list[tuple[str, Stat | None]]:
+            hashed: list[tuple[str, Stat | None]] = []
+            for path in run:
+                try:
+                    hashed.append((path, store.hash(path, listing[path])))
+                except Changed:
+                    hashed.append((path, None))
+            return hashed
 
+        jobs = self.strategy.jobs
+        step = max(1, min(HASH_RUN, total // (4 * jobs)))
+        runs = [paths[i : i + step] for i in range(0, total, step)]
         from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415  # 6 ms, when hashing
 
-        with ThreadPoolExecutor(self.strategy.jobs) as pool:
-            for path, hashed in pool.map(one, paths):
-                done += 1
-                if hashed is None:
-                    left.add(path)
-                else:
-                    listing[path] = hashed
-                if done % 256 == 0 or done == total:
-                    self.progress("hash", done, total)
+        with ThreadPoolExecutor(min(jobs, len(runs))) as pool:
+            for results in pool.map(some, runs):
+                for path, stat in results:
+                    if stat is None:
+                        left.add(path)
+                    else:
+                        listing[path] = stat
+                done += len(results)
+                self.progress("hash", done, total)
 
     def _merge(self, listed: _Listed, texts: Mapping[str, bytes]) -> dict[str, bytes]:
         paths = merge_candidates(listed.records, listed.local, listed.remote, texts)
