@@ -36,6 +36,7 @@ from templsync.storage.model import (
     SyncDirection,
     SyncPlan,
 )
+from templsync.storage.records import Landed
 from templsync.storage.state import TEXT_LIMIT
 from templsync.storage.store import CHANGED, Changed, Store, Write, WriteOutcome
 
@@ -47,7 +48,7 @@ BATCH_FILES = 2048
 class Outcome:
     """What a plan's execution did, filled in as things land."""
 
-    landed: dict[str, Record | None] = field(default_factory=dict)
+    landed: Landed = field(default_factory=Landed)
     texts: dict[str, bytes] = field(default_factory=dict)
     pushed: list[str] = field(default_factory=list)
     pulled: list[str] = field(default_factory=list)
@@ -107,9 +108,9 @@ class Executor:
         self.total = sum(1 for a in plan.actions if a.kind.writes)
         for action in plan.of(ActionKind.RECORD):
             assert action.local is not None and action.remote is not None
-            out.landed[action.path] = _record(action.local, action.remote)
+            out.landed.add(action.path, _record(action.local, action.remote))
         for action in plan.of(ActionKind.FORGET):
-            out.landed[action.path] = None
+            out.landed.add(action.path, None)
         for side, kind in (
             (Side.LOCAL, ActionKind.DELETE_LOCAL),
             (Side.REMOTE, ActionKind.DELETE_REMOTE),
@@ -144,7 +145,7 @@ class Executor:
                 self._changed(write.path, side)
             else:
                 gone.append(write.path)
-                self.out.landed[write.path] = None
+                self.out.landed.add(write.path, None)
 
         store.apply(writes, done)
 
@@ -180,11 +181,11 @@ class Executor:
             if source is Side.LOCAL:
                 self.out.pushed.append(write.path)
                 self.out.bytes_sent += size
-                self.out.landed[write.path] = _record(src, outcome)
+                self.out.landed.add(write.path, _record(src, outcome))
             else:
                 self.out.pulled.append(write.path)
                 self.out.bytes_received += size
-                self.out.landed[write.path] = _record(outcome, src)
+                self.out.landed.add(write.path, _record(outcome, src))
 
         self.stores[target].apply(writes, done)
 
@@ -208,7 +209,7 @@ class Executor:
         self.out.bytes_sent += len(data)
         self.out.bytes_received += len(data)
         self._keep_text(write.entry, data)
-        self.out.landed[action.path] = _record(landed[Side.LOCAL], landed[Side.REMOTE])
+        self.out.landed.add(action.path, _record(landed[Side.LOCAL], landed[Side.REMOTE]))
 
     def _keep_both(self, action: Action) -> None:
         """The winner at the path on both sides; the loser's version under ``rename``."""
@@ -234,7 +235,7 @@ class Executor:
             if there is not None:
                 renamed[winner] = there
         if len(renamed) == 2:
-            self.out.landed[rename] = _record(renamed[Side.LOCAL], renamed[Side.REMOTE])
+            self.out.landed.add(rename, _record(renamed[Side.LOCAL], renamed[Side.REMOTE]))
         won_write = Write.of(action.path, won, lost_stat, won_stat.mtime_ns)
         now = self._write_one(loser, won_write)
         if now is None:
@@ -243,7 +244,7 @@ class Executor:
         assert won_write.entry is not None
         ours = won_stat.with_digest(won_write.entry.digest)
         pair = {winner: ours, loser: now}
-        self.out.landed[action.path] = _record(pair[Side.LOCAL], pair[Side.REMOTE])
+        self.out.landed.add(action.path, _record(pair[Side.LOCAL], pair[Side.REMOTE]))
         (self.out.pulled if loser is Side.LOCAL else self.out.pushed).append(action.path)
 
     # -- helpers ---------------------------------------------------------------------------

@@ -141,7 +141,7 @@ _WRITES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Action:
     """One step of a plan. ``local`` and ``remote`` are the files as listed (what each side must
     still hold when the step runs); ``winner`` and ``rename`` are set for ``KEEP_BOTH``;

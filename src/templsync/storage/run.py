@@ -44,7 +44,7 @@ from templsync.storage.model import (
     SyncStrategy,
 )
 from templsync.storage.planner import merge_candidates, merge_texts, plan_sync
-from templsync.storage.records import NOTHING_KNOWN, Known, Landed, Records
+from templsync.storage.records import NOTHING_KNOWN, Known, Records
 from templsync.storage.state import StateFile, default_state_dir
 from templsync.storage.store import Changed, Store
 
@@ -296,11 +296,8 @@ class _Run:
         if not out.landed and not self.strategy.resync:
             return
         windows = (self.local.racy_window_ns, self.remote.racy_window_ns)
-        landed = Landed()
-        for path, record in out.landed.items():
-            landed.add(path, record)
         texts.update(out.texts)
-        self.state_file.save(records.after(landed, listed_at, windows), texts)
+        self.state_file.save(records.after(out.landed, listed_at, windows), texts)
 
 
 def _scan(store: Store, rules: IgnoreRules, progress: Progress, known: Known) -> Scan:
