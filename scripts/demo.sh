@@ -5,7 +5,8 @@
 #   3. customize the service (edit two files, delete one the template later changes), commit,
 #   4. `templsync check`: how far behind the template it is,
 #   5. `templsync update`: merge the latest version (2.0.0) in, keeping the customizations,
-#   6. `templsync diff --stat`: what the service still changes in its template's files.
+#   6. `templsync diff --stat`: what the service still changes in its template's files,
+#   7. an app's settings, templates and cache pulled from a storage root (docs/storage-app.md).
 # Everything it makes goes to .example/ in this checkout; running it again starts afresh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,3 +55,8 @@ git_ status --short
 echo
 echo "== templsync diff $instance --stat   (the service's own changes, kept)"
 "$templsync" diff "$instance" --stat
+
+echo
+echo "== storage: an app's settings, templates and cache pulled from production's storage"
+echo "   (examples/storage_app.py: the FastBlocks sync example, storage root $work/storage-app/storage)"
+.venv/bin/python examples/storage_app.py "$work/storage-app" environment

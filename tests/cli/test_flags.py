@@ -51,7 +51,17 @@ WRITING = {
     ("migrate", "generate"),
     ("migrate", "init"),
     ("migrate", "apply"),
+    ("verify",),
+    ("templatize",),
+    ("backport",),
+    ("schema", "sync"),
+    ("schema", "watch"),
+    ("schema", "backup", "restore"),
+    ("schema", "backup", "delete"),
     ("sync",),
+    ("storage", "templates"),
+    ("storage", "settings"),
+    ("storage", "cache"),
 }
 PRETEND = {("copy",), ("update",), ("recopy",), ("fleet", "discover")}
 """Copier's commands, and the one that said ``--pretend`` before."""
@@ -60,7 +70,14 @@ TEMPLATE_FOLDER = {("migrate", n) for n in ("generate", "init", "apply", "status
 
 def test_the_command_list_is_known() -> None:
     """A new command lands in one of the lists below (or this test says so)."""
-    read_only = {("check",), ("diff",), ("fleet", "status"), ("migrate", "status")}
+    read_only = {
+        ("check",),
+        ("diff",),
+        ("fleet", "status"),
+        ("fleet", "patterns"),
+        ("migrate", "status"),
+    }
+    read_only |= {("schema", "status"), ("schema", "validate"), ("schema", "backup", "list")}
     assert set(commands()) == WRITING | read_only
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from templsync._core.tree import Tree
 from templsync._io.jinjacache import DiskBytecodeCache
-from templsync.template.jinja import JinjaRenderer, make_environment
+from templsync.template.jinja import make_environment
+from templsync.template.renderer import JinjaRenderer
 
 SOURCE = "<< name >> {{ name }}\n"
 

@@ -21,8 +21,9 @@ from copier._template import DEFAULT_EXCLUDE as COPIER_DEFAULT_EXCLUDE
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Mode, Tree, parent_dirs
 from templsync._io.local import read_tree
-from templsync.template.jinja import JinjaRenderer, make_environment
+from templsync.template.jinja import make_environment
 from templsync.template.render import RenderedTree, render_patterns, render_template
+from templsync.template.renderer import JinjaRenderer
 
 ANSWERS_FILE = ".copier-answers.yml"
 

@@ -14,7 +14,6 @@ from templsync._core.tree import FileEntry, Tree
 from templsync.errors import UserError
 from templsync.template.extensions import ExtensionLoadError
 from templsync.template.jinja import (
-    JinjaRenderer,
     JinjaSetupError,
     MemoryBytecodeCache,
     TemplateRenderError,
@@ -23,6 +22,7 @@ from templsync.template.jinja import (
 )
 from templsync.template.questions import StringRenderer
 from templsync.template.render import render_template
+from templsync.template.renderer import JinjaRenderer
 
 
 def _renderer(**files: str) -> JinjaRenderer:
@@ -53,16 +53,20 @@ def test_envops_can_turn_off_keep_trailing_newline() -> None:
     assert JinjaRenderer(env).render("x\n", {}) == "x"
 
 
-def test_untrusted_templates_render_in_a_sandbox() -> None:
-    untrusted = make_environment(envops={}, extensions=[], trusted=False)
-    trusted = make_environment(envops={}, extensions=[], trusted=True)
-    assert isinstance(untrusted, SandboxedEnvironment)
-    assert not isinstance(trusted, SandboxedEnvironment)
-    with pytest.raises(
-        TemplateRenderError, match="attribute '__class__' of 'str' object is unsafe"
-    ):
-        JinjaRenderer(untrusted).render("{{ ''.__class__.__mro__ }}", {})
-    assert JinjaRenderer(trusted).render("{{ ''.__class__.__name__ }}", {}) == "str"
+def test_every_template_renders_in_a_sandbox_as_in_copier(tmp_path: Path) -> None:
+    for trusted in (False, True):
+        env = make_environment(envops={}, extensions=[], trusted=trusted)
+        assert isinstance(env, SandboxedEnvironment)
+        with pytest.raises(
+            TemplateRenderError, match="attribute '__class__' of 'str' object is unsafe"
+        ):
+            JinjaRenderer(env).render("{{ ''.__class__.__mro__ }}", {})
+    # Copier sandboxes trusted templates too: an unsafe attribute is undefined, so empty.
+    fixture = Fixture({"out.txt.jinja": "[{{ ''.__class__ }}]"})
+    copied = run_copier(write_template(tmp_path / "t", fixture), tmp_path / "copier")
+    assert copied["out.txt"].content() == b"[]"
+    ours = render_ours(fixture, tmp_path / "ours", trusted=True)
+    assert ours.tree["out.txt"].content() == b"[]"
 
 
 def test_extensions_need_trust() -> None:

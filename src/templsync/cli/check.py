@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import json_option
+from templsync.cli.options import json_option, limit_options, render_limits
 from templsync.cli.output import collected_warnings, help_text, print_json
 
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ def register(group: click.Group) -> None:
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only; the exit code answers.")
 @json_option("Print one JSON object: versions, commits and versions behind, conflicts.")
+@limit_options
 def check_command(
     path: Path,
     answers_file: str | None,
@@ -127,6 +128,7 @@ def check_command(
                     conflicts=conflicts,
                     trust=trust,
                     trust_list=trust_list,
+                    limits=render_limits(),
                 ),
             )
     except UserError as err:

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import data_from, dry_run_option, quiet_option, user_settings_fields
+from templsync.cli.options import (
+    data_from,
+    dry_run_option,
+    limit_options,
+    quiet_option,
+    render_limits,
+    user_settings_fields,
+)
 from templsync.cli.output import (
     collected_warnings,
     escape,
@@ -97,6 +104,7 @@ def register(group: click.Group) -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON document describing the copy."
 )
+@limit_options
 def copy_command(
     src: str,
     dst: Path,
@@ -147,6 +155,7 @@ def copy_command(
             prereleases=prereleases,
             quiet=quiet,
             refresh=refresh,
+            limits=render_limits(),
         )
         with err.status("Rendering the template…") if spinner else nullcontext():
             result = copy(

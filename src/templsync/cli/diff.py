@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from templsync.cli.options import json_option, quiet_option, user_settings_fields
+from templsync.cli.options import (
+    json_option,
+    limit_options,
+    quiet_option,
+    render_limits,
+    user_settings_fields,
+)
 from templsync.cli.output import (
     collected_warnings,
     escape,
@@ -57,6 +63,7 @@ def register(group: click.Group) -> None:
 @click.option("--refresh", is_flag=True, help="Fetch a remote template's cached mirror first.")
 @quiet_option("Print errors only (with --exit-code, the exit code answers).")
 @json_option("Print one JSON document listing the changes.")
+@limit_options
 def diff_command(
     path: Path,
     stat: bool,
@@ -78,6 +85,7 @@ def diff_command(
         base_ref=base_ref,
         include_added=added,
         refresh=refresh,
+        limits=render_limits(),
     )
     with collected_warnings(quiet=False) as noted:
         result = local_diff(path, options)

@@ -24,7 +24,11 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-COMMAND_MODULES: tuple[str, ...] = ("templsync.cli.fleet_status", "templsync.cli.fleet_update")
+COMMAND_MODULES: tuple[str, ...] = (
+    "templsync.cli.fleet_status",
+    "templsync.cli.fleet_update",
+    "templsync.cli.fleet_patterns",
+)
 """Modules that add a command to the group, each with ``register(group)``."""
 
 HELP = """Keep the registry of a template's instances (templsync-fleet.toml).

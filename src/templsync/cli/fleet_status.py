@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from templsync.cli.fleet import fleet_option, jobs_option, open_fleet
-from templsync.cli.options import json_option, quiet_option
+from templsync.cli.options import json_option, limit_options, quiet_option, render_limits
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 from templsync.cli.progress import late_progress
 
@@ -93,6 +93,7 @@ def register(group: click.Group) -> None:
     help="With --conflicts: trust the template (allow its Jinja extensions).",
 )
 @quiet_option("Print errors only (with --markdown: write the file, say nothing).")
+@limit_options
 def status_command(
     fleet_path: Path | None,
     as_json: bool,
@@ -121,6 +122,7 @@ def status_command(
             refresh=not offline,
             trust=trust,
             trust_list=trust_list,
+            limits=render_limits(),
             progress=bar,
         )
     written = None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from templsync.cli.fleet import fleet_option, jobs_option, open_fleet
-from templsync.cli.options import json_option, quiet_option
+from templsync.cli.options import json_option, limit_options, quiet_option, render_limits
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 
 if TYPE_CHECKING:
@@ -88,6 +88,7 @@ def register(group: click.Group) -> None:
 @click.option("--trust", "--UNSAFE", is_flag=True, help="Trust the template (tasks, extensions).")
 @quiet_option("Print errors only (the exit code says whether every update was clean).")
 @json_option("Print one JSON document: every instance's outcome and the counts.")
+@limit_options
 def update_command(
     fleet_path: Path | None,
     only: tuple[str, ...],
@@ -125,6 +126,7 @@ def update_command(
         trust=trust,
         trust_list=settings.trust,
         settings_defaults=tuple(settings.defaults.items()),
+        limits=render_limits(),
     )
     if as_json or quiet:
         result = fleet_update(fleet, options)

@@ -14,6 +14,7 @@ import click
 
 from templsync import __version__
 from templsync.cli import (
+    backport,
     check,
     copy,
     demo,
@@ -22,8 +23,12 @@ from templsync.cli import (
     migrate,
     recopy,
     recover,
+    schema,
+    storage,
     sync,
+    templatize,
     update,
+    verify,
 )
 from templsync.cli.handler import handle
 
@@ -63,7 +68,12 @@ demo.register(app)
 recover.register(app)
 fleet.register(app)
 migrate.register(app)
+verify.register(app)
+templatize.register(app)
+backport.register(app)
+schema.register(app)
 sync.register(app)
+storage.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

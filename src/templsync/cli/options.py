@@ -2,17 +2,22 @@
 
 ``template_options`` are Copier's flags for reading and trusting a template; ``answer_options``
 answer its questions. Both land in the command's ``**common`` keyword arguments.
+``limit_options`` are the render's limits, on every command that renders a template; they are
+kept in click's context and read back with :func:`render_limits`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from templsync.errors import UserError
+
+if TYPE_CHECKING:
+    from templsync.template.limits import RenderLimits
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,7 +29,8 @@ def _apply(decorators: Sequence[Callable[[F], F]], func: F) -> F:
 
 
 def template_options(func: F) -> F:
-    """``--vcs-ref --trust --skip-tasks --answers-file --quiet --prereleases --refresh -x -s``."""
+    """``--vcs-ref --trust --skip-tasks --answers-file --quiet --prereleases --refresh -x -s``
+    and the render's limits (:func:`limit_options`)."""
     return _apply(
         [
             click.option(
@@ -65,9 +71,89 @@ def template_options(func: F) -> F:
             click.option(
                 "--refresh", is_flag=True, help="Fetch a remote template's cached mirror first."
             ),
+            limit_options,
         ],
         func,
     )
+
+
+_SCALES = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+class _Size(click.ParamType[int]):
+    """A size in bytes: a whole number, or one with K, M or G (1024, 1024², 1024³)."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        number, scale = (text[:-1], text[-1]) if text[-1:] in "KMG" else (text, "")
+        try:
+            size = int(float(number) * _SCALES[scale])
+        except (ValueError, KeyError):
+            self.fail(f"{value!r} is not a size; examples: 200M, 2G, 500000", param, ctx)
+        if size <= 0:
+            self.fail(f"{value!r} is not a positive size", param, ctx)
+        return size
+
+
+_LIMITS = "templsync.render_limits"
+
+
+def _keep_limit(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    if value is not None:
+        ctx.meta.setdefault(_LIMITS, {})[param.name] = value
+
+
+def limit_options(func: F) -> F:
+    """``--max-render-bytes --max-files --render-timeout``: the render's limits, read back with
+    :func:`render_limits`; each also from an environment variable."""
+    return _apply(
+        [
+            click.option(
+                "--max-render-bytes",
+                "max_bytes",
+                type=_Size(),
+                metavar="SIZE",
+                envvar="TEMPLSYNC_MAX_RENDER_BYTES",
+                callback=_keep_limit,
+                expose_value=False,
+                help="The text a render may make (e.g. 256M; default 64M untrusted, 1G trusted).",
+            ),
+            click.option(
+                "--max-files",
+                "max_files",
+                type=click.IntRange(min=1),
+                metavar="N",
+                envvar="TEMPLSYNC_MAX_FILES",
+                callback=_keep_limit,
+                expose_value=False,
+                help="The files and folders a render may make "
+                "(default 20000 untrusted, 200000 trusted).",
+            ),
+            click.option(
+                "--render-timeout",
+                "timeout",
+                type=click.FloatRange(min=0, min_open=True),
+                metavar="SECONDS",
+                envvar="TEMPLSYNC_RENDER_TIMEOUT",
+                callback=_keep_limit,
+                expose_value=False,
+                help="The seconds a render may take (default 60 untrusted, 600 trusted).",
+            ),
+        ],
+        func,
+    )
+
+
+def render_limits() -> RenderLimits:
+    """The limits :func:`limit_options` were given for this command (unset: by trust)."""
+    from templsync.template.limits import RenderLimits  # the engine loads when a command runs
+
+    given = click.get_current_context().meta.get(_LIMITS, {})
+    return RenderLimits(**given)
 
 
 def answer_options(func: F) -> F:
@@ -191,4 +277,5 @@ def session_fields(common: dict[str, Any]) -> dict[str, Any]:
         "prereleases": common["prereleases"],
         "quiet": common["quiet"],
         "refresh": common["refresh"],
+        "limits": render_limits(),
     }

@@ -82,6 +82,12 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
+def print_json_line(data: Any) -> None:
+    """Machine-readable output of a command that goes on: one JSON object a line, flushed."""
+    sys.stdout.write(json.dumps(data, sort_keys=False) + "\n")
+    sys.stdout.flush()
+
+
 def help_text(text: str) -> str:
     """Command help as click shows it: paragraphs rewrapped to the terminal, examples as written.
 

@@ -34,7 +34,7 @@ import subprocess
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,6 +56,7 @@ from templsync.fleet.registry import (
 from templsync.fleet.registry_save import save_fleet
 from templsync.fleet.status import InstanceStatus, State, _map, fleet_status
 from templsync.progress import Progress, no_progress
+from templsync.template.limits import RenderLimits
 
 if TYPE_CHECKING:
     from templsync.instance.check import CheckResult, TemplateCommit
@@ -108,6 +109,8 @@ class FleetUpdateOptions:
     """Copier's ``defaults:`` from its settings file, for questions an update asks anew (as
     pairs: the options go to worker processes, and a mapping proxy does not pickle)."""
     prereleases: bool = False
+    limits: RenderLimits = field(default_factory=RenderLimits)
+    """How much each render may make (unset: by trust)."""
 
 
 @dataclass(frozen=True)
@@ -440,6 +443,7 @@ def _update_and_commit(
             conflict="inline",
             trust=options.trust,
             trust_list=options.trust_list,
+            limits=options.limits,
             settings_defaults=dict(options.settings_defaults),
             template=job.template,
         ),

@@ -46,6 +46,7 @@ from templsync.fleet.registry import (
     resolve_location,
 )
 from templsync.progress import Progress, no_progress
+from templsync.template.limits import RenderLimits
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -155,6 +156,7 @@ def fleet_status(
     refresh: bool = True,
     trust: bool = False,
     trust_list: tuple[str, ...] = (),
+    limits: RenderLimits = RenderLimits(),  # noqa: B008  # an immutable, frozen value
     progress: Progress = no_progress,
     parallel_from: int = PARALLEL_FROM,
 ) -> FleetStatus:
@@ -191,6 +193,7 @@ def fleet_status(
         refresh=refresh,
         trust=trust,
         trust_list=trust_list,
+        limits=limits,
         progress=progress,
         parallel_from=parallel_from,
         same_template=lambda m: (
@@ -238,6 +241,7 @@ def collect_status(
     refresh: bool = True,
     trust: bool = False,
     trust_list: tuple[str, ...] = (),
+    limits: RenderLimits = RenderLimits(),  # noqa: B008  # an immutable, frozen value
     progress: Progress = no_progress,
     same_template: Callable[[Member], bool] | None = None,
     parallel_from: int = PARALLEL_FROM,
@@ -281,6 +285,7 @@ def collect_status(
             progress=progress,
             trust=trust,
             trust_list=trust_list,
+            limits=limits,
         )
     behind = [s.commit for s in statuses if s.commit and s.commits_behind]
     oldest = max(
@@ -374,6 +379,7 @@ def _dry_runs(
     progress: Progress,
     trust: bool,
     trust_list: tuple[str, ...],
+    limits: RenderLimits,
 ) -> list[InstanceStatus]:
     import templsync.instance.update  # noqa: F401, PLC0415  # loaded once, before workers fork
 
@@ -382,7 +388,7 @@ def _dry_runs(
         for n, s in enumerate(statuses)
         if s.state not in (State.BROKEN, State.UP_TO_DATE) and s.commits_behind
     ]
-    jobs = [(statuses[n], latest.ref, template, trust, trust_list) for n in todo]
+    jobs = [(statuses[n], latest.ref, template, trust, trust_list, limits) for n in todo]
     found = _map(
         _dry_run, jobs, workers=workers, stage="conflicts", progress=progress, parallel_from=2
     )
@@ -391,13 +397,13 @@ def _dry_runs(
 
 
 def _dry_run(
-    job: tuple[InstanceStatus, str | None, str, bool, tuple[str, ...]],
+    job: tuple[InstanceStatus, str | None, str, bool, tuple[str, ...], RenderLimits],
 ) -> InstanceStatus:
     """The files an update of ``status`` would conflict on, the template read from the
     registry's location (the instance's ``_src_path`` may be relative to another folder)."""
     from templsync.instance.update import UpdateOptions, update  # noqa: PLC0415  # Jinja
 
-    status, ref, template, trust, trust_list = job
+    status, ref, template, trust, trust_list, limits = job
     assert status.folder is not None
     options = UpdateOptions(
         vcs_ref=ref,
@@ -409,6 +415,7 @@ def _dry_run(
         allow_dirty=True,
         trust=trust,
         trust_list=trust_list,
+        limits=limits,
         template=template,
     )
     try:

@@ -16,13 +16,14 @@ from a stale mirror would say "current" about a version pushed since.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from templsync._io.sources import GitSource, ResolvedVersion
 from templsync.errors import UserError
 from templsync.instance.project import load_project
+from templsync.template.limits import RenderLimits
 
 if TYPE_CHECKING:
     from packaging.version import Version
@@ -62,6 +63,8 @@ class CheckOptions:
     """For ``conflicts``: render a template that needs trust (Jinja extensions)."""
     trust_list: tuple[str, ...] = ()
     """For ``conflicts``: Copier's ``trust:`` entries from its settings file."""
+    limits: RenderLimits = field(default_factory=RenderLimits)
+    """For ``conflicts``: how much each render may make (unset: by trust)."""
     template: str | None = None
     """Read the template from here, not where ``_src_path`` leads (a fleet's registry)."""
 
@@ -189,6 +192,7 @@ def _conflicts(result: CheckResult, options: CheckOptions) -> tuple[str, ...]:
                 skip_tasks=True,
                 trust=options.trust,
                 trust_list=options.trust_list,
+                limits=options.limits,
                 allow_dirty=True,
                 cache_dir=options.cache_dir,
                 template=options.template,

@@ -25,7 +25,8 @@ def render_recorded(
     *,
     extra_exclude: tuple[str, ...] = (),
 ) -> Rendered:
-    """``version`` rendered with the recorded answers; ``options`` gives trust and excludes.
+    """``version`` rendered with the recorded answers; ``options`` gives trust, excludes and
+    the render's limits.
 
     ``extra_exclude`` is added to the template's ``_exclude`` (an update adds the new version's,
     so that a path the new version excludes is not seen as deleted by the template).
@@ -37,6 +38,7 @@ def render_recorded(
         skip_if_exists=options.skip_if_exists,
         trust=options.trust,
         trust_list=options.trust_list,
+        limits=options.limits,
         skip_tasks=True,
         answers_file=options.answers_file,
         prereleases=options.prereleases,

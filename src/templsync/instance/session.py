@@ -3,8 +3,9 @@
 Copy renders one session; update renders two (the recorded version with the recorded answers,
 and the new version) from the same :class:`~templsync._io.sources.TemplateSource`. A session
 holds what Copier's ``Worker`` holds for one ``run_copy``: the template's files and settings,
-the Jinja renderer (sandboxed unless trusted), ``_copier_conf`` and the answers so far; its
-:meth:`Session.context` is the context every template string renders with.
+the Jinja renderer (sandboxed, and metered against the render's limits), ``_copier_conf`` and
+the answers so far; its :meth:`Session.context` is the context every template string renders
+with.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import yaml
 
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import Tree
+from templsync._io.alarm import MainThreadAlarm
 from templsync._io.gitmirror import default_cache_dir
 from templsync._io.jinjacache import DiskBytecodeCache
 from templsync._io.local import read_permissions
@@ -43,13 +45,15 @@ from templsync.template.context import (
     template_context,
 )
 from templsync.template.excludes import CopierExclude
-from templsync.template.jinja import JinjaRenderer, make_environment
+from templsync.template.jinja import make_environment
+from templsync.template.limits import RenderLimits
 from templsync.template.render import (
     ForbiddenPathError,
     SourceInfo,
     render_patterns,
     render_template,
 )
+from templsync.template.renderer import JinjaRenderer
 from templsync.template.trust import check_trust, is_trusted
 
 __all__ = ["Rendered", "Session", "SessionOptions", "open_session"]
@@ -81,6 +85,8 @@ class SessionOptions:
     cache_dir: Path | None = None
     cleanup_on_error: bool = True
     """Copy: remove the destination it made when a task fails (Copier's ``cleanup_on_error``)."""
+    limits: RenderLimits = field(default_factory=RenderLimits)
+    """How much the render may make (:mod:`templsync.template.limits`); unset ones by trust."""
 
 
 @dataclass(frozen=True)
@@ -270,6 +276,8 @@ def open_session(
         source=template,
         bytecode_cache=DiskBytecodeCache(cache_dir / "jinja"),
         folder=partial(template_folder, source, version, template, cache_dir),
+        limits=options.limits,
+        alarm=MainThreadAlarm(),
     )
     conf = CopierConf(
         src_path=str(_local_path(source, src or source.src_path)),

@@ -2,7 +2,9 @@
 one way or both, with the engine's three-way logic against the last successful sync.
 
 ``await sync.paths(local, remote, strategy=SyncStrategy(...))`` returns a :class:`SyncResult`;
-``sync_paths`` is the blocking twin. The names below load on first use, so importing this package
+``sync_paths`` is the blocking twin. ``configure(root=URL)`` (or ``TEMPLSYNC_STORAGE_ROOT``) says
+where an app's storage is, for ``await sync.templates()``, ``sync.settings()`` and
+``sync.cache()``. The names below load on first use, so importing this package
 loads neither fsspec nor the sync machinery until it is used.
 """
 
@@ -12,6 +14,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from templsync.storage.api import Sync, sync
+    from templsync.storage.appsync.config import StorageConfig, configure
+    from templsync.storage.appsync.jinja import CacheBytecodeCache, CachedLoader
+    from templsync.storage.appsync.results import (
+        CacheSyncResult,
+        SettingsSyncResult,
+        TemplateSyncResult,
+    )
     from templsync.storage.model import (
         ConflictNote,
         ConflictStrategy,
@@ -25,6 +34,13 @@ else:
 
     _SOURCES = {
         "templsync.storage.api": ("Sync", "sync"),
+        "templsync.storage.appsync.config": ("StorageConfig", "configure"),
+        "templsync.storage.appsync.jinja": ("CacheBytecodeCache", "CachedLoader"),
+        "templsync.storage.appsync.results": (
+            "CacheSyncResult",
+            "SettingsSyncResult",
+            "TemplateSyncResult",
+        ),
         "templsync.storage.model": (
             "ConflictNote",
             "ConflictStrategy",
@@ -37,13 +53,20 @@ else:
     __getattr__, __dir__ = lazy_exports("templsync.storage", _SOURCES, globals())
 
 __all__ = [
+    "CacheBytecodeCache",
+    "CacheSyncResult",
+    "CachedLoader",
     "ConflictNote",
     "ConflictStrategy",
+    "SettingsSyncResult",
+    "StorageConfig",
     "Sync",
     "SyncDirection",
     "SyncResult",
     "SyncStrategy",
+    "TemplateSyncResult",
     "TooManyDeletesError",
+    "configure",
     "sync",
     "sync_paths",
 ]

@@ -6,8 +6,11 @@ installed), the ``{% yield %}`` tag for path names, a ``to_json`` that also seri
 mappings, and a ``pathjoin`` global. ``_envops.undefined`` may name ``jinja2.Undefined`` or
 ``jinja2.StrictUndefined``.
 
-Untrusted templates get a :class:`~jinja2.sandbox.SandboxedEnvironment`; ``_jinja_extensions``
-import code, so they need trust (they load as :mod:`templsync.template.extensions` says).
+Every template renders in Jinja's sandbox, as in Copier, metered against its render's limits;
+an untrusted one may not call the filters that read this machine
+(:mod:`templsync.template.sandbox`, :mod:`templsync.template.limits`); the environment renders
+through :class:`templsync.template.renderer.JinjaRenderer`. ``_jinja_extensions`` import code,
+so they need trust (they load as :mod:`templsync.template.extensions` says).
 Template files are served from a :class:`Tree` in memory by :class:`TreeLoader`, so
 ``{% include %}`` and ``{% import %}`` see the template's own files; extensions written for
 Jinja's ``FileSystemLoader`` also find the template version as a folder on disk in the loader's
@@ -32,12 +35,18 @@ from jinja2 import nodes
 from jinja2.bccache import Bucket
 from jinja2.ext import Extension
 from jinja2.parser import Parser
-from jinja2.sandbox import SandboxedEnvironment
 
 from templsync._core.tree import Tree
 from templsync.errors import UserError
 from templsync.template.extensions import load_extensions
+from templsync.template.limits import Alarm, Meter, RenderLimits
 from templsync.template.links import resolve
+from templsync.template.sandbox import (
+    CODE_VERSION,
+    GuardedSandbox,
+    guard_filters,
+    refuse_host_access,
+)
 
 ANSIBLE_FILTERS = "jinja2_ansible_filters.AnsibleCoreFiltersExtension"
 _UNDEFINED_CLASSES: Mapping[str, type[jinja2.Undefined]] = {
@@ -119,15 +128,6 @@ class YieldExtension(Extension):
             return ""
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Copier's sandbox: also keeps ``PurePath.parser`` (a module) away from templates."""
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:  # Jinja's signature
-        if isinstance(obj, PurePath) and attr == "parser":
-            return False
-        return super().is_safe_attribute(obj, attr, value)
-
-
 def make_environment(
     *,
     envops: Mapping[str, object],
@@ -136,15 +136,19 @@ def make_environment(
     source: Tree | None = None,
     bytecode_cache: NamespacedCache | None = None,
     folder: Callable[[], Path] | None = None,
-) -> jinja2.Environment:
-    """A Jinja environment as Copier builds it for a template.
+    limits: RenderLimits | None = None,
+    alarm: Alarm | None = None,
+) -> GuardedSandbox:
+    """A Jinja environment as Copier builds it for a template, metered against ``limits``.
 
     ``envops`` and ``extensions`` are the template's ``_envops`` and ``_jinja_extensions``;
     ``source`` (the whole template Tree) backs ``{% include %}``, ``{% import %}`` and
     ``get_template``. ``bytecode_cache`` keeps compiled templates between runs (an adapter
     from ``_io``; without it they are kept in memory for this environment only). ``folder``
     gives the template version as a folder on disk (an adapter from ``_io``), called the first
-    time an extension reads the loader's ``searchpath``.
+    time an extension reads the loader's ``searchpath``. ``limits`` are the render's (unset
+    ones take the defaults for the template's trust); ``alarm`` (an adapter from ``_io``) stops
+    a render stuck in one long step.
     Raises :class:`TrustRequiredError` for extensions without trust,
     :class:`~templsync.template.extensions.ExtensionLoadError` for an extension that cannot be
     loaded, and :class:`JinjaSetupError` for an unknown ``undefined`` class.
@@ -162,11 +166,10 @@ def make_environment(
             )
         options["undefined"] = _UNDEFINED_CLASSES[str(undefined)]
     defaults: list[str | type[Extension]] = [ANSIBLE_FILTERS, YieldExtension]
-    cls = jinja2.Environment if trusted else _Sandbox
     files = source or Tree()
     loader = TreeLoader(files, folder)
     try:
-        env = cls(
+        env = GuardedSandbox(
             loader=loader,
             bytecode_cache=(
                 bytecode_cache.with_namespace(
@@ -191,6 +194,10 @@ def make_environment(
     if to_json is not None:
         env.filters["to_json"] = partial(to_json, default=_jsonable)
     env.globals["pathjoin"] = _pathjoin
+    if not trusted:
+        refuse_host_access(env)
+    env.meter = Meter(limits or RenderLimits(), trusted=trusted, alarm=alarm)
+    guard_filters(env)
     return env
 
 
@@ -240,7 +247,7 @@ def _fingerprint(
     code = (
         sorted((p, e.digest) for p, e in source.items() if p.endswith(".py")) if extensions else []
     )
-    text = f"{jinja2.__version__}\0{sys.version}\0{settings}\0{code}"
+    text = f"{jinja2.__version__}\0{CODE_VERSION}\0{sys.version}\0{settings}\0{code}"
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -314,136 +321,3 @@ class TreeLoader(jinja2.BaseLoader):
 
 def _always_fresh() -> bool:
     return True
-
-
-@dataclasses.dataclass(frozen=True)
-class Yielded:
-    """What a ``{% yield name from iterable %}`` tag recorded while a string rendered."""
-
-    name: str
-    values: tuple[object, ...]
-
-
-@dataclasses.dataclass(frozen=True)
-class JinjaRenderer:
-    """Renders strings and template files with one environment, compiling each source once.
-
-    ``render`` is the string renderer questions and settings use; ``render_file`` renders a
-    template file the environment's loader serves (by its path in the template).
-    """
-
-    env: jinja2.Environment
-    _strings: dict[str, jinja2.Template] = dataclasses.field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    _markers: tuple[str, ...] | None = dataclasses.field(
-        default=None, init=False, repr=False, compare=False
-    )
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_markers", _plain_text_markers(self.env))
-
-    def render(self, source: str, context: Mapping[str, object]) -> str:
-        """Render the template string ``source`` with ``context``."""
-        return self.render_yielding(source, context)[0]
-
-    def render_yielding(
-        self, source: str, context: Mapping[str, object], *, name: str = "<string>"
-    ) -> tuple[str, Yielded | None]:
-        """Render ``source``; also return what a ``{% yield %}`` tag in it recorded."""
-        markers = self._markers
-        if markers is not None and not any(m in source for m in markers):
-            return source, None  # no Jinja syntax: it renders as itself (most path names)
-        ext = self._yield_extension()
-        ext.reset()
-        try:
-            template = self._strings.get(source)
-            if template is None:
-                template = self._strings[source] = _from_string(self.env, source)
-            text = template.render(context)
-        except jinja2.TemplateError as err:
-            raise _translate(err, name, source="<template>") from err
-        except SyntaxError as err:
-            raise _miscompiled(err, name) from err
-        if ext.yield_name is None:
-            return text, None
-        return text, Yielded(ext.yield_name, tuple(ext.yield_iterable or ()))
-
-    def render_file(self, path: str, context: Mapping[str, object]) -> str:
-        """Render the template file at ``path``; a ``{% yield %}`` tag in a file is an error."""
-        ext = self._yield_extension()
-        ext.reset()
-        try:
-            text = self.env.get_template(path).render(context)
-        except jinja2.TemplateError as err:
-            raise _translate(err, path, source=path) from err
-        except SyntaxError as err:
-            raise _miscompiled(err, path) from err
-        if ext.yield_name is not None:
-            raise TemplateRenderError(path, None, "a yield tag is allowed in path names only")
-        return text
-
-    def _yield_extension(self) -> YieldExtension:
-        ext = self.env.extensions[YieldExtension.identifier]
-        assert isinstance(ext, YieldExtension)  # make_environment always adds it
-        return ext
-
-
-def _from_string(env: jinja2.Environment, source: str) -> jinja2.Template:
-    """``env.from_string(source)``, with the compiled code kept in the environment's bytecode cache.
-
-    Question defaults, validators, path names and task commands are strings, compiled on every
-    run without it; through the cache (on disk between runs) they compile once, as files do. The
-    entry is found by the source's checksum (:meth:`jinja2.BytecodeCache.get_bucket`).
-    """
-    cache = env.bytecode_cache
-    if cache is None:
-        return env.from_string(source)
-    bucket = cache.get_bucket(env, "<string>", None, source)
-    if bucket.code is None:
-        bucket.code = env.compile(source)
-        cache.set_bucket(bucket)
-    return env.template_class.from_code(env, bucket.code, env.make_globals(None), None)
-
-
-def _plain_text_markers(env: jinja2.Environment) -> tuple[str, ...] | None:
-    """Strings without any of these render as themselves; None when that cannot be known.
-
-    It cannot be known when an extension rewrites sources or token streams.
-    """
-    base = Extension
-    for ext in env.extensions.values():
-        kind = type(ext)
-        if kind.preprocess is not base.preprocess or kind.filter_stream is not base.filter_stream:
-            return None
-    markers = [env.block_start_string, env.variable_start_string, env.comment_start_string]
-    markers += [m for m in (env.line_statement_prefix, env.line_comment_prefix) if m]
-    return (*markers, "\n", "\r")
-
-
-def _miscompiled(err: SyntaxError, name: str) -> TemplateRenderError:
-    """Jinja turned a template into Python that does not compile (a Jinja bug, e.g. an inline
-    ``if`` without ``else`` in a template whose name holds a quote); Copier fails the same way."""
-    return TemplateRenderError(
-        name,
-        None,
-        f"Jinja could not compile it ({err.msg}; a Jinja bug, which Copier meets too). "
-        "Rewrite the expression, e.g. give an inline `if` an `else ''`",
-    )
-
-
-def _translate(err: jinja2.TemplateError, name: str, *, source: str) -> TemplateRenderError:
-    """A Jinja error as a message naming the template and, where Jinja knows it, the line."""
-    if isinstance(err, jinja2.TemplateSyntaxError):
-        shown = err.name if err.name and err.name != source else name
-        return TemplateRenderError(shown, err.lineno, err.message or "syntax error")
-    line = None
-    tb = err.__traceback__
-    while tb is not None:
-        # Jinja rewrites tracebacks so that template frames carry the template's name and line.
-        if tb.tb_frame.f_code.co_filename in (source, name):
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    if isinstance(err, jinja2.TemplateNotFound):
-        return TemplateRenderError(name, line, f"no template file {err.name!r} to include")
-    return TemplateRenderError(name, line, str(err.message or err))

@@ -40,14 +40,14 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
-import jinja2
-
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Tree, parent_dirs
 from templsync.errors import InvalidPathError, SymlinkError, UserError
 from templsync.template.excludes import CopierExclude
-from templsync.template.jinja import BinaryTemplateError, JinjaRenderer, TreeLoader, Yielded
+from templsync.template.jinja import BinaryTemplateError, TreeLoader
 from templsync.template.links import Walked, resolve, walk
+from templsync.template.renderer import JinjaRenderer, Yielded
+from templsync.template.sandbox import GuardedSandbox
 
 DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -112,7 +112,7 @@ def render_template(
     template: Tree,
     context: Mapping[str, object],
     *,
-    env: jinja2.Environment,
+    env: GuardedSandbox,
     templates_suffix: str = ".jinja",
     exclude: IgnoreRules = IgnoreRules(),  # noqa: B008  # an immutable, frozen value
     skip_if_exists: Sequence[str] = (),
@@ -126,7 +126,8 @@ def render_template(
     ``exclude`` holds the already rendered ``_exclude`` patterns, matched as Copier matches them.
     ``empty_folders`` names the template's folders that hold no file (a folder source can have
     them). ``{% include %}`` and links see the whole template; source paths in the result's map
-    are relative to its root.
+    are relative to its root. Every file and folder rendered counts against the render's limits
+    (``env``'s meter: :mod:`templsync.template.limits`).
     """
     subdirectory = subdirectory.strip("/")
     empty_folders = tuple(empty_folders)
@@ -134,7 +135,7 @@ def render_template(
         walked = _cut(template, subdirectory, empty_folders)
     else:
         walked = walk(template, subdirectory, empty_folders)
-    renderer = JinjaRenderer(env.overlay(loader=TreeLoader(template), cache_size=-1))
+    renderer = JinjaRenderer(env.overlaid(loader=TreeLoader(template), cache_size=-1))
     job = _Job(
         renderer=renderer,
         context=dict(context),
@@ -152,6 +153,7 @@ def render_template(
             job.check_inside(path, dst)
             if job.exclude.matches(dst):
                 continue
+            env.meter.add_file(dst)
             entry, templated = job.render_entry(path, walked.files[path], extra, preserve_symlinks)
             info = SourceInfo(job.prefix + path, templated)
             if via is _Via.NESTED_ANSWERS:  # Copier's deprecated spelling: see the module's doc
@@ -208,6 +210,7 @@ def _folders(
         for dst, _extra, via in job.render_path(folder):
             job.check_inside(folder, dst)
             if via is _Via.PATH and not job.exclude.matches(dst):
+                job.renderer.env.meter.add_file(dst)
                 made.add(posixpath.normpath(dst))
     if not made:
         return frozenset()

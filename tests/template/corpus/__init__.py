@@ -12,7 +12,8 @@
 - ``walk``: links in ``_subdirectory`` pointing elsewhere in the template, an answers-file
   template in an excluded folder, empty folders.
 - ``edges``: YAML quoting in the answers file, data cast from strings, odd names and bytes,
-  ``--exclude``, ``--skip``, ``--answers-file``, ``--skip-tasks``, ``--pretend``, ``--data-file``.
+  ``--exclude``, ``--skip``, ``--answers-file``, ``--skip-tasks``, ``--pretend``, ``--data-file``,
+  the filters that read this machine (the corpus copies with ``--trust``).
 
 ``CASES`` run in ``tests/template/test_corpus.py``. ``PENDING_CASES`` hold cases that do not yet
 match Copier, each with the one-line reason; the test does not run them.

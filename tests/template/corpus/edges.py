@@ -272,4 +272,15 @@ CASES = [
         },
         data={"zeta": "- dash first", "Name": "multi\nline"},
     ),
+    Case(  # with --trust (as every case), the filters that read this machine work as in Copier
+        "host-filters-trusted",
+        {
+            **ANSWERS,
+            "copier.yml": "root: /\n",
+            "host.txt.jinja": (
+                "{{ '~' | expanduser }}|{{ '$HOME/x' | expandvars }}|{{ root | realpath }}|"
+                "{{ '/a/b' | relpath('/a') }}|{{ '/no-such-folder-here/*' | fileglob }}\n"
+            ),
+        },
+    ),
 ]

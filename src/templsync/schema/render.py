@@ -1,0 +1,417 @@
+"""The generator: model values in, the source text of one Pydantic module out. Pure.
+
+For each model, three classes:
+
+- ``<Model>Create``: the writable fields (not read-only: a generated primary key and ``auto_now``
+  fields are read-only; a primary key the client supplies stays writable). A field is required
+  unless it is nullable or has a default; a literal default is written as the default, a
+  callable one as ``default_factory``, a database default as ``None`` on a not-null type (may be
+  omitted, refused as null). Foreign keys are their key columns (``author_id``).
+- ``<Model>Update``: the same fields, every one ``default=None`` and no model default copied, so
+  a PATCH changes only what it sends; explicit null is refused on a not-null column.
+- ``<Model>Response``: every field, read-only ones marked ``readOnly`` in the JSON schema,
+  ``from_attributes=True`` so it validates an ORM instance.
+
+The text is deterministic (the same values give the same bytes), already as ``ruff format``
+writes it (a line that would pass 88 columns is split one argument per line with a trailing
+comma, which ruff keeps at any line length), starts with a header naming the model modules and
+the hash of everything below the header, and lists its classes in ``__all__``. No timestamp.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from templsync.schema.model import (
+    DefaultKind,
+    Expr,
+    FieldSpec,
+    Kind,
+    ModelOptions,
+    ModelSpec,
+    Ref,
+    SchemaError,
+)
+from templsync.schema.pyvalue import fill, string_literal
+
+WIDTH = 88  # ruff format's default line length
+HASH_PREFIX = "# content-hash: sha256:"
+VARIANTS = ("Create", "Update", "Response")
+_MODULES = ("datetime", "decimal", "uuid")  # imported whole; their objects are named through them
+_KIND_SOURCE = {
+    Kind.STR: "str",
+    Kind.INT: "int",
+    Kind.FLOAT: "float",
+    Kind.DECIMAL: "{decimal}.Decimal",
+    Kind.BOOL: "bool",
+    Kind.DATE: "{datetime}.date",
+    Kind.DATETIME: "{datetime}.datetime",
+    Kind.TIME: "{datetime}.time",
+    Kind.TIMEDELTA: "{datetime}.timedelta",
+    Kind.UUID: "{uuid}.UUID",
+    Kind.JSON: "JsonNotNull",
+    Kind.BYTES: "bytes",
+}
+_PYDANTIC = ("BaseModel", "ConfigDict", "Field", "JsonValue")
+JSON_ALIAS = "JsonNotNull = dict[str, JsonValue] | list[JsonValue] | str | bool | int | float"
+"""A JSON value but null (Pydantic's ``JsonValue`` includes null): a not-null JSON column."""
+
+
+@dataclass(frozen=True)
+class Schema:
+    """One generated class: its name, the model it comes from, and its variant."""
+
+    name: str
+    model: str
+    variant: str
+
+
+def schema_names(models: Iterable[ModelSpec]) -> tuple[Schema, ...]:
+    return tuple(Schema(f"{m.name}{v}", m.name, v) for m in models for v in VARIANTS)
+
+
+def content_hash(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def header_hash(text: str) -> str | None:
+    """The content hash a generated file's header states (None: no header)."""
+    for line in text.splitlines()[:20]:
+        if line.startswith(HASH_PREFIX):
+            return line[len(HASH_PREFIX) :].strip()
+    return None
+
+
+def body_of(text: str) -> str:
+    """A generated file's text below its header (the part the content hash covers)."""
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if not line.startswith("#"):
+            return "".join(lines[i:])
+    return ""
+
+
+def render_module(
+    models: Sequence[ModelSpec],
+    sources: Sequence[str],
+    options: Mapping[str, ModelOptions] | None = None,
+) -> str:
+    """The generated module for ``models`` (read from the modules ``sources``)."""
+    options = options or {}
+    _check_names(models, options)
+    names = _Names(models, options)
+    classes: list[str] = []
+    aliases: list[str] = []
+    for model in models:
+        opts = options.get(model.name, ModelOptions())
+        fields = _selected(model, opts)
+        for spec in fields:
+            if spec.kind is Kind.CHOICE:
+                aliases.append(_choice_alias(model, spec))
+        classes.append(_create(model, fields, opts, names))
+        classes.append(_update(model, fields, opts, names))
+        classes.append(_response(model, fields, opts, names))
+    exported = [s.name for s in schema_names(models)]
+    body = (
+        "\n".join(
+            [
+                _docstring(sources),
+                "",
+                "from __future__ import annotations",
+                "",
+                *names.import_block(),
+                *(["", *aliases] if aliases else []),
+                *(["", JSON_ALIAS] if names.uses_json() else []),
+                "",
+                _exploded("__all__ = [", [string_literal(n) for n in exported], "]", 0),
+                *classes,
+            ]
+        )
+        + "\n"
+    )
+    header = [
+        "# Generated by `templsync schema sync` from these model modules:",
+        *(f"#   {s}" for s in sources),
+        "# Hand edits below are kept when the file is generated again (a three-way merge);",
+        "# a change that meets a regenerated line is left as conflict markers to resolve.",
+        f"{HASH_PREFIX}{content_hash(body)}",
+    ]
+    return "\n".join(header) + "\n" + body
+
+
+def _docstring(sources: Sequence[str]) -> str:
+    what = ", ".join(sources) if sources else "no modules"
+    line = f'"""Pydantic schemas (Create, Update, Response per model) for the models of {what}."""'
+    if len(line) <= WIDTH and '"' not in what and "\\" not in what:
+        return line
+    return '"""Pydantic schemas (Create, Update, Response per model), generated from ORM models."""'
+
+
+def _check_names(models: Sequence[ModelSpec], options: Mapping[str, ModelOptions]) -> None:
+    seen: dict[str, str] = {}
+    for model in models:
+        if model.name in seen:
+            raise SchemaError(
+                f"two models are named {model.name!r} (in {seen[model.name]} and {model.module}): "
+                "their schemas would have the same names. Rename one, or list only one of the "
+                "modules in [tool.templsync.schema] models."
+            )
+        seen[model.name] = model.module
+    for name, opts in options.items():
+        if name not in seen:
+            continue
+        known = {f.name for f in models[[m.name for m in models].index(name)].fields}
+        listed = [*opts.exclude, *(opts.include or ()), *opts.read_only]
+        unknown = sorted(set(listed) - known)
+        if unknown:
+            raise SchemaError(
+                f"[tool.templsync.schema.options.{name}] names fields the model {name} does not "
+                f"have: {', '.join(unknown)}. Its fields: {', '.join(sorted(known))}."
+            )
+
+
+def _selected(model: ModelSpec, opts: ModelOptions) -> tuple[FieldSpec, ...]:
+    fields = [f for f in model.fields if f.name not in opts.exclude]
+    if opts.include is not None:
+        fields = [f for f in fields if f.name in opts.include]
+    return tuple(fields)
+
+
+@dataclass
+class _Names:
+    """The names the module imports, each as a local name no class or field shadows."""
+
+    models: Sequence[ModelSpec]
+    options: Mapping[str, ModelOptions]
+    taken: set[str] = field(default_factory=set)
+    modules: dict[str, str] = field(default_factory=dict)  # module -> local name
+    froms: dict[Ref, str] = field(default_factory=dict)  # Ref(module, first name) -> local name
+    literal: bool = False
+
+    def __post_init__(self) -> None:
+        self.taken = {s.name for s in schema_names(self.models)} | {*_PYDANTIC, "JsonNotNull"}
+        for model in self.models:
+            self.taken.update(f.name for f in model.fields)
+            self.taken.update(n for n, _ in self.options.get(model.name, ModelOptions()).extra)
+            self.taken.update(_choice_name(model, f) for f in model.fields if f.kind is Kind.CHOICE)
+        self.literal = any(f.kind is Kind.CHOICE for m in self.models for f in m.fields)
+        if self.literal:
+            self.taken.add("Literal")
+        for model in self.models:  # every name imported, in a fixed order, before any is used
+            for spec in self._selected_fields(model):
+                self.annotation(spec)
+                self._default_refs(spec)
+
+    def _selected_fields(self, model: ModelSpec) -> tuple[FieldSpec, ...]:
+        return _selected(model, self.options.get(model.name, ModelOptions()))
+
+    def _default_refs(self, spec: FieldSpec) -> None:
+        if spec.default.factory is not None:
+            self.ref(spec.default.factory)
+        if spec.default.literal is not None:
+            self.expr(spec.default.literal)
+
+    def _free(self, wanted: str) -> str:
+        name = wanted
+        while name in self.taken:
+            name = f"_{name}"
+        self.taken.add(name)
+        return name
+
+    def module(self, module: str) -> str:
+        if module not in self.modules:
+            self.modules[module] = self._free(module)
+        return self.modules[module]
+
+    def ref(self, ref: Ref) -> str:
+        if ref.module == "builtins":
+            return ref.name
+        first, _, rest = ref.name.partition(".")
+        if ref.module in _MODULES:
+            local = self.module(ref.module)
+        else:
+            key = Ref(ref.module, first)
+            if key not in self.froms:
+                self.froms[key] = self._free(first)
+            local = self.froms[key]
+            return f"{local}.{rest}" if rest else local
+        return f"{local}.{ref.name}"
+
+    def expr(self, expr: Expr) -> str:
+        return fill(expr, tuple(self.ref(r) for r in expr.refs))
+
+    def annotation(self, spec: FieldSpec, model: ModelSpec | None = None) -> str:
+        if spec.kind is Kind.ENUM:
+            if spec.enum is None:
+                raise SchemaError(f"the enum field {spec.name!r} names no enum class")
+            base = self.ref(spec.enum)
+        elif spec.kind is Kind.CHOICE:
+            base = _choice_name(model, spec) if model else "str"
+        else:
+            base = _KIND_SOURCE[spec.kind].format(
+                **{m: self.module(m) for m in _MODULES if "{" + m + "}" in _KIND_SOURCE[spec.kind]}
+            )
+        return f"{base} | None" if spec.nullable else base
+
+    def import_block(self) -> list[str]:
+        std = [
+            f"import {m}" if local == m else f"import {m} as {local}"
+            for m, local in sorted(self.modules.items())
+        ]
+        if self.literal:
+            std.append("from typing import Literal")
+        used = [n for n in _PYDANTIC if n != "JsonValue" or self.uses_json()]
+        blocks = [std, [f"from pydantic import {', '.join(used)}"]]
+        others: dict[str, list[str]] = {}
+        for key, local in sorted(self.froms.items()):
+            spelled = key.name if local == key.name else f"{key.name} as {local}"
+            others.setdefault(key.module, []).append(spelled)
+        blocks.append([_from_line(m, names) for m, names in sorted(others.items())])
+        lines: list[str] = []
+        for block in blocks:
+            if block:
+                lines.extend([*([""] if lines else []), *block])
+        return lines
+
+    def uses_json(self) -> bool:
+        return any(f.kind is Kind.JSON for m in self.models for f in self._selected_fields(m))
+
+
+def _from_line(module: str, names: list[str]) -> str:
+    line = f"from {module} import {', '.join(names)}"
+    if len(line) <= WIDTH:
+        return line
+    return _exploded(f"from {module} import (", names, ")", 0)
+
+
+def _choice_name(model: ModelSpec | None, spec: FieldSpec) -> str:
+    camel = "".join(part[:1].upper() + part[1:] for part in spec.name.split("_"))
+    return f"{model.name if model else ''}{camel}Choice"
+
+
+def _choice_alias(model: ModelSpec, spec: FieldSpec) -> str:
+    values = [string_literal(c) for c in spec.choices]
+    line = f"{_choice_name(model, spec)} = Literal[{', '.join(values)}]"
+    if len(line) <= WIDTH:
+        return line
+    return _exploded(f"{_choice_name(model, spec)} = Literal[", values, "]", 0)
+
+
+def _exploded(opening: str, items: Sequence[str], closing: str, indent: int) -> str:
+    pad = " " * indent
+    if not items:
+        return f"{pad}{opening}{closing}"
+    inner = " " * (indent + 4)
+    return "\n".join([f"{pad}{opening}", *(f"{inner}{i}," for i in items), f"{pad}{closing}"])
+
+
+def _field_line(
+    name: str,
+    annotation: str,
+    extra: list[str],
+    *,
+    default: str | None = None,
+    factory: str | None = None,
+) -> str:
+    """``name: annotation``, then ``= default`` alone or ``= Field(...)`` when more is said."""
+    head = f"    {name}: {annotation}"
+    kwargs = [
+        *([f"default={default}"] if default is not None else []),
+        *([f"default_factory={factory}"] if factory is not None else []),
+        *extra,
+    ]
+    if not kwargs:
+        return head
+    if default is not None and not extra:
+        return f"{head} = {default}"
+    line = f"{head} = Field({', '.join(kwargs)})"
+    if len(line) <= WIDTH:
+        return line
+    return _exploded(f"{name}: {annotation} = Field(", kwargs, ")", 4)
+
+
+def _bounds(spec: FieldSpec) -> list[str]:
+    b = spec.bounds
+    pairs: list[tuple[str, object | None]] = [
+        ("min_length", b.min_length),
+        ("max_length", b.max_length),
+        ("pattern", string_literal(b.pattern) if b.pattern is not None else None),
+        ("ge", b.ge),
+        ("gt", b.gt),
+        ("le", b.le),
+        ("lt", b.lt),
+        ("max_digits", b.max_digits),
+        ("decimal_places", b.decimal_places),
+    ]
+    return [f"{k}={v}" for k, v in pairs if v is not None]
+
+
+def _described(spec: FieldSpec) -> list[str]:
+    return [f"description={string_literal(spec.description)}"] if spec.description else []
+
+
+def _writable(fields: Sequence[FieldSpec], opts: ModelOptions) -> list[FieldSpec]:
+    return [f for f in fields if not f.read_only and f.name not in opts.read_only]
+
+
+def _class(name: str, doc: str, lines: list[str]) -> str:
+    return "\n".join(["", "", f"class {name}(BaseModel):", f'    """{doc}"""', *lines])
+
+
+def _create(
+    model: ModelSpec, fields: Sequence[FieldSpec], opts: ModelOptions, names: _Names
+) -> str:
+    lines: list[str] = []
+    for spec in _writable(fields, opts):
+        annotation = names.annotation(spec, model)
+        extra = _bounds(spec) + _described(spec)
+        default = spec.default
+        if default.kind is DefaultKind.VALUE and default.literal is not None:
+            value = names.expr(default.literal)
+            lines.append(_field_line(spec.name, annotation, extra, default=value))
+        elif default.kind is DefaultKind.FACTORY and default.factory is not None:
+            factory = names.ref(default.factory)
+            lines.append(_field_line(spec.name, annotation, extra, factory=factory))
+        elif default.kind is DefaultKind.DATABASE or spec.nullable:
+            lines.append(_field_line(spec.name, annotation, extra, default="None"))
+        else:
+            lines.append(_field_line(spec.name, annotation, extra))
+    lines += [f"    {name}: {annotation}" for name, annotation in opts.extra]
+    doc = f"{model.name}: the fields a client sends to create one (POST)."
+    return _class(f"{model.name}Create", doc, ["", *lines] if lines else [])
+
+
+def _update(
+    model: ModelSpec, fields: Sequence[FieldSpec], opts: ModelOptions, names: _Names
+) -> str:
+    lines = [
+        _field_line(
+            spec.name,
+            names.annotation(spec, model),
+            [*_bounds(spec), *_described(spec)],
+            default="None",
+        )
+        for spec in _writable(fields, opts)
+    ]
+    lines += [_field_line(name, annotation, [], default="None") for name, annotation in opts.extra]
+    doc = (
+        f"{model.name}: the fields a client may send to change one; only those sent change (PATCH)."
+    )
+    return _class(f"{model.name}Update", doc, ["", *lines] if lines else [])
+
+
+def _response(
+    model: ModelSpec, fields: Sequence[FieldSpec], opts: ModelOptions, names: _Names
+) -> str:
+    lines = ["", "    model_config = ConfigDict(from_attributes=True)"]
+    if fields:
+        lines.append("")
+    for spec in fields:
+        read_only = spec.read_only or spec.name in opts.read_only
+        marks = ['json_schema_extra={"readOnly": True}'] if read_only else []
+        lines.append(
+            _field_line(spec.name, names.annotation(spec, model), _described(spec) + marks)
+        )
+    return _class(f"{model.name}Response", f"{model.name}: one as the API returns it.", lines)

@@ -1,0 +1,1 @@
+"""A shop's models in SQLModel, for the schema sync tests."""

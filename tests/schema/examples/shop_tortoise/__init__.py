@@ -1,0 +1,1 @@
+"""A shop's models in Tortoise ORM, for the schema sync tests."""
