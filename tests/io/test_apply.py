@@ -15,6 +15,7 @@ from templsync._core.ignore import IgnoreRules
 from templsync._core.plan import OpKind, Plan, PlanOp, make_plan
 from templsync._core.tree import FileEntry, Mode, Tree
 from templsync._io import JOURNAL_DIR, ApplyReport, apply_plan, read_tree
+from templsync._io.fsutil import SYNCFS_FROM
 from templsync.errors import (
     ChangedDuringRunError,
     InvalidPathError,
@@ -319,20 +320,22 @@ def test_new_content_that_changed_at_its_source_is_refused(workdir: Path) -> Non
     assert snapshot(dest) == before
 
 
-@pytest.mark.parametrize("count", [3, 200])  # one after the other, and by the pool of writers
+# One after the other; by the pool of writers, each fsynced; from SYNCFS_FROM on, all written
+# first and made durable by one syncfs (and the renames into 31 folders likewise).
+@pytest.mark.parametrize("count", [3, 200, SYNCFS_FROM + 44])
 def test_many_new_files_land_together_or_not_at_all(workdir: Path, count: int) -> None:
-    files = {f"d{i % 7}/f{i}.txt": f"file {i}\n" for i in range(count)}
+    files = {f"d{i % 31}/f{i}.txt": f"file {i}\n" for i in range(count)}
     source = build_tree(workdir / "source", files)
     dest = build_tree(workdir / "dest", {"old": "o", "d1/f1.txt": "before\n"})
     plan = make_plan(read_tree(dest), read_tree(source))
-    (source / f"d{(count - 1) % 7}/f{count - 1}.txt").write_text("edited after reading")
+    (source / f"d{(count - 1) % 31}/f{count - 1}.txt").write_text("edited after reading")
     before = snapshot(dest)
 
     with pytest.raises(ChangedDuringRunError, match=f"f{count - 1}.txt"):
         apply_plan(dest, plan)
     assert snapshot(dest) == before
 
-    (source / f"d{(count - 1) % 7}/f{count - 1}.txt").write_text(f"file {count - 1}\n")
+    (source / f"d{(count - 1) % 31}/f{count - 1}.txt").write_text(f"file {count - 1}\n")
     sync(dest, read_tree(source))
     assert snapshot(dest) == snapshot(source)
 

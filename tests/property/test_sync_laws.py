@@ -7,6 +7,7 @@ on in-memory sides, and compared with a model of what each strategy must produce
 - No edit is lost except as the chosen strategy says: under manual and backup-both every version
   present after the edits is still somewhere afterwards.
 - A second plan right after the first (state updated for what landed) has nothing to do.
+- Setting aside, while listing, the paths both sides hold as recorded changes no plan.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 from templsync._core.text import is_binary
 from templsync._core.textmerge import merge_text
 from templsync._core.tree import blob_digest
+from templsync.storage.changes import scan_listing, to_plan
 from templsync.storage.model import (
     ActionKind,
     ConflictStrategy,
@@ -29,7 +31,7 @@ from templsync.storage.model import (
     SyncPlan,
 )
 from templsync.storage.planner import merge_candidates, merge_texts, plan_sync
-from templsync.storage.state import records_after
+from templsync.storage.records import NOTHING_KNOWN, Landed, Records
 
 PATHS = ["a.txt", "b.txt", "d/c.txt", "d/e/f.bin"]
 CONTENTS = [b"x\n", b"y\n", b"a\nb\nc\n", b"A\nb\nc\n", b"a\nb\nC\n", b"\0bin"]
@@ -261,9 +263,10 @@ def test_a_second_run_has_nothing_to_do(
     plan = plan_case(case, strategy, direction, merge=merge)
     local, remote = dict(case.local), dict(case.remote)
     play(plan, local, remote, direction)
-    records = records_after(
-        {p: record(c) for p, c in case.base.items()}, landed_records(plan, local, remote)
-    )
+    landed = Landed()
+    for path, landed_record in landed_records(plan, local, remote).items():
+        landed.add(path, landed_record)
+    records = Records.of({p: record(c) for p, c in case.base.items()}).after(landed)
     again = plan_sync(
         records,
         {p: stat(c, _kept_mtime(p, c, case.local, case.local_mtime)) for p, c in local.items()},
@@ -280,3 +283,36 @@ def test_a_second_run_has_nothing_to_do(
 def _kept_mtime(path: str, content: bytes, before: Files, mtimes: dict[str, int]) -> int:
     """A file the run did not touch keeps its mtime; one it wrote has a new one."""
     return mtimes[path] if before.get(path) == content else 9
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases(), strategies, directions)
+def test_setting_aside_the_paths_in_sync_changes_no_plan(
+    case: Case, strategy: ConflictStrategy, direction: SyncDirection
+) -> None:
+    records = Records.of({p: record(c) for p, c in case.base.items()})
+
+    def listed(side: Files, mtimes: dict[str, int]) -> dict[str, Stat]:
+        """Files the edits kept are as recorded (no digest, the recorded mtime)."""
+        return {
+            p: Stat(len(c), 0) if case.base.get(p) == c and mtimes[p] % 2 else stat(c, mtimes[p])
+            for p, c in side.items()
+        }
+
+    local = listed(case.local, case.local_mtime)
+    remote = listed(case.remote, case.remote_mtime)
+    full = plan_sync(records, local, remote, direction=direction, strategy=strategy, stamp="T")
+    ours = scan_listing(dict(local), records.known(Side.LOCAL))
+    theirs = scan_listing(dict(remote), records.known(Side.REMOTE))
+    base, local_part, remote_part = to_plan(records, ours, theirs)
+    part = plan_sync(
+        base, local_part, remote_part, direction=direction, strategy=strategy, stamp="T"
+    )
+    assert part == full
+    in_sync = {p for p in records if p not in base}
+    assert all(local.get(p) == remote.get(p) == Stat(records[p].size, 0) for p in in_sync)
+    assert (ours.count, theirs.count) == (len(local), len(remote))
+    nothing_known = to_plan(
+        records, scan_listing(dict(local), NOTHING_KNOWN), scan_listing(dict(remote), NOTHING_KNOWN)
+    )
+    assert nothing_known == (dict(records), local, remote)  # as with --checksum: every path

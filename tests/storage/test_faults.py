@@ -126,7 +126,7 @@ def test_a_store_reports_a_target_changed_since_listing(tmp_path: Path) -> None:
     (tmp_path / "r/a").write_text("22")
     seen: list[WriteOutcome] = []
     store.apply(
-        [Write("a", b"new", listed["a"]), Write("b", b"b", Stat(1, 1))],
+        [Write.of("a", b"new", listed["a"]), Write.of("b", b"b", Stat(1, 1))],
         lambda _w, o: seen.append(o),
     )
     assert seen == ["changed", "changed"]

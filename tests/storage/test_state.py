@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from templsync._core.tree import blob_digest
 from templsync.storage import codec
 from templsync.storage.model import RACY, Record
-from templsync.storage.state import StateError, StateFile, records_after, unracy
+from templsync.storage.records import Landed, Records, ints
+from templsync.storage.state import StateError, StateFile
 
 R = Record(3, blob_digest(b"abc"), 10, 20, "etag")
 
@@ -24,13 +26,51 @@ def test_a_state_round_trips_with_odd_names(tmp_path: Path) -> None:
     assert [p.name for p in state.texts_dir.iterdir()] == [R.digest]
 
 
-@pytest.mark.parametrize("path", ["", "/abs", "a//b", "a/", "../x", "a/./b", "a/../b", "nul\0"])
+BAD_PATHS = ["", "/abs", "a//b", "a/", "../x", "a/./b", "a/../b", "..", "x/.."]
+
+
+@pytest.mark.parametrize("path", BAD_PATHS)
 def test_a_bad_path_in_the_state_is_refused(path: str) -> None:
-    data = codec.encode({"ok": R}, [], local="l", remote="r").replace(
-        b'"ok"', repr(path).replace("'", '"').encode()
-    )
-    with pytest.raises(ValueError):
+    records = Records([path, "ok"], ints([1, 2]), bytes(40), ints([1, 2]), ints([1, 2]))
+    data = codec.encode(records, [], local="l", remote="r")
+    with pytest.raises(ValueError, match="normalized"):
         codec.decode(data)
+
+
+def test_a_path_with_a_nul_is_never_written() -> None:
+    with pytest.raises(ValueError, match="NUL"):
+        codec.encode(Records.of({"a\0b": R}), [], local="l", remote="r")
+
+
+@pytest.mark.parametrize("path", [*BAD_PATHS, "nul\0"])
+def test_a_bad_path_in_a_version_1_state_is_refused(path: str) -> None:
+    with pytest.raises(ValueError):
+        codec.decode(_version_1({path: R}))
+
+
+def test_a_version_1_state_is_read_then_replaced(tmp_path: Path) -> None:
+    state = StateFile(tmp_path, "/l", "s3://b/p")
+    state.legacy_path.write_bytes(_version_1({"a": R, "b/c": Record(1, R.digest, 5, 6)}))
+    loaded = state.load()
+    assert dict(loaded.records) == {"a": R, "b/c": Record(1, R.digest, 5, 6)}
+    state.save(loaded.records, {})
+    assert not state.legacy_path.exists()
+    assert dict(state.load().records) == {"a": R, "b/c": Record(1, R.digest, 5, 6)}
+
+
+@pytest.mark.parametrize("at", [0, 7, 12, 40, -30, -1])
+def test_a_flipped_byte_anywhere_is_refused(at: int) -> None:
+    data = bytearray(codec.encode(Records.of({"a": R, "b": R}), [R.digest], local="l", remote="r"))
+    data[at] ^= 0x20
+    with pytest.raises(ValueError):
+        codec.decode(bytes(data))
+
+
+def test_a_truncated_state_is_refused() -> None:
+    data = codec.encode(Records.of({"a": R, "b": R}), [], local="l", remote="r")
+    for end in (0, 5, 12, len(data) // 2, len(data) - 1):
+        with pytest.raises(ValueError):
+            codec.decode(data[:end])
 
 
 def test_a_damaged_state_says_what_to_do(tmp_path: Path) -> None:
@@ -42,10 +82,59 @@ def test_a_damaged_state_says_what_to_do(tmp_path: Path) -> None:
 
 def test_only_landed_paths_change_the_records() -> None:
     other = Record(1, blob_digest(b"x"), 1, 1)
-    assert records_after({"a": R, "b": R}, {"a": None, "c": other}) == {"b": R, "c": other}
+    landed = Landed()
+    landed.add("a", None)
+    landed.add("c", other)
+    landed.add("d", other)
+    landed.add("d", None)
+    after = Records.of({"a": R, "b": R, "e": R}).after(landed)
+    assert dict(after) == {"b": R, "e": R, "c": other}
+    assert list(after) == ["b", "e", "c"]
 
 
-def test_a_record_listed_too_close_to_its_mtime_is_racy() -> None:
-    assert unracy(R, listed_at_ns=11, window_ns=(5, 0)).local_mtime_ns == RACY
-    assert unracy(R, listed_at_ns=11, window_ns=(5, 0)).remote_mtime_ns == 20
-    assert unracy(R, listed_at_ns=100, window_ns=(5, 5)) is R
+def test_a_path_landed_gone_then_back_is_kept() -> None:
+    other = Record(1, blob_digest(b"x"), 1, 1)
+    landed = Landed()
+    landed.add("a", None)
+    landed.add("a", other)
+    assert dict(Records.of({"a": R}).after(landed)) == {"a": other}
+
+
+def test_landed_mtimes_close_to_the_listing_are_saved_racy() -> None:
+    landed = Landed()
+    landed.add("new", Record(1, R.digest, 10, 20))
+    after = Records.of({"old": Record(1, R.digest, 10, 20)}).after(landed, 11, (5, 0))
+    assert after["new"] == Record(1, R.digest, RACY, 20)
+    assert after["old"] == Record(1, R.digest, 10, 20)
+
+
+def test_records_without_etags_store_none_and_gain_them_when_one_lands() -> None:
+    plain = Record(1, R.digest, 1, 1)
+    records = Records.of({"a": plain})
+    assert records.etags is None
+    landed = Landed()
+    landed.add("b", R)
+    after = records.after(landed)
+    assert after.etags == [None, "etag"]
+    assert dict(codec.decode(codec.encode(after, [], local="l", remote="r"))[0]) == {
+        "a": plain,
+        "b": R,
+    }
+
+
+def _version_1(records: dict[str, Record]) -> bytes:
+    rows = list(records.values())
+    return json.dumps(
+        {
+            "version": 1,
+            "local": "l",
+            "remote": "r",
+            "paths": list(records),
+            "sizes": [r.size for r in rows],
+            "digests": [r.digest for r in rows],
+            "local_mtimes": [r.local_mtime_ns for r in rows],
+            "remote_mtimes": [r.remote_mtime_ns for r in rows],
+            "etags": [r.etag for r in rows],
+            "texts": [],
+        }
+    ).encode()

@@ -188,6 +188,37 @@ def test_too_many_deletions_abort_unless_forced(
     assert len(files(remote)) == 1
 
 
+def test_the_delete_limit_counts_the_files_in_sync_too(
+    pair: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    local, remote, _ = pair
+    build_tree(local, {f"f{i}.txt": str(i) for i in range(10)})
+    sync(capsys, pair)
+    (local / "f3.txt").unlink()
+    (remote / "f4.txt").unlink()
+    code, result = sync(capsys, pair, "--max-delete", "15")
+    assert code == 0
+    assert (result["deleted_remote"], result["deleted_local"]) == (["f3.txt"], ["f4.txt"])
+
+
+def test_checksum_finds_an_edit_that_kept_size_and_mtime(
+    pair: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    local, remote, _ = pair
+    build_tree(local, {"a.txt": "one", "b.txt": "two"})
+    set_mtime(local / "a.txt", 1_000_000)
+    set_mtime(local / "b.txt", 1_000_000)
+    sync(capsys, pair)
+    code, result = sync(capsys, pair, "--checksum")
+    assert code == 0 and (result["pushed"], result["pulled"], result["conflicts"]) == ([], [], [])
+    (local / "a.txt").write_text("ONE")
+    set_mtime(local / "a.txt", 1_000_000)
+    assert sync(capsys, pair)[1]["pushed"] == []  # size and mtime say nothing changed
+    code, result = sync(capsys, pair, "--checksum")
+    assert code == 0 and result["pushed"] == ["a.txt"]
+    assert files(remote) == {"a.txt": b"ONE", "b.txt": b"two"}
+
+
 def test_force_goes_past_max_delete(
     pair: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -209,7 +240,7 @@ def test_dry_run_shows_the_plan_and_changes_nothing(
     code, out, _ = run_cli(capsys, "sync", local, remote, "--state-dir", state, "--dry-run")
     assert code == 0 and "would push: a.txt" in out and "would pull: b.txt" in out
     assert files(local) == {"a.txt": b"a"} and files(remote) == {"b.txt": b"b"}
-    assert not state.exists() or not any(state.glob("*.json"))
+    assert not state.exists() or list(state.iterdir()) == []
 
 
 def test_file_names_as_they_come(

@@ -59,7 +59,8 @@ class FileEntry:
 
     @classmethod
     def from_bytes(cls, data: bytes, mode: Mode = Mode.REGULAR) -> FileEntry:
-        return cls(blob_digest(data), mode, _Constant(data))
+        digest = blob_digest(data)
+        return cls(digest, mode, _Constant(data, digest))
 
     @classmethod
     def symlink(cls, target: str) -> FileEntry:
@@ -67,6 +68,18 @@ class FileEntry:
 
     def content(self) -> bytes:
         return self.loader()
+
+    def verified_content(self) -> bytes | None:
+        """The content if it still matches the digest, else None.
+
+        Content held in memory since it was hashed (:meth:`from_bytes`) is not hashed again:
+        bytes cannot change. Any other loader's content is hashed and compared.
+        """
+        loader = self.loader
+        if isinstance(loader, _Constant) and loader.digest == self.digest:
+            return loader.data
+        data = loader()
+        return data if blob_digest(data) == self.digest else None
 
     def with_mode(self, mode: Mode) -> FileEntry:
         return FileEntry(self.digest, mode, self.loader)
@@ -84,9 +97,10 @@ class FileEntry:
         return hash((self.digest, self.mode))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Constant:
     data: bytes
+    digest: str  # blob_digest(data), computed by FileEntry.from_bytes (the only maker)
 
     def __call__(self) -> bytes:
         return self.data

@@ -26,14 +26,20 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
-from templsync._core.tree import FileEntry, Mode, Tree, blob_digest, parent_dirs
-from templsync._io.fsutil import fsync_dir, lstat_or_none, remove_tree
+from templsync._core.tree import FileEntry, Mode, Tree, parent_dirs
+from templsync._io.fsutil import (
+    SYNCFS_FROM,
+    can_sync_filesystem,
+    fsync_dir,
+    lstat_or_none,
+    remove_tree,
+    sync_filesystem,
+)
 from templsync._io.hashing import changed_error
 from templsync._io.threads import for_each
 from templsync.errors import WriteError
 from templsync.progress import Progress, no_progress
 
-_SYNCFS_FROM = 256  # files: fewer are fsynced one by one (from a pool of threads)
 _PROGRESS_EVERY = 256  # files written between two progress reports (stage "files")
 _STALE_AFTER = 10.0  # seconds untouched before an unlocked hidden folder counts as left behind
 _STAGING = re.compile(r"\.templsync-[0-9a-f]{12}")
@@ -156,8 +162,8 @@ def _fill(
 
 
 def _write(full: str, rel: str, entry: FileEntry, perm: int | None) -> None:
-    data = entry.content()
-    if blob_digest(data) != entry.digest:
+    data = entry.verified_content()
+    if data is None:
         raise changed_error(rel, "has new content that no longer matches what was planned")
     if entry.mode is Mode.SYMLINK:
         Path(full).symlink_to(os.fsdecode(data))
@@ -175,17 +181,9 @@ def _write(full: str, rel: str, entry: FileEntry, perm: int | None) -> None:
 
 def _make_durable(root: Path, tree: Tree, made: list[str]) -> None:
     """Every file and folder under ``root`` on disk: one ``syncfs`` on Linux for many files, else
-    one by one (``syncfs`` also flushes whatever else is waiting on the file system, which costs
-    more than a few fsyncs when another program is writing)."""
-    syncfs = _syncfs() if len(tree) >= _SYNCFS_FROM else None
-    if syncfs is not None:
-        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            if syncfs(fd) != 0:
-                errno = ctypes.get_errno()
-                raise OSError(errno, os.strerror(errno), os.fspath(root))
-        finally:
-            os.close(fd)
+    one by one (see :mod:`templsync._io.fsutil`)."""
+    if len(tree) >= SYNCFS_FROM and can_sync_filesystem():
+        sync_filesystem(root)
         return
     base = os.fspath(root) + "/"
     files = [base + p for p, e in tree.items() if e.mode is not Mode.SYMLINK]
@@ -200,19 +198,6 @@ def _fsync_file(path: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-@cache
-def _syncfs() -> Callable[[int], int] | None:
-    """Linux's ``syncfs(2)``: everything of one file system made durable, in one call."""
-    try:
-        function = ctypes.CDLL(None, use_errno=True).syncfs
-    except (AttributeError, OSError):  # not Linux, or no C library to ask
-        return None
-    function.argtypes = [ctypes.c_int]
-    function.restype = ctypes.c_int
-    syncfs: Callable[[int], int] = function
-    return syncfs
 
 
 _AT_FDCWD = -100

@@ -16,9 +16,15 @@ from pathlib import Path
 from types import MappingProxyType
 
 from templsync._core.plan import OpKind, Plan, PlanOp
-from templsync._core.tree import Mode, blob_digest
+from templsync._core.tree import Mode
 from templsync._io.check import Layout
-from templsync._io.fsutil import fsync_dirs, write_new_file
+from templsync._io.fsutil import (
+    SYNCFS_FROM,
+    can_sync_filesystem,
+    fsync_dirs,
+    sync_filesystem,
+    write_new_file,
+)
 from templsync._io.hashing import changed_error
 from templsync._io.journal import JOURNAL_DIR, TEMP_PREFIX, Journal, JournalOp, Record
 from templsync._io.statcache import signature
@@ -69,43 +75,52 @@ def build_record(
 
 
 def prepare_temps(root: Path, plan: Plan, record: Record) -> None:
-    """Write every new file and symlink at its temp path, fsynced (by a pool of threads when
-    there are many: the file system commits concurrent fsyncs together, so 10,000 files take
-    about a twentieth of the time one after the other does, measured in docs/writer.md)."""
+    """Write every new file and symlink at its temp path, durably.
+
+    Many files (:data:`SYNCFS_FROM` or more) are written one after the other and made durable
+    together by one ``syncfs`` of the file system; fewer are fsynced one by one, by a pool of
+    threads (the file system commits concurrent fsyncs together). Either way every temp file and
+    its name are on disk before this returns, so before the commit point: a crash after it
+    finishes the plan with complete files. Measured in docs/writer.md.
+    """
     jobs = [
         (root / jop.temp, op, jop)
         for op, jop in zip(plan.ops, record.ops, strict=True)
         if jop.temp is not None
     ]
-    folders = {root} | {temp.parent for temp, _, _ in jobs}
     for temp, _, jop in jobs:
         if jop.temp is not None and jop.temp.startswith(JOURNAL_DIR + "/"):
             temp.parent.mkdir(exist_ok=True)  # the staging folder
             break
-    for_each(lambda job: _write_job(root, job), jobs)
-    fsync_dirs(folders)
+    if len(jobs) >= SYNCFS_FROM and can_sync_filesystem():
+        for job in jobs:
+            _write_job(root, job, sync=False)
+        sync_filesystem(root)
+        return
+    for_each(lambda job: _write_job(root, job, sync=True), jobs)
+    fsync_dirs({root} | {temp.parent for temp, _, _ in jobs})
 
 
-def _write_job(root: Path, job: tuple[Path, PlanOp, JournalOp]) -> None:
+def _write_job(root: Path, job: tuple[Path, PlanOp, JournalOp], *, sync: bool) -> None:
     temp, op, jop = job
     try:
-        _write_temp(temp, op, jop)
+        _write_temp(temp, op, jop, sync)
     except OSError as err:  # name the file the person knows, not its temp file
         raise type(err)(err.errno, err.strerror, os.fspath(root / op.path)) from err
 
 
-def _write_temp(temp: Path, op: PlanOp, jop: JournalOp) -> None:
+def _write_temp(temp: Path, op: PlanOp, jop: JournalOp, sync: bool) -> None:
     new = op.new
     assert new is not None
-    data = new.content()
-    if blob_digest(data) != new.digest:
+    data = new.verified_content()
+    if data is None:
         raise changed_error(op.path, "has new content that no longer matches what was planned")
     if new.is_symlink:
         temp.symlink_to(os.fsdecode(data))
     elif jop.new_perm is not None:
-        write_new_file(temp, data, jop.new_perm, exact=True)
+        write_new_file(temp, data, jop.new_perm, exact=True, sync=sync)
     else:
-        write_new_file(temp, data, 0o777 if new.mode is Mode.EXECUTABLE else 0o666)
+        write_new_file(temp, data, 0o777 if new.mode is Mode.EXECUTABLE else 0o666, sync=sync)
 
 
 def make_backups(root: Path, record: Record, layout: Layout) -> None:

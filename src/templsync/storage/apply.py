@@ -17,15 +17,15 @@ Rules this module keeps:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from templsync._core.text import is_binary
-from templsync._core.tree import blob_digest
+from templsync._core.tree import FileEntry, Mode
 from templsync._io.fsutil import write_new_file
 from templsync.progress import Progress
 from templsync.storage.model import (
+    LEFT,
     Action,
     ActionKind,
     ConflictKind,
@@ -36,21 +36,19 @@ from templsync.storage.model import (
     SyncDirection,
     SyncPlan,
 )
+from templsync.storage.records import Landed
 from templsync.storage.state import TEXT_LIMIT
 from templsync.storage.store import CHANGED, Changed, Store, Write, WriteOutcome
 
 BATCH_BYTES = 32 << 20
 BATCH_FILES = 2048
 
-LEFT = "left"
-"""The resolution of a file that changed during the run: left as it is on both sides."""
-
 
 @dataclass
 class Outcome:
     """What a plan's execution did, filled in as things land."""
 
-    landed: dict[str, Record | None] = field(default_factory=dict)
+    landed: Landed = field(default_factory=Landed)
     texts: dict[str, bytes] = field(default_factory=dict)
     pushed: list[str] = field(default_factory=list)
     pulled: list[str] = field(default_factory=list)
@@ -110,9 +108,9 @@ class Executor:
         self.total = sum(1 for a in plan.actions if a.kind.writes)
         for action in plan.of(ActionKind.RECORD):
             assert action.local is not None and action.remote is not None
-            out.landed[action.path] = _record(action.local, action.remote)
+            out.landed.add(action.path, _record(action.local, action.remote))
         for action in plan.of(ActionKind.FORGET):
-            out.landed[action.path] = None
+            out.landed.add(action.path, None)
         for side, kind in (
             (Side.LOCAL, ActionKind.DELETE_LOCAL),
             (Side.REMOTE, ActionKind.DELETE_REMOTE),
@@ -147,18 +145,18 @@ class Executor:
                 self._changed(write.path, side)
             else:
                 gone.append(write.path)
-                self.out.landed[write.path] = None
+                self.out.landed.add(write.path, None)
 
         store.apply(writes, done)
 
     def _copies(self, source: Side, actions: Sequence[Action]) -> None:
         target = source.other
-        contents = self._read_all(source, actions)
+        entries = self._load_all(source, actions)
         writes = []
-        for action, data in zip(actions, contents, strict=True):
+        for action, entry in zip(actions, entries, strict=True):
             listed = _on(action, source)
             assert listed is not None
-            if data is None:
+            if entry is None:
                 self._changed(action.path, source)
                 self._step()
                 continue
@@ -166,9 +164,8 @@ class Executor:
             if old is not None and not self._backup(target, action.path, old):
                 self._step()
                 continue
-            digest = blob_digest(data)
-            writes.append(Write(action.path, data, old, listed.mtime_ns, listed.executable, digest))
-            self._keep_text(digest, data)
+            writes.append(Write(action.path, entry, old, listed.mtime_ns))
+            self._keep_text(entry, entry.content())
         by_path = {a.path: a for a in actions}
 
         def done(write: Write, outcome: WriteOutcome) -> None:
@@ -184,11 +181,11 @@ class Executor:
             if source is Side.LOCAL:
                 self.out.pushed.append(write.path)
                 self.out.bytes_sent += size
-                self.out.landed[write.path] = _record(src, outcome)
+                self.out.landed.add(write.path, _record(src, outcome))
             else:
                 self.out.pulled.append(write.path)
                 self.out.bytes_received += size
-                self.out.landed[write.path] = _record(outcome, src)
+                self.out.landed.add(write.path, _record(outcome, src))
 
         self.stores[target].apply(writes, done)
 
@@ -200,7 +197,7 @@ class Executor:
             old = _on(action, side)
             if old is None or not self._backup(side, action.path, old):
                 break
-            outcome = self._write_one(side, Write(action.path, data, old, digest=blob_digest(data)))
+            outcome = self._write_one(side, write := Write.of(action.path, data, old))
             if outcome is None:
                 break
             landed[side] = outcome
@@ -211,8 +208,8 @@ class Executor:
         self.out.merged.append(action.path)
         self.out.bytes_sent += len(data)
         self.out.bytes_received += len(data)
-        self._keep_text(blob_digest(data), data)
-        self.out.landed[action.path] = _record(landed[Side.LOCAL], landed[Side.REMOTE])
+        self._keep_text(write.entry, data)
+        self.out.landed.add(action.path, _record(landed[Side.LOCAL], landed[Side.REMOTE]))
 
     def _keep_both(self, action: Action) -> None:
         """The winner at the path on both sides; the loser's version under ``rename``."""
@@ -227,31 +224,27 @@ class Executor:
         if won is None or lost is None:
             self._changed(action.path, winner if won is None else loser)
             return
-        lost_digest, won_digest = blob_digest(lost), blob_digest(won)
-        kept = self._write_one(
-            loser, Write(rename, lost, None, lost_stat.mtime_ns, digest=lost_digest)
-        )
+        lost_write = Write.of(rename, lost, None, lost_stat.mtime_ns)
+        kept = self._write_one(loser, lost_write)
         if kept is None:
             self._changed(rename, loser)
             return
         renamed: dict[Side, Stat] = {loser: kept}
         if self.may_write[winner]:
-            there = self._write_one(
-                winner, Write(rename, lost, None, lost_stat.mtime_ns, digest=lost_digest)
-            )
+            there = self._write_one(winner, lost_write)
             if there is not None:
                 renamed[winner] = there
         if len(renamed) == 2:
-            self.out.landed[rename] = _record(renamed[Side.LOCAL], renamed[Side.REMOTE])
-        now = self._write_one(
-            loser, Write(action.path, won, lost_stat, won_stat.mtime_ns, digest=won_digest)
-        )
+            self.out.landed.add(rename, _record(renamed[Side.LOCAL], renamed[Side.REMOTE]))
+        won_write = Write.of(action.path, won, lost_stat, won_stat.mtime_ns)
+        now = self._write_one(loser, won_write)
         if now is None:
             self._changed(action.path, loser)
             return
-        ours = won_stat.with_digest(won_digest)
+        assert won_write.entry is not None
+        ours = won_stat.with_digest(won_write.entry.digest)
         pair = {winner: ours, loser: now}
-        self.out.landed[action.path] = _record(pair[Side.LOCAL], pair[Side.REMOTE])
+        self.out.landed.add(action.path, _record(pair[Side.LOCAL], pair[Side.REMOTE]))
         (self.out.pulled if loser is Side.LOCAL else self.out.pushed).append(action.path)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -277,18 +270,32 @@ class Executor:
         except Changed:
             return None
 
-    def _read_all(self, side: Side, actions: Sequence[Action]) -> list[bytes | None]:
-        jobs = [(a.path, _on(a, side)) for a in actions]
+    def _load_all(self, side: Side, actions: Sequence[Action]) -> list[FileEntry | None]:
+        """Each action's file on ``side``, read and hashed (None: it changed since listed).
 
-        def read(job: tuple[str, Stat | None]) -> bytes | None:
-            path, listed = job
+        With ``jobs`` > 1 the files are split into that many runs, each read by a thread of
+        its own: hashing releases the GIL, and one task per run instead of per file keeps the
+        pool's own cost out of a run of small files."""
+
+        def load(action: Action) -> FileEntry | None:
+            listed = _on(action, side)
             assert listed is not None
-            return self._read(side, path, listed)
+            data = self._read(side, action.path, listed)
+            if data is None:
+                return None
+            mode = Mode.EXECUTABLE if listed.executable else Mode.REGULAR
+            return FileEntry.from_bytes(data, mode)
 
-        if self.jobs <= 1 or len(jobs) < 4:
-            return [read(job) for job in jobs]
-        with ThreadPoolExecutor(self.jobs, thread_name_prefix="templsync-sync") as pool:
-            return list(pool.map(read, jobs))
+        jobs = min(self.jobs, len(actions) // 4)
+        if jobs <= 1:
+            return [load(a) for a in actions]
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415  # 6 ms, copies only
+
+        step = -(-len(actions) // jobs)
+        runs = [actions[i : i + step] for i in range(0, len(actions), step)]
+        with ThreadPoolExecutor(len(runs), thread_name_prefix="templsync-sync") as pool:
+            loaded = pool.map(lambda run: [load(a) for a in run], runs)
+            return [entry for run in loaded for entry in run]
 
     def _backup(self, side: Side, path: str, listed: Stat) -> bool:
         """Keep the file about to be overwritten or deleted; False when it changed."""
@@ -301,9 +308,9 @@ class Executor:
         self.out.backed_up.append(self.backups.save(side, path, data))
         return True
 
-    def _keep_text(self, digest: str, data: bytes) -> None:
-        if self.keep_texts and len(data) <= TEXT_LIMIT and not is_binary(data):
-            self.out.texts[digest] = data
+    def _keep_text(self, entry: FileEntry | None, data: bytes) -> None:
+        if entry and self.keep_texts and len(data) <= TEXT_LIMIT and not is_binary(data):
+            self.out.texts[entry.digest] = data
 
     def _changed(self, path: str, side: Side) -> None:
         """``path`` changed on ``side`` during the run: it is left as it is, for the next run."""

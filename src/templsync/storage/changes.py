@@ -8,6 +8,11 @@ Rules this module keeps:
 - Only files whose size is unchanged but whose mtime moved are hashed to tell (a different size is
   a change without reading a byte), plus both sides of a path where both may have changed with
   equal sizes (identical edits are not conflicts), plus everything with ``checksum``.
+- A path is *in sync* when both sides hold it exactly as recorded (size and mtime, and an
+  etag that does not contradict the record's): no plan needs to look at it, and no object is
+  made for it. A listing is compared with the records as it goes (:class:`Scan`), and only the
+  other paths go on to hashing and planning (:func:`to_plan`), each side's stat rebuilt from
+  the record where that side holds it as recorded.
 - Nothing here reads a file: :func:`to_hash` says which to hash, the caller hashes them.
 """
 
@@ -15,8 +20,86 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from templsync.storage.model import Record, Side, Stat
+from templsync.storage.model import Listing, Record, Side, Stat
+from templsync.storage.records import Known, Records
+
+SEEN = 1
+"""``Scan.seen`` of a recorded row the side holds as recorded ..."""
+SEEN_EXECUTABLE = 3
+"""... and that is executable."""
+
+
+@dataclass
+class Scan:
+    """One side's files against the last sync: ``changed`` lists every file that is new or not
+    as recorded; ``seen[row]`` is :data:`SEEN` (or :data:`SEEN_EXECUTABLE`) for each record
+    the side holds as recorded, 0 for the others; ``count`` is every file found."""
+
+    changed: Listing
+    seen: bytearray
+    count: int
+
+
+def scan_listing(listing: Listing, known: Known) -> Scan:
+    """A whole listing (as a remote store gives it) compared with ``known``."""
+    seen = bytearray(len(known.sizes))
+    changed: Listing = {}
+    index, sizes, mtimes, etags = known.index, known.sizes, known.mtimes, known.etags
+    for path, stat in listing.items():
+        i = index.get(path)
+        if (
+            i is not None
+            and stat.digest is None
+            and sizes[i] == stat.size
+            and mtimes[i] == stat.mtime_ns
+            and (stat.etag is None or (etags is not None and etags[i] == stat.etag))
+        ):
+            seen[i] = SEEN_EXECUTABLE if stat.executable else SEEN
+        else:
+            changed[path] = stat
+    return Scan(changed, seen, len(listing))
+
+
+def to_plan(
+    records: Records, local: Scan, remote: Scan
+) -> tuple[dict[str, Record], Listing, Listing]:
+    """The paths a plan must look at (every path but those in sync on both sides) with their
+    records and each side's stat. ``local.changed`` and ``remote.changed`` are reused (and
+    completed) as the returned listings."""
+    n = len(records)
+    ours_seen = local.seen.ljust(n, b"\0")  # shorter when scanned against nothing known
+    theirs_seen = remote.seen.ljust(n, b"\0")
+    both = (int.from_bytes(ours_seen, "little") & int.from_bytes(theirs_seen, "little")).to_bytes(
+        n, "little"
+    )
+    paths = local.changed.keys() | remote.changed.keys()
+    row = both.find(0)
+    while row != -1:
+        paths.add(records.paths[row])
+        row = both.find(0, row + 1)
+    found: dict[str, Record] = {}
+    ours, theirs = local.changed, remote.changed
+    index = records.index
+    for path in paths:
+        i = index.get(path)
+        if i is None:
+            continue
+        record = found[path] = records.row(i)
+        if ours_seen[i] and path not in ours:
+            ours[path] = Stat(
+                record.size, record.local_mtime_ns, None, None, ours_seen[i] == SEEN_EXECUTABLE
+            )
+        if theirs_seen[i] and path not in theirs:
+            theirs[path] = Stat(
+                record.size,
+                record.remote_mtime_ns,
+                None,
+                record.etag,
+                theirs_seen[i] == SEEN_EXECUTABLE,
+            )
+    return found, ours, theirs
 
 
 class Change(enum.Enum):

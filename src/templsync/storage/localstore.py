@@ -4,6 +4,8 @@ Rules this module keeps:
 
 - Listing is one ``os.scandir`` walk with one ``stat`` per file; ignored folders are not entered,
   the writer's journal and temp files are skipped, and so is anything but a regular file.
+  :meth:`LocalStore.scan` compares each file with the last sync's records as it walks, so a
+  file found as recorded costs one index lookup and no object.
 - Every change goes through templsync's one writer (:func:`templsync._io.apply.apply_plan`): a
   batch of writes and deletions lands whole or not at all, each file by temp file and rename,
   and emptied folders go with their last file. A file written keeps its source's mtime.
@@ -25,13 +27,14 @@ from pathlib import Path
 from templsync._core.ignore import IgnoreRules
 from templsync._core.plan import OpKind, Plan, PlanOp
 from templsync._core.tree import FileEntry, Mode
-from templsync._io.apply import apply_plan, recover
 from templsync._io.hashing import hash_file, load_checked
-from templsync._io.journal import JOURNAL_DIR
+from templsync._io.journal import JOURNAL_DIR, Journal
 from templsync._io.statcache import RACY_WINDOW_NS, gc_paused
 from templsync.errors import ChangedDuringRunError, ReadError
 from templsync.progress import Progress
+from templsync.storage.changes import SEEN, SEEN_EXECUTABLE, Scan
 from templsync.storage.model import Listing, Stat
+from templsync.storage.records import NOTHING_KNOWN, Known
 from templsync.storage.store import CHANGED, TEMP_MARK, Changed, Write, WriteOutcome
 
 _REPORT_EVERY = 4096
@@ -48,24 +51,29 @@ class LocalStore:
         self._base = os.fspath(self.root) + "/"
 
     def listing(self, ignore: IgnoreRules, progress: Progress) -> Listing:
+        return self.scan(ignore, progress, NOTHING_KNOWN).changed
+
+    def scan(self, ignore: IgnoreRules, progress: Progress, known: Known) -> Scan:
+        """The folder's files against ``known`` (see :class:`~templsync.storage.changes.Scan`)."""
         try:
             st = self.root.stat()
         except FileNotFoundError:
-            return {}
+            return Scan({}, bytearray(len(known.sizes)), 0)
         except OSError as err:
             raise ReadError(f"cannot read the folder {self.url!r}: {err.strerror}.") from err
         if not stat.S_ISDIR(st.st_mode):
             raise ReadError(f"{self.url!r} is not a folder. Give a folder to sync.")
-        found: Listing = {}
         with gc_paused():
-            self._walk(found, ignore, progress)
-        return found
+            return self._walk(ignore, progress, known)
 
-    def _walk(self, found: Listing, ignore: IgnoreRules, progress: Progress) -> None:
+    def _walk(self, ignore: IgnoreRules, progress: Progress, known: Known) -> Scan:
+        changed: Listing = {}
+        seen = bytearray(len(known.sizes))
+        index, sizes, mtimes = known.index.get, known.sizes, known.mtimes
         stack = [(os.fspath(self.root), "")]
         use_rules = bool(ignore)
         is_reg = stat.S_ISREG
-        reported = 0
+        count = reported = 0
         while stack:
             folder, prefix = stack.pop()
             try:
@@ -94,10 +102,18 @@ class LocalStore:
                     ) from err
                 if not is_reg(st.st_mode) or (use_rules and ignore.matches(rel)):
                     continue
-                found[rel] = Stat(st.st_size, st.st_mtime_ns, None, None, bool(st.st_mode & 0o100))
-            if len(found) >= reported + _REPORT_EVERY:
-                reported = len(found)
+                count += 1
+                i = index(rel)
+                if i is not None and sizes[i] == st.st_size and mtimes[i] == st.st_mtime_ns:
+                    seen[i] = SEEN_EXECUTABLE if st.st_mode & 0o100 else SEEN
+                else:
+                    changed[rel] = Stat(
+                        st.st_size, st.st_mtime_ns, None, None, bool(st.st_mode & 0o100)
+                    )
+            if count >= reported + _REPORT_EVERY:
+                reported = count
                 progress("list-local", reported, 0)
+        return Scan(changed, seen, count)
 
     def hash(self, path: str, listed: Stat) -> Stat:
         try:
@@ -145,6 +161,8 @@ class LocalStore:
                 kept.append(write)
         if not ops:
             return
+        from templsync._io.apply import apply_plan  # noqa: PLC0415  # 5 ms, when writing
+
         self.root.mkdir(parents=True, exist_ok=True)
         try:
             apply_plan(self.root, Plan(tuple(ops)))
@@ -164,12 +182,11 @@ class LocalStore:
         if old is False:
             return None
         assert old is not True
-        if write.data is None:
+        if write.entry is None:
             if old is None:
                 return None
             return PlanOp(OpKind.DELETE, write.path, old, None)
-        mode = Mode.EXECUTABLE if write.executable else Mode.REGULAR
-        return PlanOp(OpKind.WRITE, write.path, old, FileEntry.from_bytes(write.data, mode))
+        return PlanOp(OpKind.WRITE, write.path, old, write.entry)
 
     def _current(self, path: str, expect: Stat | None) -> FileEntry | bool | None:
         """What is at ``path`` as the writer's ``old`` (None: nothing), or False when it is not
@@ -195,19 +212,20 @@ class LocalStore:
         return FileEntry(digest, mode, lambda: load_checked(full, path, digest))
 
     def _landed(self, write: Write) -> WriteOutcome:
-        if write.data is None:
+        if write.entry is None:
             return None
         full = self._base + write.path
         if write.mtime_ns is not None:
             with contextlib.suppress(OSError):  # the content landed; only its time is lost
                 os.utime(full, ns=(time.time_ns(), write.mtime_ns), follow_symlinks=False)
         st = os.lstat(full)
-        digest = write.digest or FileEntry.from_bytes(write.data).digest
-        return Stat(st.st_size, st.st_mtime_ns, digest, None, write.executable)
+        return Stat(st.st_size, st.st_mtime_ns, write.entry.digest, None, write.executable)
 
     def recover(self) -> str | None:
-        if not self.root.is_dir():
+        if not Journal(self.root).exists():  # the usual case: the writer's import not needed
             return None
+        from templsync._io.apply import recover  # noqa: PLC0415  # 5 ms, when there is a journal
+
         done = recover(self.root)
         if done is None:
             return None

@@ -3,8 +3,9 @@
 - A :class:`Stat` is one file as a listing saw it (size, mtime, and a digest or the store's etag
   when known). A listing is a plain ``dict[str, Stat]`` keyed by relative POSIX path.
 - A :class:`Record` is one path as the last successful sync left it on both sides: the size and
-  digest both sides shared, each side's mtime, the remote's etag. The :class:`State` maps paths
-  to records; it is the base of the three-way decision (ours = local, theirs = remote).
+  digest both sides shared, each side's mtime, the remote's etag. The state maps paths to
+  records (:mod:`records` keeps them column by column); it is the base of the three-way
+  decision (ours = local, theirs = remote).
 - A :class:`SyncPlan` is the planner's answer: :class:`Action` s to carry out and
   :class:`ConflictNote` s saying how each conflict was resolved. Applying it gives a
   :class:`SyncResult`.
@@ -17,7 +18,7 @@ action's spelling, so its examples run; a conflict reads as a mapping too (``c["
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -75,15 +76,6 @@ class Record:
     local_mtime_ns: int
     remote_mtime_ns: int
     etag: str | None = None
-
-
-@dataclass(frozen=True)
-class State:
-    """Every path the last syncs landed, and the content of the small text files among them
-    (by digest; kept only for ``--merge-text``)."""
-
-    records: Mapping[str, Record] = field(default_factory=dict)
-    texts: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -149,7 +141,7 @@ _WRITES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Action:
     """One step of a plan. ``local`` and ``remote`` are the files as listed (what each side must
     still hold when the step runs); ``winner`` and ``rename`` are set for ``KEEP_BOTH``;
@@ -197,6 +189,9 @@ class ConflictNote:
         return iter(_NOTE_KEYS)
 
 
+LEFT = "left"
+"""The resolution of a file that changed during the run: left as it is on both sides."""
+
 _NOTE_KEYS = ("path", "kind", "local_mtime", "remote_mtime", "resolution")
 assert set(_NOTE_KEYS) == {f.name for f in fields(ConflictNote)}
 
@@ -243,7 +238,7 @@ class SyncResult:
     def unresolved(self) -> tuple[ConflictNote, ...]:
         """The conflicts left untouched: ``manual`` ones, and files that changed during the run
         (``left`` for the next run)."""
-        return tuple(c for c in self.conflicts if c.resolution in ("manual", "left"))
+        return tuple(c for c in self.conflicts if c.resolution in ("manual", LEFT))
 
     @property
     def in_sync(self) -> bool:

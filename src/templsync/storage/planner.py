@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from templsync._core.merge import merge3
-from templsync._core.tree import FileEntry, Tree
 from templsync.storage.changes import Change, change_of
 from templsync.storage.model import (
     Action,
@@ -88,6 +86,9 @@ def merge_texts(
     base: Mapping[str, bytes], ours: Mapping[str, bytes], theirs: Mapping[str, bytes]
 ) -> dict[str, bytes]:
     """The paths of ``base`` that merge cleanly line-wise, with their merged content."""
+    from templsync._core.merge import merge3  # noqa: PLC0415  # 11 ms: --merge-text only
+    from templsync._core.tree import FileEntry, Tree  # noqa: PLC0415  # with merge3
+
     paths = sorted(base.keys() & ours.keys() & theirs.keys())
 
     def tree(side: Mapping[str, bytes]) -> Tree:

@@ -9,6 +9,9 @@ Rules this module keeps:
   part-way: it then records exactly what landed (see :mod:`state`).
 - Files that change while being hashed or read are left out of this run (a conflict
   ``changed-during-run``), never taken as deleted.
+- Paths in sync on both sides (each as recorded) are set aside while listing
+  (:func:`~templsync.storage.changes.to_plan`): hashing, planning and the delete limit's counts
+  see them only as numbers, so a run that finds little changed makes few objects.
 """
 
 from __future__ import annotations
@@ -16,33 +19,41 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from templsync._core.ignore import IgnoreRules
 from templsync.errors import UserError
 from templsync.progress import Progress, no_progress
-from templsync.storage.apply import LEFT, Backups, Executor, Outcome
-from templsync.storage.changes import to_hash
+from templsync.storage.changes import Scan, scan_listing, to_hash, to_plan
+from templsync.storage.localstore import LocalStore
 from templsync.storage.locations import location_key, open_local, open_remote
 from templsync.storage.lock import pair_lock
 from templsync.storage.model import (
+    LEFT,
     ActionKind,
     ConflictKind,
     ConflictNote,
     Listing,
     Record,
+    Side,
     Stat,
     SyncPlan,
     SyncResult,
     SyncStrategy,
 )
 from templsync.storage.planner import merge_candidates, merge_texts, plan_sync
-from templsync.storage.state import StateFile, default_state_dir, records_after, unracy
+from templsync.storage.records import NOTHING_KNOWN, Known, Records
+from templsync.storage.state import StateFile, default_state_dir
 from templsync.storage.store import Changed, Store
 
+if TYPE_CHECKING:
+    from templsync.storage.apply import Backups, Outcome
+
 IGNORE_FILE = ".templsyncignore"
+HASH_RUN = 64
+"""The most files one hashing task takes (see :meth:`_Run._hash`)."""
 
 
 class TooManyDeletesError(UserError):
@@ -87,10 +98,15 @@ def sync_paths(
 
 @dataclass(frozen=True)
 class _Listed:
+    """The paths a plan must look at: their records and each side's stat (see :func:`to_plan`),
+    and how many files each side holds in all."""
+
     records: Mapping[str, Record]
     local: Listing
     remote: Listing
     left: tuple[str, ...]  # changed while being hashed: out of this run
+    local_count: int
+    remote_count: int
 
 
 class _Run:
@@ -115,7 +131,7 @@ class _Run:
             self.local.recover()
             self.remote.recover()
         state = self.state_file.load()
-        records = {} if strategy.resync else state.records
+        records = Records.of({}) if strategy.resync else state.records
         listed_at = time.time_ns()
         listed = self._list(records)
         merged = self._merge(listed, state.texts) if strategy.merge_text else {}
@@ -134,6 +150,10 @@ class _Run:
         )
         if strategy.dry_run:
             return _dry_result(plan, left)
+        if not plan.actions and not strategy.resync:  # nothing to carry out, nothing to save
+            return SyncResult(conflicts=(*plan.conflicts, *left))
+        from templsync.storage.apply import Executor  # noqa: PLC0415  # only when there is work
+
         executor = Executor(
             self.local,
             self.remote,
@@ -149,62 +169,82 @@ class _Run:
             self._save(records, executor.out, dict(state.texts), listed_at)
         return _result(plan, out, left)
 
-    def _list(self, records: Mapping[str, Record]) -> _Listed:
+    def _list(self, records: Records) -> _Listed:
         rules = _ignore_rules(self.strategy, self.local)
         expected = max(len(records), 1)
         progress = _estimated(self.progress, expected)
-        box: list[Listing | BaseException] = []
+        checksum = self.strategy.checksum
+        box: list[Scan | BaseException] = []
 
-        def remote_listing() -> None:
+        def known(side: Side) -> Known:
+            return NOTHING_KNOWN if checksum else records.known(side)
+
+        def remote_scan() -> None:
             try:
-                box.append(self.remote.listing(rules, progress))
+                box.append(_scan(self.remote, rules, progress, known(Side.REMOTE)))
             except BaseException as err:  # handed to the main thread below
                 box.append(err)
 
-        thread = threading.Thread(target=remote_listing, name="templsync-list-remote")
+        thread = threading.Thread(target=remote_scan, name="templsync-list-remote")
         thread.start()
         try:
-            local = self.local.listing(rules, progress)
+            ours = _scan(self.local, rules, progress, known(Side.LOCAL))
         finally:
             thread.join()
         found = box[0]
         if isinstance(found, BaseException):
             raise found
-        remote = found
-        want_local, want_remote = to_hash(records, local, remote, checksum=self.strategy.checksum)
+        theirs = found
+        base, local, remote = to_plan(records, ours, theirs)
+        counts = ours.count, theirs.count
+        want_local, want_remote = to_hash(base, local, remote, checksum=checksum)
         left: set[str] = set()
         self._hash(self.local, local, want_local, left)
         self._hash(self.remote, remote, want_remote, left)
         if not left:
-            return _Listed(records, local, remote, ())
+            return _Listed(base, local, remote, (), *counts)
         return _Listed(
-            {p: r for p, r in records.items() if p not in left},
+            {p: r for p, r in base.items() if p not in left},
             {p: s for p, s in local.items() if p not in left},
             {p: s for p, s in remote.items() if p not in left},
             tuple(sorted(left)),
+            *counts,
         )
 
     def _hash(self, store: Store, listing: Listing, paths: list[str], left: set[str]) -> None:
+        """Hash ``paths`` on ``store`` into ``listing``; a file that changed goes to ``left``.
+
+        The paths go to the threads in runs of up to :data:`HASH_RUN` (enough runs that every
+        thread has several): one task per file costs more in the pool's locking than hashing a
+        small local file does."""
         if not paths:
             return
         total = len(paths)
         done = 0
 
-        def one(path: str) -> tuple[str, Stat | None]:
-            try:
-                return path, store.hash(path, listing[path])
-            except Changed:
-                return path, None
+        def some(run: list[str]) -> list[tuple[str, Stat | None]]:
+            hashed: list[tuple[str, Stat | None]] = []
+            for path in run:
+                try:
+                    hashed.append((path, store.hash(path, listing[path])))
+                except Changed:
+                    hashed.append((path, None))
+            return hashed
 
-        with ThreadPoolExecutor(self.strategy.jobs) as pool:
-            for path, hashed in pool.map(one, paths):
-                done += 1
-                if hashed is None:
-                    left.add(path)
-                else:
-                    listing[path] = hashed
-                if done % 256 == 0 or done == total:
-                    self.progress("hash", done, total)
+        jobs = self.strategy.jobs
+        step = max(1, min(HASH_RUN, total // (4 * jobs)))
+        runs = [paths[i : i + step] for i in range(0, total, step)]
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415  # 6 ms, when hashing
+
+        with ThreadPoolExecutor(min(jobs, len(runs))) as pool:
+            for results in pool.map(some, runs):
+                for path, stat in results:
+                    if stat is None:
+                        left.add(path)
+                    else:
+                        listing[path] = stat
+                done += len(results)
+                self.progress("hash", done, total)
 
     def _merge(self, listed: _Listed, texts: Mapping[str, bytes]) -> dict[str, bytes]:
         paths = merge_candidates(listed.records, listed.local, listed.remote, texts)
@@ -223,8 +263,8 @@ class _Run:
         if self.strategy.force or self.strategy.dry_run:
             return
         sides = (
-            ("local", plan.of(ActionKind.DELETE_LOCAL), len(listed.local), self.local.url),
-            ("remote", plan.of(ActionKind.DELETE_REMOTE), len(listed.remote), self.remote.url),
+            ("local", plan.of(ActionKind.DELETE_LOCAL), listed.local_count, self.local.url),
+            ("remote", plan.of(ActionKind.DELETE_REMOTE), listed.remote_count, self.remote.url),
         )
         for name, deletes, count, url in sides:
             total = max(count, 1)
@@ -238,6 +278,8 @@ class _Run:
                 )
 
     def _backups(self) -> Backups | None:
+        from templsync.storage.apply import Backups  # noqa: PLC0415  # with the Executor
+
         if self.strategy.backup_dir is not None:
             return Backups(self.strategy.backup_dir)
         if self.strategy.backup_on_conflict:
@@ -246,7 +288,7 @@ class _Run:
 
     def _save(
         self,
-        records: Mapping[str, Record],
+        records: Records,
         out: Outcome,
         texts: dict[str, bytes],
         listed_at: int,
@@ -254,11 +296,16 @@ class _Run:
         if not out.landed and not self.strategy.resync:
             return
         windows = (self.local.racy_window_ns, self.remote.racy_window_ns)
-        landed = {
-            p: None if r is None else unracy(r, listed_at, windows) for p, r in out.landed.items()
-        }
         texts.update(out.texts)
-        self.state_file.save(records_after(records, landed), texts)
+        self.state_file.save(records.after(out.landed, listed_at, windows), texts)
+
+
+def _scan(store: Store, rules: IgnoreRules, progress: Progress, known: Known) -> Scan:
+    """``store``'s files against ``known``: a folder compares as it walks, any other store
+    compares its whole listing."""
+    if isinstance(store, LocalStore):
+        return store.scan(rules, progress, known)
+    return scan_listing(store.listing(rules, progress), known)
 
 
 def _ignore_rules(strategy: SyncStrategy, local: Store) -> IgnoreRules:

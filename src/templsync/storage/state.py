@@ -3,11 +3,13 @@
 Rules this module keeps:
 
 - The state lives in ``--state-dir`` (default: ``sync/`` in templsync's cache folder), in a file
-  named by a hash of the pair, so two pairs never share one.
+  named by a hash of the pair, so two pairs never share one (``<hash>.state``; a version-1
+  ``<hash>.json`` is read when there is no other, and removed once the state is saved again).
 - Saving is atomic (temp file, fsync, rename): a crash leaves the old state or the new one.
-- The state changes only for paths that landed (:func:`records_after`): a run killed at any point
-  leaves the records of what it did not finish as they were, so the next run sees the same
-  changes again (and finds identical files where a copy landed unrecorded), never deletions.
+- The state changes only for paths that landed (:meth:`Records.after`): a run killed at any
+  point leaves the records of what it did not finish as they were, so the next run sees the
+  same changes again (and finds identical files where a copy landed unrecorded), never
+  deletions.
 - A record whose mtime is too close to the moment it was listed is saved as ``RACY``: a file
   edited again within the clock's granularity keeps its size and mtime, so it is hashed next time.
 - Text contents kept for ``--merge-text`` live beside the file, one per digest; those no record
@@ -19,14 +21,14 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import platformdirs
 
 from templsync._io.fsutil import write_atomic
 from templsync.errors import UserError
 from templsync.storage import codec
-from templsync.storage.model import RACY, Record, State
+from templsync.storage.model import Record
+from templsync.storage.records import Records
 
 TEXT_LIMIT = 64 * 1024
 """Text files up to this size keep their content in the state with ``--merge-text``."""
@@ -36,34 +38,25 @@ class StateError(UserError):
     """The state file exists but cannot be read."""
 
 
-def records_after(
-    records: Mapping[str, Record], landed: Mapping[str, Record | None]
-) -> dict[str, Record]:
-    """``records`` with each landed path's new record (None: the path is gone from both sides)."""
-    updated = dict(records)
-    for path, record in landed.items():
-        if record is None:
-            updated.pop(path, None)
-        else:
-            updated[path] = record
-    return updated
+def _no_records() -> Records:
+    return Records.of({})
 
 
-def unracy(record: Record, listed_at_ns: int, window_ns: tuple[int, int]) -> Record:
-    """``record`` with a side's mtime set to ``RACY`` when it is within that side's window
-    (local, remote) of ``listed_at_ns``."""
-    local, remote = record.local_mtime_ns, record.remote_mtime_ns
-    if window_ns[0] and local >= listed_at_ns - window_ns[0]:
-        local = RACY
-    if window_ns[1] and remote >= listed_at_ns - window_ns[1]:
-        remote = RACY
-    if (local, remote) == (record.local_mtime_ns, record.remote_mtime_ns):
-        return record
-    return Record(record.size, record.digest, local, remote, record.etag)
+@dataclass(frozen=True)
+class State:
+    """Every path the last syncs landed, and the content of the small text files among them
+    (by digest; kept only for ``--merge-text``)."""
+
+    records: Records = field(default_factory=_no_records)
+    texts: Mapping[str, bytes] = field(default_factory=dict)
 
 
 def default_state_dir() -> Path:
-    base = os.environ.get("TEMPLSYNC_CACHE_DIR") or platformdirs.user_cache_dir("templsync")
+    base = os.environ.get("TEMPLSYNC_CACHE_DIR")
+    if not base:
+        import platformdirs  # noqa: PLC0415  # 5 ms, and only without --state-dir
+
+        base = platformdirs.user_cache_dir("templsync")
     return Path(base) / "sync"
 
 
@@ -80,22 +73,28 @@ class StateFile:
         self.local = local
         self.remote = remote
         key = pair_key(local, remote)
-        self.path = folder / f"{key}.json"
+        self.path = folder / f"{key}.state"
+        self.legacy_path = folder / f"{key}.json"
         self.texts_dir = folder / f"{key}.texts"
 
     def load(self) -> State:
         """The saved state; an empty one when there is none (a first run)."""
+        path = self.path
         try:
-            data = self.path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                path = self.legacy_path
+                data = path.read_bytes()
         except FileNotFoundError:
             return State()
         except OSError as err:
-            raise StateError(f"cannot read the sync state {str(self.path)!r}: {err}.") from err
+            raise StateError(f"cannot read the sync state {str(path)!r}: {err.strerror}.") from err
         try:
             records, digests = codec.decode(data)
         except (ValueError, TypeError, KeyError) as err:
             raise StateError(
-                f"the sync state {str(self.path)!r} is damaged ({err}). Delete it and run "
+                f"the sync state {str(path)!r} is damaged ({err}). Delete it and run "
                 "again with --resync: files that differ then become conflicts, nothing is "
                 "deleted."
             ) from err
@@ -109,8 +108,9 @@ class StateFile:
 
     def save(self, records: Mapping[str, Record], texts: Mapping[str, bytes]) -> None:
         """Write the state atomically; keep the texts of the records' digests, drop the rest."""
+        records = Records.of(records)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        used = {r.digest for r in records.values()}
+        used = records.digest_set() if texts else set()
         kept = [d for d in texts if d in used]
         if kept:
             self.texts_dir.mkdir(exist_ok=True)
@@ -120,6 +120,7 @@ class StateFile:
                     write_atomic(target, texts[digest])
         data = codec.encode(records, kept, local=self.local, remote=self.remote)
         write_atomic(self.path, data)
+        self.legacy_path.unlink(missing_ok=True)
         self._prune(set(kept))
 
     def _prune(self, kept: Iterable[str]) -> None:

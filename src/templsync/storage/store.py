@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal, Protocol
 
 from templsync._core.ignore import IgnoreRules
+from templsync._core.tree import FileEntry, Mode
 from templsync.errors import UserError
 from templsync.progress import Progress
 from templsync.storage.model import Listing, Stat
@@ -44,15 +45,40 @@ class StoreError(UserError):
 
 @dataclass(frozen=True)
 class Write:
-    """Put ``data`` at ``path`` (None: delete it), which must still be ``expect`` (None:
-    nothing there). ``mtime_ns`` is the source's, for stores that can keep it."""
+    """Put ``entry``'s content at ``path`` (None: delete it), which must still be ``expect``
+    (None: nothing there). ``mtime_ns`` is the source's, for stores that can keep it.
+
+    The entry holds the content in memory with its digest (:meth:`of` hashes it once), so no
+    store hashes it again."""
 
     path: str
-    data: bytes | None = field(repr=False)
+    entry: FileEntry | None = field(repr=False)
     expect: Stat | None
     mtime_ns: int | None = None
-    executable: bool = False
-    digest: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        path: str,
+        data: bytes,
+        expect: Stat | None,
+        mtime_ns: int | None = None,
+        executable: bool = False,
+    ) -> Write:
+        mode = Mode.EXECUTABLE if executable else Mode.REGULAR
+        return cls(path, FileEntry.from_bytes(data, mode), expect, mtime_ns)
+
+    @property
+    def data(self) -> bytes | None:
+        return None if self.entry is None else self.entry.content()
+
+    @property
+    def digest(self) -> str | None:
+        return None if self.entry is None else self.entry.digest
+
+    @property
+    def executable(self) -> bool:
+        return self.entry is not None and self.entry.mode is Mode.EXECUTABLE
 
 
 WriteOutcome = Stat | None | Literal["changed"]
