@@ -81,6 +81,19 @@ def test_a_missing_answer_without_a_terminal_names_the_question_and_flag(
     assert not dst.exists()
 
 
+def test_ask_asks_a_question_data_and_defaults_answer_so_needs_a_terminal(
+    template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dst = tmp_path / "out"
+    args = ["copy", str(template), str(dst), "-d", "name=x", "--defaults"]
+    assert main([*args, "--ask", "p*"]) == 1  # Copier's --ask: `port` must be asked
+    err = capsys.readouterr().err
+    assert "Interactive session required" in err and "'port'" in err
+    assert not dst.exists()
+    assert main([*args, "--ask", "nothing*", "-q"]) == 0
+    assert (dst / "x" / "app.py").read_text() == "PORT = 8000\n"
+
+
 def test_a_non_empty_destination_is_refused_then_overwritten(
     template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from instance.helpers import ANSWERS_JINJA, git, tagged_repo
 from templsync.cli.main import main
+from templsync.errors import OldTemplateWarning, TemplateFutureWarning
 from templsync.instance.copy import CopyOptions, copy
-from templsync.template.config import OldTemplateWarning
 from testing.trees import build_tree
 
 DIRTY = "warning: Dirty template changes included automatically"
@@ -98,6 +98,9 @@ def test_now_and_make_secret_are_copiers_future_warnings(tmp_path: Path) -> None
         },
     )
     with pytest.warns(FutureWarning) as caught:
-        copy(str(template), tmp_path / "dst", CopyOptions(defaults=True))
-    assert len([w for w in caught if w.category is FutureWarning]) == 2
+        result = copy(str(template), tmp_path / "dst", CopyOptions(defaults=True))
+    # Copier's are FutureWarnings as they are; ours are also TemplsyncWarnings.
+    assert [w.category for w in caught] == [TemplateFutureWarning, TemplateFutureWarning]
+    assert issubclass(TemplateFutureWarning, FutureWarning)
+    assert [type(w) for w in result.warnings] == [TemplateFutureWarning] * 2
     assert len((tmp_path / "dst" / "make_secret").read_text()) == 128

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from instance.helpers import ANSWERS_JINJA, copier_copy, snapshot
+from templsync.errors import ForbiddenPathError
 from templsync.instance.copy import CopyOptions, copy
 from templsync.template.context import CopierConf, ExternalData, operation_context, template_context
-from templsync.template.render import ForbiddenPathError
 from testing.trees import build_tree
 
 CONTEXT_DUMP = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -10,13 +11,21 @@ import pytest
 from instance.helpers import ANSWERS_JINJA, copier_copy, git, snapshot, tagged_repo
 from templsync._io import read_tree
 from templsync._io.gitrepo import RefNotFoundError
-from templsync._io.sources import DirtyLocalWarning, NoVersionsError, SourceNotFoundError
-from templsync.errors import SymlinkError, UserError
+from templsync._io.sources import NoVersionsError, SourceNotFoundError
+from templsync.errors import (
+    DirtyLocalWarning,
+    ForbiddenPathError,
+    MissingAnswerError,
+    SymlinkError,
+    TemplateDeprecationWarning,
+    UnsafeTemplateError,
+    UserError,
+)
 from templsync.instance.copy import CopyOptions, DestinationNotEmptyError, copy
 from templsync.instance.existing import PathClashError
 from templsync.instance.tasks import Command, TaskError
-from templsync.template.answering import MissingAnswerError, QuestionPrompt
-from templsync.template.jinja import TemplateRenderError, TrustRequiredError
+from templsync.template.answering import QuestionPrompt
+from templsync.template.jinja import TemplateRenderError
 from templsync.template.yamlload import TemplateConfigError
 from testing.trees import build_tree
 
@@ -252,7 +261,7 @@ def test_identical_files_and_the_answers_file_need_no_overwrite(tmp_path: Path) 
 
 def test_a_missing_answer_names_the_question_and_the_flag(tmp_path: Path) -> None:
     template = build_tree(tmp_path / "tpl", {"copier.yml": "owner:\n  type: str\n"})
-    with pytest.raises(MissingAnswerError, match=r"'owner'.*--data owner=VALUE"):
+    with pytest.raises(MissingAnswerError, match=r'"owner" is required.*--data owner=VALUE'):
         copy(str(template), tmp_path / "out", CopyOptions(defaults=True))
     assert not (tmp_path / "out").exists()
 
@@ -291,7 +300,7 @@ TASKS = {
 
 def test_untrusted_tasks_are_refused_naming_the_setting(tmp_path: Path) -> None:
     template = build_tree(tmp_path / "tpl", TASKS)
-    with pytest.raises(TrustRequiredError, match=r"`_tasks`.*--trust"):
+    with pytest.raises(UnsafeTemplateError, match=r"`_tasks`.*--trust"):
         copy(str(template), tmp_path / "out", CopyOptions(defaults=True))
     assert not (tmp_path / "out").exists()
 
@@ -368,6 +377,39 @@ def test_a_folder_where_the_template_has_a_file_is_a_clear_error(tmp_path: Path)
     assert snapshot(dst) == {**before, "a": ("file", b"a file where a folder goes\n")}
 
 
+def test_warnings_are_copiers_classes_as_copier_gives_them(tmp_path: Path) -> None:
+    import warnings
+
+    import copier.errors
+
+    template = tagged_repo(
+        tmp_path / "tpl",
+        {
+            "1.0": {
+                "copier.yml": "_migrations:\n  - {version: '1.0', before: [echo]}\n",
+                **{f".config/{path}": text for path, text in ANSWERS_JINJA.items()},
+                "a.txt": "a\n",
+            }
+        },
+    )
+    (template / "a.txt").write_text("changed\n")  # uncommitted: HEAD reads it, dirty
+    with warnings.catch_warnings(record=True) as given:
+        warnings.simplefilter("always")
+        result = copy(str(template), tmp_path / "ours", CopyOptions(vcs_ref="HEAD"))
+    # A copy runs no migration, so the legacy form is not warned of (Copier's neither).
+    kinds = [type(w) for w in result.warnings]
+    assert kinds == [DirtyLocalWarning, TemplateDeprecationWarning]
+    assert "Answers file template locations other than the template root" in str(result.warnings[1])
+    assert [w.message for w in given] == list(result.warnings)  # the Python warnings, once each
+    assert (tmp_path / "ours" / ".copier-answers.yml").is_file()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        copier.run_copy(str(template), tmp_path / "theirs", vcs_ref="HEAD", quiet=True)
+    categories = {w.category for w in caught}
+    assert copier.errors.DirtyLocalWarning in categories
+    assert DeprecationWarning in categories
+
+
 def test_a_folder_inside_a_repository_at_head_copies_as_copier_copies_it(tmp_path: Path) -> None:
     """Copier's test_symlinks: the template is a folder of a repository, with ``vcs_ref=HEAD``."""
     src = tmp_path / "src"
@@ -434,8 +476,74 @@ def test_a_link_leaving_the_template_is_refused_as_copier_refuses_it(tmp_path: P
         copy(str(template), tmp_path / "ours", CopyOptions(defaults=True))
 
     assert str(info.value) == (
-        f"the template {str(template)!r} has a symlink 'template/out.txt' pointing to "
-        "'../../outside.txt', outside the template. A template's links may point anywhere "
-        "inside it: point this one at a file or folder of the template, or remove it."
+        f'"{tmp_path / "outside.txt"}" is forbidden: the template {str(template)!r} has the '
+        "symlink 'template/out.txt' pointing to '../../outside.txt', outside the template. A "
+        "template's links may point anywhere inside it: point this one at a file or folder of "
+        "the template, or remove it."
     )
+    # Copier's class; named by where it leads, as Copier names one a template includes.
+    assert isinstance(info.value, ForbiddenPathError)
+    assert not (tmp_path / "ours").exists()
+
+
+def test_an_absolute_link_leaving_a_git_template_is_refused_naming_the_link_as_copier(
+    tmp_path: Path,
+) -> None:
+    """Copier's ``test_resolve_absolute_symlink_outside_template_root_raises_error``."""
+    import copier.errors
+
+    (tmp_path / "other").mkdir()
+    outside = tmp_path / "other" / "outside.txt"
+    outside.write_text("outside")
+    template = build_tree(tmp_path / "tpl", {**ANSWERS_JINJA, "copier.yaml": "a: 1\n"})
+    (template / "symlink.txt").symlink_to(outside)
+    git(template, "init", "-q")
+    git(template, "add", "-A")
+    git(template, "commit", "-qm", "init")
+    forbidden = re.escape('"symlink.txt" is forbidden')
+    with pytest.raises(copier.errors.ForbiddenPathError, match=forbidden):
+        copier_copy(str(template), tmp_path / "copier", overwrite=True)
+
+    with pytest.raises(ForbiddenPathError, match=forbidden) as info:
+        copy(str(template), tmp_path / "ours", CopyOptions(defaults=True, overwrite=True))
+
+    assert f"to the absolute path {str(outside)!r}, outside the template" in str(info.value)
+    assert not (tmp_path / "ours").exists()
+
+
+def test_an_absolute_link_inside_a_git_template_says_the_relative_link_to_make(
+    tmp_path: Path,
+) -> None:
+    template = build_tree(tmp_path / "tpl", {"copier.yaml": "a: 1\n", "real.txt": "real\n"})
+    (template / "symlink.txt").symlink_to(template / "real.txt")
+    git(template, "init", "-q")
+    git(template, "add", "-A")
+    git(template, "commit", "-qm", "init")
+
+    with pytest.raises(SymlinkError) as info:
+        copy(str(template), tmp_path / "ours", CopyOptions(defaults=True))
+
+    assert not isinstance(info.value, ForbiddenPathError)
+    assert "points inside the template (to 'real.txt')" in str(info.value)
+    assert "`ln -sfn real.txt symlink.txt`" in str(info.value)
+    assert not (tmp_path / "ours").exists()
+
+
+def test_an_include_leaving_a_template_folder_names_where_it_leads_as_copier(
+    tmp_path: Path,
+) -> None:
+    import copier.errors
+
+    template = build_tree(
+        tmp_path / "src" / "template", {"copier.yml": "!include ../outside/include.yml\n"}
+    )
+    build_tree(tmp_path / "src" / "outside", {"include.yml": "foo: bar\n"})
+    named = re.escape(f'"{tmp_path / "src" / "outside" / "include.yml"}" is forbidden')
+    with pytest.raises(copier.errors.ForbiddenPathError, match=named):
+        copier_copy(str(template), tmp_path / "copier")
+
+    with pytest.raises(ForbiddenPathError, match=named) as info:
+        copy(str(template), tmp_path / "ours", CopyOptions(defaults=True))
+
+    assert "copier.yml:1: `!include ../outside/include.yml` names a path outside" in str(info.value)
     assert not (tmp_path / "ours").exists()

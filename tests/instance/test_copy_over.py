@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from instance.helpers import copier_copy, snapshot
-from templsync.instance.copy import CopyOptions, copy
+from templsync.instance.copy import CopyOptions, DestinationNotEmptyError, copy
 from templsync.template.answering import QuestionPrompt
 from templsync.template.answers import AnswersFileError
 from testing.trees import build_tree
@@ -104,3 +104,54 @@ def test_an_answers_file_that_is_not_yaml_is_an_error_naming_it(tmp_path: Path) 
     dst = build_tree(tmp_path / "out", {".copier-answers.yml": "name: [unclosed\n"})
     with pytest.raises(AnswersFileError, match=r"out/\.copier-answers\.yml"):
         copy(str(template), dst, CopyOptions(defaults=True))
+
+
+def _over_a_link_leaving(root: Path) -> Path:
+    """``root/project`` whose ``file.txt`` and ``sub/deep.txt`` link to ``root/other``."""
+    build_tree(root / "other", {"target.txt": "external\n"})
+    project = root / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / "file.txt").symlink_to(Path("..") / "other" / "target.txt")
+    (project / "sub" / "deep.txt").symlink_to(Path("..") / ".." / "other" / "target.txt")
+    return project
+
+
+@pytest.mark.parametrize("preserve_symlinks", [False, True])
+def test_a_link_in_the_destination_that_leaves_it_is_replaced_never_written_through(
+    tmp_path: Path, preserve_symlinks: bool
+) -> None:
+    """Copier's ``test_destination_symlink_outside_destination_root``: the template's file takes
+    the link's place; the file the link pointed to is left as it was."""
+    template = build_tree(
+        tmp_path / "tpl",
+        {
+            "copier.yaml": f"_preserve_symlinks: {str(preserve_symlinks).lower()}\n",
+            "file.txt": "from template\n",
+            "sub/deep.txt": "deep from template\n",
+        },
+    )
+    ours = _over_a_link_leaving(tmp_path / "ours")
+    theirs = _over_a_link_leaving(tmp_path / "copier")
+    copier_copy(str(template), theirs, overwrite=True)
+
+    result = copy(str(template), ours, CopyOptions(defaults=True, overwrite=True))
+
+    assert snapshot(ours) == snapshot(theirs)
+    assert not (ours / "file.txt").is_symlink()
+    assert (ours / "file.txt").read_text() == "from template\n"
+    assert result.overwritten == ("file.txt", "sub/deep.txt")
+    assert (tmp_path / "ours" / "other" / "target.txt").read_text() == "external\n"
+
+
+def test_without_overwrite_a_link_leaving_the_destination_is_listed_and_left(
+    tmp_path: Path,
+) -> None:
+    template = build_tree(tmp_path / "tpl", {"file.txt": "from template\n"})
+    dst = _over_a_link_leaving(tmp_path)
+
+    with pytest.raises(DestinationNotEmptyError) as refused:
+        copy(str(template), dst, CopyOptions(defaults=True))
+
+    assert refused.value.paths == ("file.txt",)
+    assert (dst / "file.txt").is_symlink()
+    assert (tmp_path / "other" / "target.txt").read_text() == "external\n"

@@ -334,6 +334,45 @@ def test_pretend_lists_the_migrations_and_runs_none(tmp_path: Path) -> None:
     assert not (tmp_path / "one").exists()
 
 
+def test_an_untrusted_update_is_refused_for_all_its_unsafe_settings_at_once(
+    tmp_path: Path,
+) -> None:
+    """Copier's test_unsafe.py::test_update: `_migrations` due for the update are named with
+    `_tasks` in one refusal."""
+    import copier.errors
+
+    from templsync.errors import UnsafeTemplateError
+    from templsync.instance.update import UpdateOptions, update
+
+    template = tagged_repo(
+        tmp_path / "tpl",
+        {
+            "v1": {**ANSWERS_JINJA, "copier.yml": "name:\n  default: bob\n"},
+            "v2": {
+                "copier.yml": "name:\n  default: bob\n_tasks: [touch task]\n"
+                "_migrations: [{version: v2, command: touch migrated}]\n"
+            },
+        },
+    )
+    project = tmp_path / "project"
+    copier_copy(str(template), project, vcs_ref="v1")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "made with v1")
+    with pytest.raises(copier.errors.UnsafeTemplateError, match="features: migrations, tasks"):
+        copier.run_update(str(project), defaults=True, overwrite=True, quiet=True)
+
+    with pytest.raises(UnsafeTemplateError) as info:
+        update(project, UpdateOptions(defaults=True))
+
+    assert info.value.features == ("migrations", "tasks")
+    assert str(info.value).startswith(
+        "Template uses potentially unsafe features: migrations, tasks."
+    )
+    assert not (project / "migrated").exists()
+    assert not git(project, "status", "--porcelain")
+
+
 def test_a_legacy_migration_is_copiers_deprecation_warning() -> None:
     legacy = {"_migrations": [{"version": "v2", "before": ["x"]}]}
     with pytest.warns(DeprecationWarning, match="This migration configuration is deprecated"):

@@ -10,7 +10,13 @@ from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Mode, Tree, blob_digest
 from templsync._io import JOURNAL_DIR, read_tree
 from templsync._io.local import read_empty_folders
-from templsync.errors import ChangedDuringRunError, InvalidPathError, ReadError, SymlinkError
+from templsync.errors import (
+    ChangedDuringRunError,
+    ForbiddenPathError,
+    InvalidPathError,
+    ReadError,
+    SymlinkError,
+)
 from testing.forked import call_unprivileged
 from testing.trees import build_tree
 
@@ -57,7 +63,7 @@ def test_symlink_escaping_the_root_is_refused(workdir: Path) -> None:
     root = build_tree(workdir / "root", {"a": "a"})
     (root / "up").symlink_to("../outside")
 
-    with pytest.raises(SymlinkError, match="'up'"):
+    with pytest.raises(SymlinkError, match=r'^"up" is forbidden'):
         read_tree(root)
 
 
@@ -67,6 +73,21 @@ def test_absolute_symlink_is_refused(workdir: Path) -> None:
 
     with pytest.raises(SymlinkError, match="absolute"):
         read_tree(root)
+
+
+def test_an_absolute_symlink_out_of_the_folder_is_forbidden_naming_where_it_points(
+    workdir: Path,
+) -> None:
+    root = build_tree(workdir / "root", {"a": "a"})
+    (root / "abs").symlink_to(workdir / "elsewhere.txt")
+
+    with pytest.raises(ForbiddenPathError) as info:
+        read_tree(root)
+    assert str(info.value).startswith(
+        f"\"{workdir / 'elsewhere.txt'}\" is forbidden: symlink 'abs' points to "
+        f"'{workdir / 'elsewhere.txt'}', outside the project ({root})."
+    )
+    assert isinstance(info.value, SymlinkError)
 
 
 def test_symlink_loop_is_refused(workdir: Path) -> None:

@@ -19,7 +19,6 @@ from templsync._io import read_tree
 from templsync._io.gitmirror import GitCommandError, default_cache_dir, mirror_path
 from templsync._io.gitrepo import GitRepoError, RefNotFoundError
 from templsync._io.sources import (
-    DirtyLocalWarning,
     FolderSource,
     GitSource,
     NoVersionsError,
@@ -28,7 +27,7 @@ from templsync._io.sources import (
     version_of,
 )
 from templsync._io.vcsurl import expand_url, mirror_key
-from templsync.errors import InvalidPathError
+from templsync.errors import DirtyLocalWarning, InvalidPathError
 from testing.trees import build_tree
 
 ANSWERS_TEMPLATE = {
@@ -377,12 +376,18 @@ def test_a_git_bundle_is_mirrored(workdir: Path) -> None:
     assert source.src_path == str(bundle)
 
 
-def test_a_file_that_is_not_a_bundle_is_an_error(workdir: Path) -> None:
-    build_tree(workdir, {"notes.txt": "not a bundle"})
+def test_a_file_that_is_not_a_bundle_is_a_value_error_as_in_copier(workdir: Path) -> None:
+    import copier
 
-    with pytest.raises(GitCommandError, match="cannot get the template") as info:
-        resolve_source(str(workdir / "notes.txt"))
+    build_tree(workdir, {"notes.txt": "not a bundle"})
+    with pytest.raises(ValueError):  # Copier's test_project_not_found
+        copier.run_copy(str(workdir / "notes.txt"), workdir / "copier", quiet=True)
+
+    with pytest.raises(SourceNotFoundError, match="is a file, not a git bundle") as info:
+        resolve_source(str(workdir / "notes.txt"), cache_dir=workdir / "cache")
+    assert isinstance(info.value, ValueError)
     assert "notes.txt" in str(info.value)
+    assert not (workdir / "cache").exists()  # nothing mirrored
 
 
 def test_a_local_bare_repository_is_read_in_place(workdir: Path) -> None:

@@ -11,9 +11,10 @@ from gitrepo_helpers import commit, git, make_repo
 
 from templsync._core.tree import Tree
 from templsync._io.gitmirror import default_cache_dir, mirror_path
-from templsync._io.sources import DirtyLocalWarning, resolve_source
+from templsync._io.sources import resolve_source
 from templsync._io.submodules import MAX_DEPTH, SubmoduleError
 from templsync._io.vcsurl import submodule_url
+from templsync.errors import DirtyLocalWarning
 
 
 def add_submodule(superproject: Path, url: str, path: str) -> str:

@@ -10,8 +10,9 @@ import pytest
 from gitrepo_helpers import commit, git, make_repo
 
 from templsync._io import read_tree
-from templsync._io.sources import DirtyLocalWarning, resolve_source
+from templsync._io.sources import resolve_source
 from templsync._io.templatefolder import template_folder, versions_dir
+from templsync.errors import DirtyLocalWarning
 from testing.trees import build_tree
 
 FILES = {

@@ -17,6 +17,7 @@ import jinja2.utils
 import pytest
 
 from templsync._io import read_tree
+from templsync.errors import ExtensionNotFoundError
 from templsync.template.extensions import ExtensionLoadError
 from templsync.template.jinja import make_environment
 from testing.trees import build_tree
@@ -151,9 +152,10 @@ def test_a_missing_module_says_to_install_it(tmp_path: Path) -> None:
 
     assert str(err) == (
         "cannot load the Jinja extension 'no_such_module.Ext' (`_jinja_extensions`): the Python "
-        "module 'no_such_module' is not installed. Install it alongside templsync (in the same "
-        "Python environment), then run again."
+        "module 'no_such_module' is not installed (No module named 'no_such_module'). Install it "
+        "alongside templsync (in the same Python environment), then run again."
     )
+    assert isinstance(err, ExtensionNotFoundError)  # Copier's class, which its message matches
 
 
 def test_a_module_the_extension_imports_is_named_with_its_file(tmp_path: Path) -> None:

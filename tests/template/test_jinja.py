@@ -11,13 +11,16 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from template.oracle import Fixture, describe, render_ours, run_copier, write_template
 from templsync._core.tree import FileEntry, Tree
-from templsync.errors import UserError
+from templsync.errors import (
+    ConfigFileError,
+    ExtensionNotFoundError,
+    UnsafeTemplateError,
+    UserError,
+)
 from templsync.template.extensions import ExtensionLoadError
 from templsync.template.jinja import (
-    JinjaSetupError,
     MemoryBytecodeCache,
     TemplateRenderError,
-    TrustRequiredError,
     make_environment,
 )
 from templsync.template.questions import StringRenderer
@@ -70,12 +73,15 @@ def test_every_template_renders_in_a_sandbox_as_in_copier(tmp_path: Path) -> Non
 
 
 def test_extensions_need_trust() -> None:
-    with pytest.raises(TrustRequiredError) as info:
+    with pytest.raises(UnsafeTemplateError) as info:
         make_environment(envops={}, extensions=["jinja2_time.TimeExtension"], trusted=False)
     assert isinstance(info.value, UserError)
+    assert info.value.features == ("jinja_extensions",)
     assert str(info.value) == (
-        "the template's `_jinja_extensions` setting runs code from the template, so it needs "
-        "trust. If you trust this template, run again with `--trust`."
+        "Template uses potentially unsafe feature: jinja_extensions. The template's "
+        "`_jinja_extensions` setting runs code from the template, so it needs trust. If you "
+        "trust this template, run again with `--trust` (or add it to the `trust:` list of "
+        "Copier's settings.yml)."
     )
 
 
@@ -86,9 +92,11 @@ def test_trusted_extension_from_pypi_works() -> None:
 
 
 def test_missing_extension_and_bad_undefined_are_clear_errors() -> None:
-    with pytest.raises(ExtensionLoadError, match="'no_such_module' is not installed"):
+    with pytest.raises(ExtensionLoadError, match="'no_such_module' is not installed") as info:
         make_environment(envops={}, extensions=["no_such_module.Ext"], trusted=True)
-    with pytest.raises(JinjaSetupError, match=r"unsupported `_envops\.undefined`"):
+    assert isinstance(info.value, ExtensionNotFoundError)  # Copier's class, and its words:
+    assert "No module named 'no_such_module'" in str(info.value)
+    with pytest.raises(ConfigFileError, match=r"Unsupported envops\.undefined value specified"):
         make_environment(
             envops={"undefined": "jinja2.ChainableUndefined"}, extensions=[], trusted=False
         )

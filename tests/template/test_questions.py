@@ -10,12 +10,12 @@ import pytest
 
 from template.fixtures_config.oracle import SandboxRenderer, make_template
 from templsync._core.tree import Tree
-from templsync.template.answering import MissingAnswerError, QuestionPrompt, answer_questions
+from templsync.errors import InteractiveSessionError, MissingAnswerError, QuestionError
+from templsync.template.answering import QuestionPrompt, answer_questions
 from templsync.template.config import TemplateConfig, load_config
 from templsync.template.questions import (
     MISSING,
     BoundQuestion,
-    QuestionError,
     parse_question,
 )
 
@@ -128,6 +128,7 @@ def answer(
     use_defaults: bool = True,
     ask: Any = None,
     skip_answered: bool = False,
+    always_ask: tuple[str, ...] = (),
 ) -> Any:
     return answer_questions(
         config(text),
@@ -137,6 +138,7 @@ def answer(
         use_defaults=use_defaults,
         ask=ask,
         skip_answered=skip_answered,
+        always_ask=always_ask,
     )
 
 
@@ -151,19 +153,23 @@ def test_defaults_use_earlier_answers_and_data_wins() -> None:
 
 
 def test_missing_answer_without_a_terminal_names_question_and_flags() -> None:
-    with pytest.raises(MissingAnswerError) as info:
+    with pytest.raises(InteractiveSessionError) as info:
         answer("a: 1\nname: {type: str, help: Your name}\n", data={"a": 2}, use_defaults=False)
     assert str(info.value) == (
-        "copier.yml:2: question 'name' needs an answer and there is no terminal to ask. "
-        "Pass it with --data name=VALUE (or --defaults to take every default)."
+        "Interactive session required: Use `--defaults` and/or `--data`/`--data-file`. "
+        "copier.yml:2: question 'name' needs an answer and there is no terminal to ask. Pass it "
+        "with --data name=VALUE (or --defaults to take every default)."
     )
+    assert isinstance(info.value, MissingAnswerError)
 
 
 def test_missing_default_with_defaults_names_the_data_flag(tmp_path: Path) -> None:
     import copier
 
     text = "name: {type: str}\n"
-    with pytest.raises(MissingAnswerError, match=r"'name' has no default\. Pass it with --data"):
+    with pytest.raises(
+        MissingAnswerError, match=r'"name" is required and has no default\. Pass it with --data'
+    ):
         answer(text)
     src = make_template(tmp_path / "tpl", text)
     with pytest.raises(ValueError, match='Question "name" is required'):
@@ -186,7 +192,7 @@ def test_default_failing_its_validator_is_an_error_as_in_copier(tmp_path: Path) 
 
 def test_data_failing_the_validator_is_an_error() -> None:
     text = 'port: {type: int, default: 8000, validator: "{% if port < 1024 %}low{% endif %}"}\n'
-    with pytest.raises(QuestionError, match=r"question 'port': the answer 22 is not valid: low"):
+    with pytest.raises(QuestionError, match=r"Validation error for question 'port': low$"):
         answer(text, data={"port": "22"})
     with pytest.raises(QuestionError, match=r"question 'port': invalid answer 'abc'"):
         answer(text, data={"port": "abc"})
@@ -244,6 +250,65 @@ def test_ask_gets_a_prompt_and_its_answer_is_checked() -> None:
     assert n.validate("3") is None
     with pytest.raises(QuestionError):
         answer(text, use_defaults=False, ask=lambda p: "nope")
+    assert n.validate("x") == "Invalid input: invalid literal for int() with base 10: 'x'"
+    assert n.validate("12") == "Validation error for question 'n': big"
+
+
+def test_a_multiselect_prompt_checks_the_choices_its_default_holds() -> None:
+    text = (
+        "q: {type: json, multiselect: true, choices: ['[1]', '[2]', '[3]'], default: [[2], [3]]}\n"
+    )
+    prompts: list[QuestionPrompt] = []
+
+    def ask(prompt: QuestionPrompt) -> object:
+        prompts.append(prompt)
+        return ["[1]"]
+
+    answers = answer(text, use_defaults=False, ask=ask)
+    assert prompts[0].checked == (False, True, True)
+    assert answers.values["q"] == [[1]]
+
+
+def test_always_ask_asks_the_matching_questions_whatever_answers_them() -> None:
+    """Copier's ``ask`` (``--ask``, glob patterns; its test_prompt.py *_with_ask tests): data,
+    a recorded answer, --defaults, --skip-answered and ``ask: false`` all give way; the prompt
+    offers the data, else the recorded answer, else the default."""
+    text = (
+        "can_it_fly: {type: bool, default: false}\n"
+        "what_does_it_eat: {type: str, default: cheese, ask: false}\n"
+        "name: {type: str, default: Tom}\n"
+        "age: {type: int, default: 3}\n"
+    )
+    offered: dict[str, object] = {}
+
+    def ask(prompt: QuestionPrompt) -> object:
+        offered[prompt.name] = prompt.default
+        return {"can_it_fly": "yes", "what_does_it_eat": "milk"}[prompt.name]
+
+    for patterns in (("*it*",), ("what_does_it_eat", "can_it_fly")):
+        offered.clear()
+        answers = answer(
+            text,
+            data={"what_does_it_eat": "fish", "name": "Jerry"},
+            previous={"can_it_fly": True, "age": 5},
+            skip_answered=True,
+            ask=ask,
+            always_ask=patterns,
+        )
+        assert offered == {"can_it_fly": True, "what_does_it_eat": "fish"}
+        assert dict(answers.values) == {
+            "can_it_fly": True,
+            "what_does_it_eat": "milk",
+            "name": "Jerry",
+            "age": 5,
+        }
+        assert answers.from_user == {"can_it_fly", "what_does_it_eat", "name"}
+    with pytest.raises(InteractiveSessionError, match="'name'"):
+        answer(text, data={"name": "Jerry"}, always_ask=("name",))  # no prompt to ask at
+    # A question whose `when` is false is never asked (Copier's prompt skips it).
+    hidden = answer("q: {default: d, when: false}\n", ask=ask, always_ask=("q",))
+    assert dict(hidden.values) == {"q": "d"}
+    assert hidden.hidden == {"q"}
 
 
 def test_previous_answers_are_defaults_and_kept_when_skipped() -> None:

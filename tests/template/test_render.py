@@ -17,11 +17,15 @@ from template.oracle import (
 )
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Mode, Tree
-from templsync.errors import SymlinkError
+from templsync.errors import (
+    ForbiddenPathError,
+    SymlinkError,
+    TemplateDeprecationWarning,
+    YieldTagInFileError,
+)
 from templsync.template.jinja import TemplateRenderError, make_environment
 from templsync.template.render import (
     DanglingLinkError,
-    ForbiddenPathError,
     RenderConflictError,
     RenderedTree,
     SourceInfo,
@@ -344,8 +348,10 @@ def _render(files: dict[str, str], **context: object) -> Tree:
 def test_path_escaping_destination_is_an_error(name: str) -> None:
     with pytest.raises(ForbiddenPathError) as info:
         _render({name: "x"}, up="..", abs="/etc/passwd")
-    assert info.value.source == name
-    assert f"the template file {name!r} renders to the path" in str(info.value)
+    assert str(info.value) == (
+        f'"{info.value.path}" is forbidden: the template file {name!r} renders to a path outside '
+        "the destination folder. Check the answers used in its name."
+    )
 
 
 def test_copier_also_refuses_an_escaping_path(tmp_path: Path) -> None:
@@ -391,7 +397,7 @@ def test_strict_undefined_names_file_and_line() -> None:
 
 
 def test_yield_in_file_content_is_an_error() -> None:
-    with pytest.raises(TemplateRenderError, match="yield tag is allowed in path names only"):
+    with pytest.raises(YieldTagInFileError, match="yield tag is allowed in path names only"):
         _render({"a.jinja": "{% yield i from [1] %}{{ i }}{% endyield %}"})
 
 
@@ -448,9 +454,9 @@ def test_a_preserved_link_rendering_outside_names_the_template_links() -> None:
     with pytest.raises(SymlinkError) as info:
         render_template(tree, {"n": "../x"}, env=env, preserve_symlinks=True)
     assert str(info.value) == (
-        "symlink 'link' points to '../x', which leaves the project root. Replace it with a link "
-        "inside the project or add it to the ignore rules. The template's symlinks: "
-        "'link.jinja'."
+        "\"link\" is forbidden: the symlink points to '../x', which leaves the project root. "
+        "Replace it with a link inside the project or add it to the ignore rules. The "
+        "template's symlinks: 'link.jinja'."
     )
 
 
@@ -470,9 +476,12 @@ def test_the_answers_file_named_at_the_root_wins_over_one_in_a_folder(
     root_name: str, exclude: tuple[str, ...]
 ) -> None:
     # Copier keeps the one its walk meets last (the file system's order); the root one here.
-    rendered = _render_answers(
-        {root_name: "root", f"vendor/other/{ANSWERS_NAME}": "vendored", "a.txt": "a"}, *exclude
-    )
+    # The one in a folder is Copier's deprecated spelling, warned of as Copier warns.
+    with pytest.warns(TemplateDeprecationWarning, match="^vendor/other/.*are deprecated"):
+        rendered = _render_answers(
+            {root_name: "root", f"vendor/other/{ANSWERS_NAME}": "vendored", "a.txt": "a"},
+            *exclude,
+        )
     assert rendered.tree.texts() == {".copier-answers.yml": b"root", "a.txt": b"a"}
     assert rendered.sources[".copier-answers.yml"].path == root_name
     # The vendored template's folders are made unless excluded, as Copier makes them.
@@ -481,16 +490,25 @@ def test_the_answers_file_named_at_the_root_wins_over_one_in_a_folder(
 
 def test_an_answers_file_named_in_an_excluded_folder_is_still_the_answers_file() -> None:
     # Copier matches _exclude against the answers file's path, not the folder it is named in.
-    rendered = _render_answers({f"vendor/{ANSWERS_NAME}": "vendored", "a.txt": "a"}, "vendor")
+    with pytest.warns(TemplateDeprecationWarning):
+        rendered = _render_answers({f"vendor/{ANSWERS_NAME}": "vendored", "a.txt": "a"}, "vendor")
     assert rendered.tree.texts() == {".copier-answers.yml": b"vendored", "a.txt": b"a"}
 
 
 def test_two_answers_files_at_one_level_that_differ_clash() -> None:
     with pytest.raises(RenderConflictError, match=r"both render to '\.copier-answers\.yml'"):
         _render_answers({ANSWERS_NAME: "one", ".copier-answers.yml.jinja": "two"})
-    with pytest.raises(RenderConflictError, match=r"both render to '\.copier-answers\.yml'"):
+    with (
+        pytest.warns(TemplateDeprecationWarning),
+        pytest.raises(RenderConflictError, match=r"both render to '\.copier-answers\.yml'"),
+    ):
         _render_answers({f"a/{ANSWERS_NAME}": "one", f"b/{ANSWERS_NAME}": "two"})
-    same = _render_answers({f"a/{ANSWERS_NAME}": "same", f"b/{ANSWERS_NAME}": "same"})
+    with pytest.warns(TemplateDeprecationWarning) as given:
+        same = _render_answers({f"a/{ANSWERS_NAME}": "same", f"b/{ANSWERS_NAME}": "same"})
+    assert [str(w.message).split(":")[0] for w in given] == [
+        f"a/{ANSWERS_NAME}",
+        f"b/{ANSWERS_NAME}",
+    ]
     assert same.tree.texts() == {".copier-answers.yml": b"same"}
 
 
@@ -548,9 +566,10 @@ def test_a_preserved_link_out_of_the_subdirectory_is_refused_naming_it() -> None
     with pytest.raises(SymlinkError) as info:
         render_template(tree, {}, env=env, preserve_symlinks=True, subdirectory="tpl")
     assert str(info.value) == (
-        "symlink '.devcontainer' points to '../.devcontainer', which leaves the project root. "
-        "Replace it with a link inside the project or add it to the ignore rules. The "
-        "template's symlinks: 'tpl/.devcontainer'."
+        "\".devcontainer\" is forbidden: the symlink points to '../.devcontainer', which leaves "
+        "the project root. Replace it with a link inside the project or add it to the ignore "
+        "rules. The template's symlinks: 'tpl/.devcontainer'."
     )
+    assert isinstance(info.value, ForbiddenPathError)
     followed = render_template(tree, {}, env=env, subdirectory="tpl")
     assert followed.tree.texts() == {".devcontainer/a.json": b"{}"}

@@ -8,12 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from templsync.template.usersettings import (
-    MissingSettingsWarning,
-    SettingsFileError,
-    load_settings,
-    user_settings,
-)
+from templsync.errors import MissingSettingsWarning
+from templsync.template.usersettings import SettingsFileError, load_settings, user_settings
 
 
 def copiers(path: Path) -> tuple[dict[str, object], set[str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from templsync._core.tree import FileEntry, Tree
@@ -63,8 +63,11 @@ class Plan:
         return ", ".join(parts) if parts else "nothing to do"
 
 
-def make_plan(current: Tree, target: Tree, folders: Iterable[str] = ()) -> Plan:
+def make_plan(current: Mapping[str, FileEntry], target: Tree, folders: Iterable[str] = ()) -> Plan:
     """The operations that turn ``current`` into ``target``: deletions first, each group by path.
+
+    ``current`` is what the disk holds, read as it is (a :class:`Tree`, or the entries a write
+    replaces, a link among them leaving the folder); ``target`` is valid.
 
     ``folders`` are empty folders to make as well (those missing on disk, as the caller found).
     """

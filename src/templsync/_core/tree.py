@@ -16,7 +16,7 @@ import posixpath
 from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 
-from templsync.errors import InvalidPathError, SymlinkError
+from templsync.errors import InvalidPathError, SymlinkError, SymlinkOutsideError
 
 ContentLoader = Callable[[], bytes]
 
@@ -329,11 +329,11 @@ class _Resolver:
                 continue
             if name == "..":
                 if not parts:
-                    raise SymlinkError(
-                        f"symlink {self.origin!r} points to {raw_target!r}{via}, which leaves the "
-                        "project root. Replace it with a link inside the project or add it to "
-                        "the ignore rules.",
-                        link=self.origin,
+                    raise SymlinkOutsideError(
+                        self.origin,
+                        f"the symlink points to {raw_target!r}{via}, which leaves the project "
+                        "root. Replace it with a link inside the project or add it to the ignore "
+                        "rules.",
                         target=self._origin_target(),
                     )
                 parts.pop()

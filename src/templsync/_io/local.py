@@ -22,7 +22,7 @@ from templsync._core.tree import AbsoluteSymlinkError, FileEntry, Mode, Tree, no
 from templsync._io.hashing import hash_file, load_checked, read_error, translate
 from templsync._io.journal import JOURNAL_DIR
 from templsync._io.statcache import Row, StatCache, gc_paused, is_racy, signature
-from templsync.errors import ReadError, SymlinkError
+from templsync.errors import ReadError, SymlinkError, SymlinkOutsideError
 
 _NO_RULES = IgnoreRules()
 
@@ -54,9 +54,13 @@ def read_tree(
     return Tree._trusted(walk.entries)
 
 
-def explain_symlink(err: AbsoluteSymlinkError, root: Path) -> SymlinkError:
-    """``err`` said with what the folder ``root`` tells: whether the absolute link points inside
-    the project, and then the relative link to make instead."""
+def explain_symlink(
+    err: AbsoluteSymlinkError, root: Path, *, what: str = "project"
+) -> SymlinkError:
+    """``err`` said with what the folder ``root`` (the ``what``: project, template) tells:
+    whether the absolute link points inside it, and then the relative link to make instead;
+    else a :class:`~templsync.errors.SymlinkOutsideError` naming where it points (Copier's
+    ``ForbiddenPathError``)."""
     name, absolute = err.absolute_link, err.absolute_target
     target = Path(os.path.normpath(absolute))
     for top in dict.fromkeys([root.absolute(), root.resolve()]):
@@ -64,19 +68,20 @@ def explain_symlink(err: AbsoluteSymlinkError, root: Path) -> SymlinkError:
             inside = target.relative_to(top).as_posix() or "."
             relative = os.path.relpath(target, (top / name).parent)
             return SymlinkError(
-                f"symlink {name!r} points inside the project (to {inside!r}), but by the "
-                f"absolute path {absolute!r}, which points somewhere else once the project "
+                f"symlink {name!r} points inside the {what} (to {inside!r}), but by the "
+                f"absolute path {absolute!r}, which points somewhere else once the {what} "
                 f"is moved or cloned. Make it relative: `ln -sfn {relative} {name}` in "
                 f"{root}, or add it to the ignore rules.",
                 link=err.link,
                 target=err.target,
             )
-    return SymlinkError(
-        f"symlink {name!r} points to {absolute!r}, outside the project ({root}). "
-        "Replace it with a relative link to a file inside the project, or add it to the "
+    return SymlinkOutsideError(
+        err.link or name,
+        f"symlink {name!r} points to {absolute!r}, outside the {what} ({root}). "
+        f"Replace it with a relative link to a file inside the {what}, or add it to the "
         "ignore rules.",
-        link=err.link,
         target=err.target,
+        path=str(target),
     )
 
 

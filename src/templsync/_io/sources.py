@@ -44,7 +44,6 @@ Where we differ from Copier, on purpose:
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -65,18 +64,16 @@ from templsync._io.gitrepo import (
 from templsync._io.local import read_empty_folders, read_tree
 from templsync._io.submodules import Submodules
 from templsync._io.vcsurl import expand_url, strip_credentials
-from templsync.errors import UserError
+from templsync._warned import give
+from templsync.errors import DirtyLocalWarning, UserError
 
 _NO_GIT = IgnoreRules.of([".git"])
 _DESCRIBED = re.compile(r"(.+)-(\d+)-g([0-9a-f]+)")
 
 
-class DirtyLocalWarning(UserWarning):
-    """A local repository's uncommitted changes are included (Copier's name)."""
-
-
-class SourceNotFoundError(UserError):
-    """A template source that is neither an existing path nor a URL."""
+class SourceNotFoundError(UserError, ValueError):
+    """A template source that is neither an existing path nor a URL (a ``ValueError`` in
+    Copier too)."""
 
 
 class NoVersionsError(UserError):
@@ -221,10 +218,11 @@ class GitSource:
     def tree(self, version: ResolvedVersion, subdirectory: str | None = None) -> Tree:
         submodules = Submodules(self._superproject_url(), self.cache_dir or default_cache_dir())
         if version.dirty:
-            warnings.warn(
-                f"Dirty template changes included automatically: the uncommitted files of "
-                f"{self.src_path!r} are copied as they are.",
-                DirtyLocalWarning,
+            give(
+                DirtyLocalWarning(
+                    f"Dirty template changes included automatically: the uncommitted files of "
+                    f"{self.src_path!r} are copied as they are."
+                ),
                 stacklevel=2,
             )
             return self.repo.working_tree(subdirectory, submodules=submodules)
@@ -264,7 +262,12 @@ def resolve_source(
         return GitSource(spec, open_repo(path, where=repr(spec)), cache_dir=cache_dir)
     if path.is_dir():
         return _folder(spec, path, cache_dir)
-    if path.is_file():  # Copier also takes a git bundle; cloning tells whether it is one
+    if path.is_file():  # Copier also takes a git bundle (and nothing else that is a file)
+        if not is_bundle(path):
+            raise SourceNotFoundError(
+                f"the template {spec!r} is a file, not a git bundle: a template is a folder, a "
+                "git repository, a git bundle or a git URL. Check the path."
+            )
         return _remote(spec, str(path.absolute()), cache_dir, refresh)
     raise SourceNotFoundError(
         f"the template {strip_credentials(spec)!r} does not exist: it is neither a folder nor a "
@@ -289,6 +292,20 @@ def _remote(spec: str, url: str, cache_dir: Path | None, refresh: bool) -> GitSo
         fetch(mirror)
     repo = open_repo(mirror, where=repr(strip_credentials(spec)))
     return GitSource(spec, repo, mirror, cache_dir)
+
+
+_BUNDLE_HEADERS = (b"# v2 git bundle\n", b"# v3 git bundle\n")
+
+
+def is_bundle(path: Path) -> bool:
+    """Whether the file ``path`` starts as a git bundle does (``git bundle verify`` then checks
+    it all, when it is mirrored)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(_BUNDLE_HEADERS[0]))
+    except OSError:
+        return False
+    return head in _BUNDLE_HEADERS
 
 
 def _exists(path: str) -> bool:

@@ -13,15 +13,18 @@ from templsync.cli.output import (
     escape,
     help_text,
     print_json,
-    stderr,
+    print_warnings,
     stdout,
     summary,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from templsync.backport.port import BackportResult
     from templsync.backport.reverse import HunkMapping
     from templsync.backport.roundtrip import Check
+    from templsync.errors import TemplsyncWarning
 
 HELP = """Bring the customizations of the instance INSTANCE back into its template.
 
@@ -123,9 +126,7 @@ def backport_command(
     if as_json:
         print_json(result_dict(result, noted))
     else:
-        for warning in noted:
-            if not quiet:
-                stderr().print(f"[yellow]warning:[/] {escape(warning)}")
+        print_warnings(noted, quiet=quiet)
         _report(result, quiet=quiet)
     if result.conflicts and not result.dry_run:
         raise ConflictsLeft([c.path for c in result.conflicts])
@@ -221,7 +222,7 @@ def _hunk_dict(hunk: HunkMapping) -> dict[str, Any]:
     }
 
 
-def result_dict(result: BackportResult, warnings: list[str]) -> dict[str, Any]:
+def result_dict(result: BackportResult, warnings: Sequence[TemplsyncWarning]) -> dict[str, Any]:
     """The back-port as JSON-ready data."""
     from templsync.cli.render import conflict_dict
 
@@ -259,5 +260,5 @@ def result_dict(result: BackportResult, warnings: list[str]) -> dict[str, Any]:
         "not_verified": len(result.not_verified),
         "written": [op.path for op in result.plan.ops],
         "conflicts": [conflict_dict(c) for c in result.conflicts],
-        "warnings": warnings,
+        "warnings": [str(w) for w in warnings],
     }

@@ -19,6 +19,7 @@ from templsync.cli.output import collected_warnings, help_text, print_json
 if TYPE_CHECKING:
     from packaging.version import Version
 
+    from templsync.errors import TemplsyncWarning
     from templsync.instance.check import CheckResult
 
 EXIT_CURRENT = 0
@@ -111,7 +112,7 @@ def check_command(
     from templsync.errors import UserError
     from templsync.instance.check import CheckOptions, check
 
-    noted: list[str] = []
+    noted: list[TemplsyncWarning] = []
     try:
         trust_list: tuple[str, ...] = ()
         if conflicts:
@@ -143,10 +144,10 @@ def check_command(
     return EXIT_CURRENT if result.up_to_date else EXIT_BEHIND
 
 
-def _print_warnings(messages: list[str], *, quiet: bool) -> None:
+def _print_warnings(warnings: list[TemplsyncWarning], *, quiet: bool) -> None:
     if not quiet:
-        for message in messages:
-            click.echo(f"{click.style('warning:', fg='yellow')} {message}", err=True)
+        for warning in warnings:
+            click.echo(f"{click.style('warning:', fg='yellow')} {warning}", err=True)
 
 
 def _report(result: CheckResult) -> None:

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from templsync._warned import unique
 from templsync.cli.options import (
+    ask_option,
     data_from,
     dry_run_option,
     limit_options,
@@ -25,6 +27,7 @@ from templsync.cli.output import (
     escape,
     help_text,
     print_json,
+    print_warnings,
     stderr,
     stdout,
     summary,
@@ -76,6 +79,7 @@ def register(group: click.Group) -> None:
     help="A YAML file of answers; --data wins over it.",
 )
 @click.option("--defaults", "-l", is_flag=True, help="Take the default of every other question.")
+@ask_option
 @click.option("--overwrite", "-w", is_flag=True, help="Replace existing files that differ.")
 @click.option("--force", "-f", is_flag=True, help="Same as --defaults --overwrite.")
 @dry_run_option("Show every file that would be written; write none.", pretend="Copier's name")
@@ -112,6 +116,7 @@ def copy_command(
     data: tuple[str, ...],
     data_file: Path | None,
     defaults: bool,
+    ask: tuple[str, ...],
     overwrite: bool,
     force: bool,
     pretend: bool,
@@ -143,6 +148,7 @@ def copy_command(
             vcs_ref=vcs_ref,
             data=data_from(data, data_file),
             defaults=defaults or force,
+            always_ask=ask,
             overwrite=overwrite or force,
             pretend=pretend,
             exclude=exclude,
@@ -167,7 +173,7 @@ def copy_command(
                 on_task=task_announcer(quiet=quiet, pretend=pretend),
                 run_task=task_runner(as_json=as_json),
             )
-    result = dataclasses.replace(result, warnings=(*result.warnings, *noted))
+    result = dataclasses.replace(result, warnings=unique([*noted, *result.warnings]))
     if as_json:
         print_json(result_dict(result))
         return
@@ -179,9 +185,7 @@ def _report(result: CopyResult, *, quiet: bool) -> None:
     out = stdout()
     if result.recovered is not None and not quiet:
         err.print(f"[yellow]recovered[/] {escape(str(result.dst))}: {describe(result.recovered)}")
-    for warning in result.warnings:
-        if not quiet:
-            err.print(f"[yellow]warning:[/] {escape(warning)}")
+    print_warnings(result.warnings, quiet=quiet)
     rows = [
         *(("create", "green", p) for p in result.created),
         *(("create", "green", f"{p}/") for p in result.folders),
@@ -232,7 +236,7 @@ def result_dict(result: CopyResult) -> dict[str, Any]:
         "answers": json.loads(json.dumps(dict(result.answers.remembered), default=str)),
         "tasks": [c.shown for c in result.tasks],
         "message_after": result.message_after,
-        "warnings": list(result.warnings),
+        "warnings": [str(w) for w in result.warnings],
     }
 
 
@@ -252,11 +256,9 @@ def ask_question(prompt: QuestionPrompt) -> object:
                 title=c.name,
                 value=c.value,
                 disabled=c.disabled or None,
-                checked=prompt.multiselect
-                and isinstance(prompt.default, list)
-                and c.value in prompt.default,
+                checked=i < len(prompt.checked) and prompt.checked[i],
             )
-            for c in prompt.choices
+            for i, c in enumerate(prompt.choices)
         ]
         if prompt.multiselect:
             question = questionary.checkbox(
@@ -282,8 +284,15 @@ def ask_question(prompt: QuestionPrompt) -> object:
         if prompt.placeholder and ask is not questionary.path:
             kwargs["placeholder"] = prompt.placeholder
         question = ask(prompt.message, validate=validate, **kwargs)
-    answer = question.unsafe_ask()
-    return answer
+    try:
+        return question.unsafe_ask()
+    except EOFError as err:  # the input ended (Ctrl-D, or a closed pipe)
+        from templsync.errors import InteractiveSessionError
+
+        raise InteractiveSessionError(
+            f"Interactive session required: Use `--defaults` and/or `--data`/`--data-file` to "
+            f"answer the question '{prompt.name}': the input ended before it was answered."
+        ) from err
 
 
 def _shown(default: object) -> str:

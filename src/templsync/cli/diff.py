@@ -20,7 +20,7 @@ from templsync.cli.output import (
     escape,
     help_text,
     print_json,
-    stderr,
+    print_warnings,
     stdout,
 )
 
@@ -89,8 +89,7 @@ def diff_command(
     )
     with collected_warnings(quiet=False) as noted:
         result = local_diff(path, options)
-    for warning in () if quiet else noted:
-        stderr().print(f"[yellow]warning:[/] {escape(warning)}")
+    print_warnings(noted, quiet=quiet)
     if as_json:
         print_json(result_dict(result))
     elif quiet:

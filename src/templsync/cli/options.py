@@ -77,6 +77,16 @@ def template_options(func: F) -> F:
     )
 
 
+ask_option = click.option(
+    "--ask",
+    multiple=True,
+    metavar="PATTERN",
+    help="Ask the questions whose names match this glob pattern even when --data, a recorded "
+    "answer or --defaults would answer them (repeatable).",
+)
+"""``--ask PATTERN`` (repeatable): Copier's ``--ask``."""
+
+
 _SCALES = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
 
 
@@ -157,7 +167,7 @@ def render_limits() -> RenderLimits:
 
 
 def answer_options(func: F) -> F:
-    """``--data NAME=VALUE`` (repeatable), ``--data-file FILE``, ``--defaults``."""
+    """``--data NAME=VALUE`` (repeatable), ``--data-file FILE``, ``--defaults``, ``--ask``."""
     return _apply(
         [
             click.option(
@@ -178,6 +188,7 @@ def answer_options(func: F) -> F:
                 is_flag=True,
                 help="Take the default (or recorded answer) of every other question.",
             ),
+            ask_option,
         ],
         func,
     )
@@ -273,6 +284,7 @@ def session_fields(common: dict[str, Any]) -> dict[str, Any]:
         **user_settings_fields(),
         "skip_tasks": common["skip_tasks"],
         "skip_answered": common["skip_answered"],
+        "always_ask": tuple(common["ask"]),
         "answers_file": common["answers_file"],
         "prereleases": common["prereleases"],
         "quiet": common["quiet"],

@@ -4,9 +4,10 @@ rich costs about 50 ms to import, so it is imported only when something is print
 :class:`LazyConsole` builds its rich ``Console`` on first use, and :func:`escape` imports
 ``rich.markup`` when it is called. A run with ``--quiet`` or ``--json`` never imports rich.
 
-The warnings templsync gives as Python warnings (Copier's ``DirtyLocalWarning``,
-``OldTemplateWarning`` ...) are collected by :func:`collected_warnings` and printed as
-``warning: ...`` lines with the command's report.
+The warnings templsync gives (Copier's ``DirtyLocalWarning``, ``OldTemplateWarning`` ...: Python
+warnings of :class:`~templsync.errors.TemplsyncWarning`'s classes) are collected by
+:func:`collected_warnings` and printed by :func:`print_warnings` as ``warning: ...`` lines with
+the command's report (``check``, which never imports rich, prints its own the same way).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import json
 import os
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from templsync._warned import unique
+from templsync.errors import TemplsyncWarning
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -112,39 +115,38 @@ def summary(text: str) -> str:
     return text.strip().splitlines()[0]
 
 
-_PACKAGE = Path(__file__).resolve().parent.parent
-
-
 @contextmanager
-def collected_warnings(*, quiet: bool) -> Iterator[list[str]]:
-    """The messages of the warnings templsync raises in the block, once each, in order.
+def collected_warnings(*, quiet: bool) -> Iterator[list[TemplsyncWarning]]:
+    """The warnings templsync gives in the block (:class:`~templsync.errors.TemplsyncWarning`),
+    once each, in order.
 
     The list is filled when the block ends, for the command's report. When the block fails,
     they are printed here as ``warning: ...`` lines (unless ``quiet``), before the error.
-    Warnings from other packages are given back to Python's own handling.
+    Warnings of other classes are given back to Python's own handling.
     """
-    found: list[str] = []
+    found: list[TemplsyncWarning] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             yield found
         except BaseException:
             found.extend(_ours(caught))
-            if not quiet:
-                for message in found:
-                    stderr().print(f"[yellow]warning:[/] {escape(message)}")
+            print_warnings(found, quiet=quiet)
             raise
     found.extend(_ours(caught))
     for other in caught:
-        if not _is_ours(other):
+        if not isinstance(other.message, TemplsyncWarning):
             warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
 
 
-def _is_ours(caught: warnings.WarningMessage) -> bool:
-    if caught.category.__module__.startswith("templsync."):
-        return True
-    return Path(caught.filename).resolve().is_relative_to(_PACKAGE)
+def print_warnings(found: Iterable[TemplsyncWarning], *, quiet: bool) -> None:
+    """Print each warning as a ``warning: ...`` line on stderr (nothing when ``quiet``)."""
+    if quiet:
+        return
+    err = stderr()
+    for warning in found:
+        err.print(f"[yellow]warning:[/] {escape(str(warning))}")
 
 
-def _ours(caught: list[warnings.WarningMessage]) -> list[str]:
-    return list(dict.fromkeys(str(w.message) for w in caught if _is_ours(w)))
+def _ours(caught: list[warnings.WarningMessage]) -> tuple[TemplsyncWarning, ...]:
+    return unique(w.message for w in caught if isinstance(w.message, TemplsyncWarning))

@@ -9,12 +9,14 @@ from typing import Any
 
 import click
 
+from templsync._warned import unique
 from templsync.cli.options import dry_run_option, instance_options, json_option, session_fields
 from templsync.cli.output import (
     collected_warnings,
     escape,
     help_text,
     print_json,
+    print_warnings,
     stderr,
     stdout,
 )
@@ -66,7 +68,7 @@ def recopy_command(
     from templsync.instance.recopy import recopy
 
     quiet: bool = common["quiet"]
-    interactive = sys.stdin.isatty() and not as_json and not common["defaults"]
+    interactive = sys.stdin.isatty() and not as_json and (not common["defaults"] or common["ask"])
     with collected_warnings(quiet=quiet) as noted:
         options = CopyOptions(**session_fields(common), pretend=pretend)
         result = recopy(
@@ -77,7 +79,7 @@ def recopy_command(
             on_task=task_announcer(quiet=quiet, pretend=pretend),
             run_task=task_runner(as_json=as_json),
         )
-    result = dataclasses.replace(result, warnings=(*result.warnings, *noted))
+    result = dataclasses.replace(result, warnings=unique([*noted, *result.warnings]))
     if as_json:
         data = result_dict(result)
         here = result.changed_here
@@ -86,9 +88,7 @@ def recopy_command(
         data["template_changes"] = None if here is None else [p for p in changed if p not in here]
         print_json(data)
         return
-    if not quiet:
-        for warning in result.warnings:
-            stderr().print(f"[yellow]warning:[/] {escape(warning)}")
+    print_warnings(result.warnings, quiet=quiet)
     changed = [p for p in result.overwritten if p != result.answers_file]
     here = result.changed_here
     lost = [p for p in changed if here is None or p in here]

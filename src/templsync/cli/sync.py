@@ -160,7 +160,7 @@ def sync_command(
     quiet: bool,
     as_json: bool,
 ) -> int:
-    from templsync.cli.output import collected_warnings, stderr
+    from templsync.cli.output import collected_warnings, print_warnings
     from templsync.storage.model import ConflictStrategy, SyncDirection, SyncStrategy
     from templsync.storage.run import sync_paths
 
@@ -191,9 +191,7 @@ def sync_command(
     if as_json:
         print_json(result_dict(result))
     else:
-        for message in warned:
-            if not quiet:
-                stderr().print(f"[yellow]warning:[/] {escape(message)}")
+        print_warnings(warned, quiet=quiet)
         _report(result, quiet=quiet)
     return 2 if result.unresolved else 0
 

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from templsync._warned import unique
 from templsync.cli.options import dry_run_option, instance_options, json_option, session_fields
 from templsync.cli.output import (
     collected_warnings,
     escape,
     help_text,
     print_json,
+    print_warnings,
     stderr,
     stdout,
 )
@@ -100,7 +102,7 @@ def update_command(
     from templsync.errors import ConflictsLeft
     from templsync.instance.update import UpdateOptions, update
 
-    interactive = sys.stdin.isatty() and not as_json and not common["defaults"]
+    interactive = sys.stdin.isatty() and not as_json and (not common["defaults"] or common["ask"])
     quiet: bool = common["quiet"]
     chatty = not quiet and not as_json
 
@@ -125,7 +127,7 @@ def update_command(
             on_task=task_announcer(quiet=quiet, pretend=pretend),
             run_task=task_runner(as_json=as_json),
         )
-    result = dataclasses.replace(result, warnings=(*result.warnings, *noted))
+    result = dataclasses.replace(result, warnings=unique([*noted, *result.warnings]))
     if as_json:
         print_json(result_dict(result))
     else:
@@ -137,9 +139,7 @@ def update_command(
 def _report(result: UpdateResult, *, quiet: bool, show_diff: bool) -> None:
 
     out, err = stdout(), stderr()
-    for warning in result.warnings:
-        if not quiet:
-            err.print(f"[yellow]warning:[/] {escape(warning)}")
+    print_warnings(result.warnings, quiet=quiet)
     listing = out if result.pretend else err
     if result.pretend or not quiet:
         for change in result.changes:
@@ -222,5 +222,5 @@ def result_dict(result: UpdateResult) -> dict[str, Any]:
         "tasks": [c.shown for c in result.tasks],
         "migrations": [c.shown for c in result.migrations],
         "message_after": result.message_after,
-        "warnings": list(result.warnings),
+        "warnings": [str(w) for w in result.warnings],
     }

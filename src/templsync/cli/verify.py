@@ -21,13 +21,17 @@ from templsync.cli.output import (
     escape,
     help_text,
     print_json,
+    print_warnings,
     stderr,
     stdout,
     summary,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from templsync.backport.verify import VerifyResult, VerifyRun
+    from templsync.errors import TemplsyncWarning
 
 HELP = """Run COMMAND in a fresh instance of TEMPLATE, and exit with its exit code.
 
@@ -141,8 +145,7 @@ def verify_command(
     if as_json:
         print_json(_result_dict(result, noted))
     elif not quiet:
-        for warning in noted:
-            stderr().print(f"[yellow]warning:[/] {escape(warning)}")
+        print_warnings(noted, quiet=quiet)
         _report(result)
     return result.exit_code
 
@@ -201,7 +204,7 @@ def _report(result: VerifyResult) -> None:
     )
 
 
-def _result_dict(result: VerifyResult, warnings: list[str]) -> dict[str, Any]:
+def _result_dict(result: VerifyResult, warnings: Sequence[TemplsyncWarning]) -> dict[str, Any]:
     import json
 
     return {
@@ -225,5 +228,5 @@ def _result_dict(result: VerifyResult, warnings: list[str]) -> dict[str, Any]:
             }
             for run in result.runs
         ],
-        "warnings": warnings,
+        "warnings": [str(w) for w in warnings],
     }

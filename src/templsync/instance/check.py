@@ -199,10 +199,9 @@ def _conflicts(result: CheckResult, options: CheckOptions) -> tuple[str, ...]:
             ),
         )
     except TrustRequiredError as err:
-        names = getattr(err, "settings", None) or (err.setting.lstrip("_"),)
         raise ConflictsNeedTrustError(
             "--conflicts dry-runs the update, and the template's "
-            + " and ".join(f"`_{name}`" for name in names)
+            + " and ".join(f"`_{name}`" for name in err.features)
             + " run code from the template, so it needs trust. If you trust this template, run "
             "`templsync check --conflicts --trust` (the dry run writes nothing and runs no task "
             "or migration), or add the template to the `trust:` list of Copier's settings.yml."

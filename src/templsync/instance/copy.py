@@ -24,7 +24,9 @@ case (Copier resets them to the template's). Where git reads no executable bits 
 Where the destination differs from Copier's flow: a file that would be replaced is never asked
 about one by one; without ``overwrite`` the copy is refused before anything is written, and the
 refusal lists every such file. The answers file is always replaced, and files matching
-``_skip_if_exists`` (plus ``--skip``) that exist are kept, as in Copier.
+``_skip_if_exists`` (plus ``--skip``) that exist are kept, as in Copier. A symlink the
+destination has where the template writes a file is replaced by it, as Copier replaces it, even
+one pointing outside the destination: the writer never writes through a link.
 
 Nothing here prints or prompts: questions go to the ``ask`` callable, messages and tasks to the
 callbacks, and the result says what was done.
@@ -33,8 +35,8 @@ callbacks, and the result says what was done.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +49,8 @@ from templsync._io.fsutil import remove_tree
 from templsync._io.gitindex import stage_exec_bits
 from templsync._io.newfolder import can_write_new_folder, write_new_folder
 from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
-from templsync.errors import UserError
+from templsync._warned import give, recorded, unique
+from templsync.errors import CleanupWarning, TemplsyncWarning, UserError
 from templsync.instance.existing import read_paths
 from templsync.instance.folders import missing_folders
 from templsync.instance.project import DEFAULT_ANSWERS_FILE, instance_git
@@ -58,17 +61,12 @@ from templsync.template.answering import Answers, QuestionPrompt
 from templsync.template.answers import read_answers
 
 __all__ = [
-    "CleanupWarning",
     "CopyOptions",
     "CopyResult",
     "DestinationNotEmptyError",
     "copy",
     "copy_from",
 ]
-
-
-class CleanupWarning(UserWarning):
-    """A destination the failed copy made could not be removed (Copier's name)."""
 
 
 class DestinationNotEmptyError(UserError):
@@ -111,7 +109,8 @@ class CopyResult:
     tasks: tuple[Command, ...]
     """The tasks run (with ``pretend``: the tasks that would run)."""
     message_after: str
-    warnings: tuple[str, ...]
+    warnings: tuple[TemplsyncWarning, ...]
+    """The warnings the copy gave (also given as Python warnings), once each."""
     pretend: bool
     recovered: Recovery | None = None
     folders: tuple[str, ...] = ()
@@ -174,6 +173,35 @@ def copy_from(
 
     ``recopy`` copies an instance's template over it this way, with its recorded answers.
     """
+    with recorded() as given:
+        result = _copy_from(
+            source,
+            dst,
+            options,
+            src=src,
+            previous=previous,
+            ask=ask,
+            on_message=on_message,
+            on_task=on_task,
+            run_task=run_task,
+            recovered=recovered,
+        )
+    return dataclasses.replace(result, warnings=unique(given))
+
+
+def _copy_from(
+    source: TemplateSource,
+    dst: Path,
+    options: CopyOptions,
+    *,
+    src: str | None,
+    previous: Mapping[str, object],
+    ask: Callable[[QuestionPrompt], object] | None,
+    on_message: Callable[[str], None] | None,
+    on_task: Callable[[Command], None] | None,
+    run_task: CommandRunner,
+    recovered: Recovery | None,
+) -> CopyResult:
     version = source.resolve(options.vcs_ref, prereleases=options.prereleases)
     run = open_session(source, version, dst, options, operation="copy", src=src)
     before = run.config.settings.message_before_copy
@@ -209,7 +237,7 @@ def copy_from(
         answers_file=answers_file if answers_file in rendered.tree else None,
         tasks=tasks,
         message_after=run.render(after) if after else "",
-        warnings=run.config.warnings,
+        warnings=(),  # filled by copy_from
         pretend=options.pretend,
         recovered=recovered,
         folders=outcome.plan.folders,
@@ -265,7 +293,7 @@ def _compare(run: Session, render: Rendered, answers_file: str) -> _Outcome:
         raise DestinationNotEmptyError(run.dst, refused)
     writes = {*created, *overwritten}
     plan = make_plan(
-        Tree({p: e for p, e in existing.items() if p in writes}),
+        {p: e for p, e in existing.items() if p in writes},
         Tree({p: e for p, e in rendered.items() if p in writes}),
         folders,
     )
@@ -278,7 +306,7 @@ def _remove_made(dst: Path) -> None:
     try:
         remove_tree(dst)
     except OSError as err:
-        warnings.warn(f"Failed to clean up {dst}: {err}", CleanupWarning, stacklevel=3)
+        give(CleanupWarning(f"Failed to clean up {dst}: {err}"), stacklevel=3)
 
 
 def _stage_exec_bits(dst: Path, plan: Plan) -> None:

@@ -26,7 +26,6 @@ Commands are numbered within their stage, counting those whose ``when`` is false
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,8 @@ from typing import Literal
 from packaging.version import InvalidVersion, Version
 
 from templsync._io.sources import ResolvedVersion
+from templsync._warned import give
+from templsync.errors import TemplateDeprecationWarning
 from templsync.instance.session import Session
 from templsync.instance.tasks import Command, CommandRunner, TaskError, run_command
 from templsync.template.config import Migration, TemplateSettings
@@ -92,9 +93,10 @@ def migration_tasks(
     tasks: list[MigrationTask] = []
     for number, migration in enumerate(settings.migrations, start=1):
         if migration.is_legacy:
-            warnings.warn(
-                "This migration configuration is deprecated. Please switch to the new format.",
-                DeprecationWarning,
+            give(
+                TemplateDeprecationWarning(
+                    "This migration configuration is deprecated. Please switch to the new format."
+                ),
                 stacklevel=2,
             )
             current = _version(migration, number)
@@ -171,10 +173,15 @@ def run_migrations(
             reason = cause.strerror if isinstance(cause, OSError) and cause.strerror else err
             raise TaskError(
                 f"{what} could not start: {reason}. {_stopped(command)} Check the template's "
-                "`_migrations`."
+                "`_migrations`.",
+                command=command.args,
             ) from err
         if status:
-            raise TaskError(f"{what} failed with exit code {status}. {_stopped(command)}")
+            raise TaskError(
+                f"{what} failed with exit code {status}. {_stopped(command)}",
+                command=command.args,
+                returncode=status,
+            )
 
 
 def migrate(

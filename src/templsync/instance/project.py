@@ -11,7 +11,6 @@ records the path as it was typed, relative to where the copy ran).
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,10 +21,10 @@ from templsync._io.gitrepo import GitRepo, RefNotFoundError, discover_repo
 from templsync._io.gitstate import refuse_unfinished
 from templsync._io.local import explain_symlink, read_tree
 from templsync._io.sources import ResolvedVersion, TemplateSource, resolve_source
-from templsync.errors import UserError
+from templsync._warned import give
+from templsync.errors import TemplateElsewhereWarning, UserError
 from templsync.instance.existing import read_paths
 from templsync.instance.srcpath import (
-    TemplateElsewhereWarning,
     TemplateLocation,
     TemplateNotFoundError,
     checked_src_path,
@@ -117,12 +116,13 @@ class Project:
 
         ``location`` reads the template from there instead of where ``_src_path`` leads (a
         fleet's registry knows where its template is). Otherwise a relative ``_src_path``
-        found elsewhere than from the project's folder gives a :class:`TemplateElsewhereWarning`.
+        found elsewhere than from the project's folder gives a
+        :class:`~templsync.errors.TemplateElsewhereWarning`.
         """
         if location is None:
             found = self.locate_template()
             if found.note is not None:
-                warnings.warn(found.note, TemplateElsewhereWarning, stacklevel=2)
+                give(TemplateElsewhereWarning(found.note), stacklevel=2)
             location = found.spec
         source = resolve_source(location, cache_dir=cache_dir, refresh=refresh)
         assert dataclasses.is_dataclass(source) and not isinstance(source, type)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import posixpath
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -22,16 +22,16 @@ from types import MappingProxyType
 import yaml
 
 from templsync._core.ignore import IgnoreRules
-from templsync._core.tree import Tree
+from templsync._core.tree import AbsoluteSymlinkError, Tree
 from templsync._io.alarm import MainThreadAlarm
 from templsync._io.gitmirror import default_cache_dir
 from templsync._io.jinjacache import DiskBytecodeCache
-from templsync._io.local import read_permissions
+from templsync._io.local import explain_symlink, read_permissions
 from templsync._io.sources import FolderSource, GitSource, ResolvedVersion, TemplateSource
 from templsync._io.templatefolder import template_folder
 from templsync._limits import LimitError
 from templsync._yaml import safe_load
-from templsync.errors import SymlinkError, UserError
+from templsync.errors import ForbiddenPathError, SymlinkOutsideError, UserError
 from templsync.template.answering import Answers, Defaults, QuestionPrompt, answer_questions
 from templsync.template.answers import answers_context
 from templsync.template.config import TemplateConfig, load_config
@@ -47,14 +47,10 @@ from templsync.template.context import (
 from templsync.template.excludes import CopierExclude
 from templsync.template.jinja import make_environment
 from templsync.template.limits import RenderLimits
-from templsync.template.render import (
-    ForbiddenPathError,
-    SourceInfo,
-    render_patterns,
-    render_template,
-)
+from templsync.template.render import SourceInfo, render_patterns, render_template
 from templsync.template.renderer import JinjaRenderer
 from templsync.template.trust import check_trust, is_trusted
+from templsync.template.yamlload import ForbiddenIncludeError
 
 __all__ = ["Rendered", "Session", "SessionOptions", "open_session"]
 
@@ -79,6 +75,8 @@ class SessionOptions:
     """Copier's ``user_defaults``: defaults that replace the template's (answers still win)."""
     skip_tasks: bool = False
     skip_answered: bool = False
+    always_ask: tuple[str, ...] = ()
+    """Copier's ``ask`` (``--ask``): glob patterns of questions to ask even when answered."""
     answers_file: str | None = None
     prereleases: bool = False
     quiet: bool = False
@@ -165,6 +163,7 @@ class Session:
             skip_answered=self.options.skip_answered,
             context=self.context(),
             defaults=Defaults(self.options.user_defaults, self.options.settings_defaults),
+            always_ask=self.options.always_ask,
         )
         self.answers = answers.context
         self.copier_answers = answers_context(answers, self.version.recorded, self.source.src_path)
@@ -234,7 +233,11 @@ class Session:
         rendered = self.renderer.render(path, self.context("undefined"))
         full = (self.dst / rendered).resolve()
         if not full.is_relative_to(self.dst.absolute().resolve()) and not self.trusted:
-            raise ForbiddenPathError(f"_external_data: {path}", rendered)
+            raise ForbiddenPathError(
+                rendered,
+                f"the `_external_data` file {path!r} renders to a path outside the destination "
+                "folder, and only a trusted template may read files outside it.",
+            )
         try:
             data = full.read_bytes()
         except (FileNotFoundError, IsADirectoryError):
@@ -257,16 +260,19 @@ def open_session(
     *,
     operation: Operation = "copy",
     src: str | None = None,
+    unsafe: Callable[[TemplateConfig], Iterable[str]] = lambda _config: (),
 ) -> Session:
     """Read ``version`` of ``source``, load its ``copier.yml``, check trust, make its renderer.
 
     ``src`` is the template as the user spelled it (for ``_copier_conf.src_path`` when the
-    source is neither a folder nor a repository on this machine).
+    source is neither a folder nor a repository on this machine). ``unsafe`` names the
+    settings that run code in this operation besides ``_jinja_extensions`` and ``_tasks`` (an
+    update's ``_migrations``), so an untrusted template is refused for all of them at once.
     """
     template = _read_template(source, version)
-    config = load_config(template)
+    config = _load_config(source, template)
     trusted = options.trust or is_trusted(options.trust_list, source.src_path)
-    check_trust(config, trusted=trusted, skip_tasks=options.skip_tasks)
+    check_trust(config, trusted=trusted, skip_tasks=options.skip_tasks, also=unsafe(config))
     settings = config.settings
     cache_dir = options.cache_dir or default_cache_dir()
     env = make_environment(
@@ -317,19 +323,69 @@ def open_session(
 
 
 def _read_template(source: TemplateSource, version: ResolvedVersion) -> Tree:
-    """``version`` of ``source``; a link leaving it is refused, said in a template's terms."""
+    """``version`` of ``source``; a link leaving it is refused, said in a template's terms: for
+    a template folder on this machine, naming the path it leads to, as Copier does.
+
+    A link by an absolute path is refused as well: pointing outside a template on this machine
+    (or anywhere, for a remote one, which Copier clones to a new folder), it is Copier's
+    ``ForbiddenPathError`` naming the link; pointing inside, it says the relative link to make.
+    """
     try:
         return source.tree(version)
-    except SymlinkError as err:
-        if err.link is None:
-            raise
-        raise SymlinkError(
-            f"the template {source.src_path!r} has a symlink {err.link!r} pointing to "
-            f"{err.target!r}, outside the template. A template's links may point anywhere "
-            "inside it: point this one at a file or folder of the template, or remove it.",
-            link=err.link,
+    except AbsoluteSymlinkError as err:
+        root = _local_root(source)
+        explained = explain_symlink(err, root, what="template") if root is not None else None
+        if explained is not None and not isinstance(explained, SymlinkOutsideError):
+            raise explained from err
+        link = err.link or err.absolute_link
+        raise SymlinkOutsideError(
+            link,
+            f"the template {source.src_path!r} has the symlink {err.absolute_link!r} pointing "
+            f"to the absolute path {err.absolute_target!r}, outside the template. A "
+            "template's links may point anywhere inside it, by a relative path: point this "
+            "one at a file or folder of the template, or remove it.",
             target=err.target,
         ) from err
+    except SymlinkOutsideError as err:
+        link = err.link or err.path
+        raise SymlinkOutsideError(
+            link,
+            f"the template {source.src_path!r} has the symlink {link!r} pointing to "
+            f"{err.target!r}, outside the template. A template's links may point anywhere "
+            "inside it: point this one at a file or folder of the template, or remove it.",
+            target=err.target,
+            path=_led_to(source, link, err.target),
+        ) from err
+
+
+def _local_root(source: TemplateSource) -> Path | None:
+    """The template's folder on this machine (None for a remote template's mirror)."""
+    if isinstance(source, FolderSource):
+        return source.root
+    if isinstance(source, GitSource) and source.mirror is None:
+        return source.repo.workdir
+    return None
+
+
+def _led_to(source: TemplateSource, link: str, target: str | None) -> str | None:
+    """The absolute path the template folder's ``link`` leads to, when it leads out directly."""
+    if not isinstance(source, FolderSource) or target is None:
+        return None
+    root = source.root.absolute()
+    led = os.path.normpath(root / posixpath.dirname(link) / target)
+    return None if Path(led).is_relative_to(root) else led  # out through other links
+
+
+def _load_config(source: TemplateSource, template: Tree) -> TemplateConfig:
+    """The template's ``copier.yml``; an ``!include`` leaving a template folder on this machine
+    is refused naming the absolute path it leads to, as Copier names it."""
+    try:
+        return load_config(template)
+    except ForbiddenIncludeError as err:
+        if not isinstance(source, FolderSource):
+            raise
+        outside = os.path.normpath(source.root.absolute() / err.path)
+        raise ForbiddenIncludeError(outside, err.why) from err
 
 
 def _local_path(source: TemplateSource, src: str) -> Path:
@@ -349,5 +405,9 @@ def _subdirectory(rendered: str) -> str:
     if normalized in ("", "."):
         return ""
     if normalized.startswith(("/", "../")) or normalized == "..":
-        raise ForbiddenPathError("_subdirectory", rendered)
+        raise ForbiddenPathError(
+            rendered,
+            "`_subdirectory` must name a folder inside the template. Check the setting and the "
+            "answers it is made from.",
+        )
     return normalized

@@ -10,9 +10,10 @@ path, or a path relative to the folder the copy ran in, which is not always the 
 3. from the current folder.
 
 The first place where something exists wins; when it is not the first, a
-:class:`TemplateElsewhereWarning` says which was used (the command prints it), so a wrong
-guess can be seen. A ``_src_path`` that is not text, is empty, leads nowhere or to a plain
-file (not a git bundle) is an error naming the answers file and saying which it is.
+:class:`~templsync.errors.TemplateElsewhereWarning` says which was used (the command prints
+it), so a wrong guess can be seen. A ``_src_path`` that is not text, is empty, leads nowhere
+or to a plain file (not a git bundle) is an error naming the answers file and saying which
+it is.
 """
 
 from __future__ import annotations
@@ -22,27 +23,20 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from templsync._io.sources import SourceNotFoundError
+from templsync._io.sources import SourceNotFoundError, is_bundle
 from templsync._io.vcsurl import expand_url
 from templsync.template.answers import AnswersFileError
 
 __all__ = [
-    "TemplateElsewhereWarning",
     "TemplateLocation",
     "TemplateNotFoundError",
     "checked_src_path",
     "locate_template",
 ]
 
-_BUNDLE_HEADERS = (b"# v2 git bundle\n", b"# v3 git bundle\n")
-
 
 class TemplateNotFoundError(SourceNotFoundError):
     """``_src_path`` leads to nothing, or to a plain file."""
-
-
-class TemplateElsewhereWarning(UserWarning):
-    """A relative ``_src_path`` was found from a folder above the instance, or from here."""
 
 
 @dataclass(frozen=True)
@@ -150,17 +144,11 @@ def _bases(root: Path, top: Path | None, cwd: Path) -> list[tuple[Path, str]]:
 
 def _checked_file(src: str, path: Path, answers: Path) -> str:
     """``path`` as a source spelling; a plain file that is not a git bundle is an error."""
-    if path.is_file():
-        try:
-            with path.open("rb") as f:
-                head = f.read(16)
-        except OSError:
-            head = b""
-        if head not in _BUNDLE_HEADERS:
-            raise TemplateNotFoundError(
-                f"{answers}: `_src_path: {src}` leads to {path}, a plain file, not a template. "
-                "It should be the template's folder, git repository (or git bundle) or URL."
-            )
+    if path.is_file() and not is_bundle(path):
+        raise TemplateNotFoundError(
+            f"{answers}: `_src_path: {src}` leads to {path}, a plain file, not a template. "
+            "It should be the template's folder, git repository (or git bundle) or URL."
+        )
     return str(path.absolute())
 
 

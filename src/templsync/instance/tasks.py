@@ -10,13 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from templsync.errors import UserError
+from templsync.errors import TaskError
 
 __all__ = ["Command", "CommandRunner", "TaskError", "run_command"]
-
-
-class TaskError(UserError):
-    """A template task could not be started, or exited with a non-zero status."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +62,7 @@ def run_command(command: Command, *, output_to_stderr: bool = False) -> int:
     except OSError as err:
         raise TaskError(
             f"task {command.index} of {command.total} ({command.shown}) could not start: "
-            f"{err.strerror or err}. Check the template's `_tasks`."
+            f"{err.strerror or err}. Check the template's `_tasks`.",
+            command=command.args,
         ) from err
     return done.returncode

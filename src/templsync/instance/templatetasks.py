@@ -60,7 +60,9 @@ def run_template_tasks(
         if status:
             raise TaskError(
                 f"task {index} of {len(tasks)} ({command.shown}) failed with exit code "
-                f"{status}. {failed}"
+                f"{status}. {failed}",
+                command=command.args,
+                returncode=status,
             )
     return tuple(done)
 

@@ -34,8 +34,10 @@ so it changes only when the update finished (with or without conflicts), never a
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -49,12 +51,13 @@ from templsync._io.gitindex import ConflictStages, record_conflicts, stage_exec_
 from templsync._io.journal import JOURNAL_DIR, present_error
 from templsync._io.scratch import NO_CHANGES, ScratchChanges
 from templsync._io.sources import ResolvedVersion
-from templsync.errors import UserError
+from templsync._warned import recorded, unique
+from templsync.errors import TemplsyncWarning, UserError
 from templsync.instance.folders import new_folders
 from templsync.instance.migrations import migrate, migration_tasks
 from templsync.instance.project import BaseVersionMissingError, Project, load_project
 from templsync.instance.recorded import render_recorded
-from templsync.instance.session import Rendered, Session, SessionOptions, open_session
+from templsync.instance.session import Rendered, SessionOptions, open_session
 from templsync.instance.tasks import Command, CommandRunner, run_command
 from templsync.instance.updatetasks import (
     NOT_WRITTEN,
@@ -63,7 +66,7 @@ from templsync.instance.updatetasks import (
     task_folders,
 )
 from templsync.template.answering import Answers, QuestionPrompt
-from templsync.template.trust import UntrustedTemplateError
+from templsync.template.config import TemplateConfig
 
 __all__ = [
     "COPIER_LABELS",
@@ -144,7 +147,8 @@ class UpdateResult:
     tasks: tuple[Command, ...]
     migrations: tuple[Command, ...]
     message_after: str
-    warnings: tuple[str, ...]
+    warnings: tuple[TemplsyncWarning, ...]
+    """The warnings the update gave (also given as Python warnings), once each."""
     pretend: bool
     recovered: Recovery | None = None
 
@@ -174,6 +178,22 @@ def update(
     receives ``_message_before_update``; ``on_task`` is told about each migration and task
     before ``run_task`` runs it.
     """
+    with recorded() as given:
+        result = _update(
+            root, options, ask=ask, on_message=on_message, on_task=on_task, run_task=run_task
+        )
+    return dataclasses.replace(result, warnings=unique(given))
+
+
+def _update(
+    root: Path,
+    options: UpdateOptions,
+    *,
+    ask: Callable[[QuestionPrompt], object] | None,
+    on_message: Callable[[str], None] | None,
+    on_task: Callable[[Command], None] | None,
+    run_task: CommandRunner,
+) -> UpdateResult:
     if options.pretend and (root / JOURNAL_DIR).exists():
         raise present_error(root)  # a pretend run writes nothing, recovery included
     recovered = recover(root) if root.is_dir() and not options.pretend else None
@@ -182,8 +202,8 @@ def update(
         project.git.check_ready("update", writing=not options.pretend)
     if project.git is not None and not options.allow_dirty and project.git.is_dirty():
         raise DirtyInstanceError(
-            f"{root} has uncommitted changes. Commit or stash them first, so the update can be "
-            "reviewed and undone with git, or pass --allow-dirty."
+            f"Destination repository is dirty: {root} has uncommitted changes. Commit or stash "
+            "them first, so the update can be reviewed and undone with git, or pass --allow-dirty."
         )
     source = project.open_template(
         cache_dir=options.cache_dir, refresh=options.refresh, location=options.template
@@ -192,8 +212,9 @@ def update(
     ref = project.recorded.commit if options.vcs_ref == CURRENT_REF else options.vcs_ref
     new = source.resolve(ref, prereleases=options.prereleases)
     _check_direction(old, new, options)
-    theirs = open_session(source, new, root, options, operation="update")
-    _check_migration_trust(theirs, old, new)
+    theirs = open_session(
+        source, new, root, options, operation="update", unsafe=partial(_due_migrations, old, new)
+    )
     before = theirs.config.settings.message_before_update
     if before and on_message is not None:
         on_message(theirs.render(before))
@@ -252,19 +273,19 @@ def update(
         tasks=task_run.commands,
         migrations=ran,
         message_after=theirs.render(message) if message else "",
-        warnings=theirs.config.warnings,
+        warnings=(),  # filled by update
         pretend=options.pretend,
         recovered=recovered,
     )
 
 
-def _check_migration_trust(session: Session, old: ResolvedVersion, new: ResolvedVersion) -> None:
-    """``_migrations`` run code: an untrusted template that has some for this update is refused."""
-    if session.trusted:
-        return
-    settings = session.config.settings
-    if any(migration_tasks(settings, stage, old, new) for stage in ("before", "after")):
-        raise UntrustedTemplateError(["migrations"])
+def _due_migrations(
+    old: ResolvedVersion, new: ResolvedVersion, config: TemplateConfig
+) -> tuple[str, ...]:
+    """``("migrations",)`` when the template has ``_migrations`` to run for this update: they
+    run code, so they need trust too."""
+    due = any(migration_tasks(config.settings, stage, old, new) for stage in ("before", "after"))
+    return ("migrations",) if due else ()
 
 
 def _check_direction(old: ResolvedVersion, new: ResolvedVersion, options: UpdateOptions) -> None:

@@ -18,19 +18,15 @@ import os
 import secrets
 import socket
 import time
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from templsync.errors import UserError
+from templsync._warned import give
+from templsync.errors import StaleLockWarning, UserError
 
 
 class LockedError(UserError):
     """Another sync of the same pair is running."""
-
-
-class StaleLockWarning(UserWarning):
-    """A lock left by a run that died was taken over."""
 
 
 @contextlib.contextmanager
@@ -64,7 +60,7 @@ def _acquire(path: Path, timeout: float) -> None:
         except FileNotFoundError:
             continue  # another run took it over first
         aside.unlink(missing_ok=True)
-        warnings.warn(StaleLockWarning(f"took over a stale sync lock ({why})."), stacklevel=3)
+        give(StaleLockWarning(f"took over a stale sync lock ({why})."), stacklevel=3)
     raise LockedError(f"could not take the sync lock {str(path)!r}; try again.")
 
 

@@ -6,26 +6,23 @@ person is asked only through the ``ask`` callable the CLI passes in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from templsync.errors import InteractiveSessionError, MissingAnswerError, QuestionError
 from templsync.template.questions import (
     MISSING,
     BoundQuestion,
     Choice,
     Question,
-    QuestionError,
     StringRenderer,
 )
 
 if TYPE_CHECKING:
     from templsync.template.config import TemplateConfig
-
-
-class MissingAnswerError(QuestionError):
-    """A question needs an answer and nothing can give one without a person at a terminal."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +41,9 @@ class QuestionPrompt:
     qmark: str | None
     validate: Callable[[object], str | None]
     """Return why an answer is refused (cast error, choice or validator), or None."""
+    checked: tuple[bool, ...] = ()
+    """For a multiselect question: which choices its default selects (compared as the
+    question's type: a ``json`` choice ``"[1]"`` is the default's ``[1]``), as Copier does."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,7 @@ def answer_questions(
     skip_answered: bool = False,
     context: Mapping[str, object] = MappingProxyType({}),
     defaults: Defaults = Defaults(),  # frozen, immutable
+    always_ask: Sequence[str] = (),
 ) -> Answers:
     """Answer every question in order, as Copier does.
 
@@ -158,6 +159,10 @@ def answer_questions(
     ``context`` is the rest of the render context (``_copier_conf``, ``_src_path``, ...).
     A question's default is its ``previous`` answer, else ``defaults`` (:class:`Defaults`),
     else the template's; ``defaults.user`` are also in the render context, under the answers.
+    A question whose name matches a glob pattern of ``always_ask`` (Copier's ``ask``,
+    ``--ask``) is asked whatever answers it: ``data``, a ``previous`` answer, ``--defaults``,
+    ``ask: false``; unless ``when`` is false. Without ``ask`` such a question is an
+    :class:`InteractiveSessionError`, as in Copier: it was asked for explicitly.
     """
     state = _Answering(config, data, previous, context, defaults)
     defaulted: set[str] = set()
@@ -178,13 +183,18 @@ def answer_questions(
             state.last.pop(name, None)
             if bound.default(state.init) is MISSING:
                 continue
-        if name in state.init:
+        # Asked, as in Copier, whatever would answer it otherwise; but never when `when` is
+        # false (Copier's prompt skips it, and takes the default).
+        forced = when and any(fnmatchcase(name, pattern) for pattern in always_ask)
+        if forced:
+            pass
+        elif name in state.init:
             state.user[name] = bound.check(state.init[name])
             from_user.add(name)
             continue
-        if name in state.last and (skip_answered or not asked or ask is None):
+        elif name in state.last and (skip_answered or not asked or ask is None):
             continue  # with no one to ask (no terminal), a recorded answer stands
-        if not asked or use_defaults or not when:
+        elif not asked or use_defaults or not when:
             value = bound.default(state.last)
             if value is MISSING:
                 if not asked:
@@ -194,8 +204,9 @@ def answer_questions(
             defaulted.add(name)
             continue
         if ask is None:
-            raise _missing(question, use_defaults=use_defaults)
-        state.user[name] = bound.check(ask(_prompt(bound, state.last)))
+            raise _missing(question, use_defaults=use_defaults and not forced)
+        # The prompt's default: the data given, else the recorded answer, ... (Copier's).
+        state.user[name] = bound.check(ask(_prompt(bound, {**state.last, **state.init})))
         from_user.add(name)
     combined = state.combined()
     return Answers(
@@ -212,34 +223,50 @@ def answer_questions(
 
 
 def _missing(question: Question, *, use_defaults: bool) -> MissingAnswerError:
-    why = "has no default" if use_defaults else "needs an answer and there is no terminal to ask"
-    return MissingAnswerError(
-        f"{question.location}: question '{question.name}' {why}. "
-        f"Pass it with --data {question.name}=VALUE"
-        + ("" if use_defaults else " (or --defaults to take every default)")
-        + "."
+    """:class:`MissingAnswerError` with ``--defaults``, else :class:`InteractiveSessionError`."""
+    name = question.name
+    if use_defaults:
+        return MissingAnswerError(
+            f'{question.location}: Question "{name}" is required and has no default. '
+            f"Pass it with --data {name}=VALUE."
+        )
+    return InteractiveSessionError(
+        f"Interactive session required: Use `--defaults` and/or `--data`/`--data-file`. "
+        f"{question.location}: question '{name}' needs an answer and there is no terminal to "
+        f"ask. Pass it with --data {name}=VALUE (or --defaults to take every default)."
     )
 
 
 def _prompt(bound: BoundQuestion, recorded: Mapping[str, object]) -> QuestionPrompt:
     def validate(answer: object) -> str | None:
+        """Copier's prompt messages: ``Invalid input`` (and why), or the validator's refusal."""
         try:
-            bound.check(answer)
+            parsed = bound.parse_answer(answer)
         except QuestionError as err:
             return str(err)
-        return None
+        except (ValueError, TypeError, KeyError) as err:
+            return f"Invalid input: {err}"
+        message = bound.validation_error(parsed)
+        return bound.invalid(message) if message else None
 
     q = bound.question
+    default = bound.default(recorded)
+    choices = bound.choices()
+    checked = tuple(
+        q.multiselect and isinstance(default, list) and bound.cast_answer(c.value) in default
+        for c in choices
+    )
     return QuestionPrompt(
         name=q.name,
         message=bound.message(),
         type_name=bound.type_name(),
-        default=bound.default(recorded),
-        choices=bound.choices(),
+        default=default,
+        choices=choices,
         multiselect=q.multiselect,
         multiline=bound.multiline(),
         placeholder=str(bound.render_value(q.placeholder)),
         secret=q.secret,
         qmark=q.qmark,
         validate=validate,
+        checked=checked,
     )

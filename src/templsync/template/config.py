@@ -2,15 +2,15 @@
 
 Settings are the keys that start with ``_``; every other key is a question, in file order. The
 defaults and the merging of several documents follow Copier 9.19.1 (``copier/_template.py``).
-Unknown settings are notes in :attr:`TemplateConfig.warnings`; a template made for an older
-major version of Copier is Copier's :class:`OldTemplateWarning`, a Python warning.
+Reading it gives warnings (:func:`templsync._warned.give`): an unknown setting is an
+:class:`~templsync.errors.UnknownSettingWarning` naming its line; a template made for an older
+major version of Copier is Copier's :class:`~templsync.errors.OldTemplateWarning`.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-import warnings as python_warnings  # `warnings` names the config's own notes here
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -19,6 +19,8 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from templsync._core.tree import Tree
+from templsync._warned import give
+from templsync.errors import OldTemplateWarning, UnknownSettingWarning, UnsupportedVersionError
 from templsync.template.questions import Question, parse_question
 from templsync.template.yamlload import Location, TemplateConfigError, load_config_yaml
 
@@ -66,7 +68,6 @@ __all__ = [
     "COPIER_VERSION",
     "DEFAULT_EXCLUDE",
     "Migration",
-    "OldTemplateWarning",
     "Task",
     "TemplateConfig",
     "TemplateConfigError",
@@ -130,18 +131,13 @@ class TemplateSettings:
     secret_questions: tuple[str, ...] = ()
 
 
-class OldTemplateWarning(UserWarning):
-    """The template was made for an older major version of Copier (Copier's name)."""
-
-
 @dataclass(frozen=True)
 class TemplateConfig:
-    """A template's configuration: settings, questions in order, and warnings to show."""
+    """A template's configuration: settings and questions in order."""
 
     settings: TemplateSettings
     questions: tuple[Question, ...]
     path: str | None = None
-    warnings: tuple[str, ...] = ()
 
     @property
     def secret_questions(self) -> frozenset[str]:
@@ -200,11 +196,10 @@ def load_config(template: Tree) -> TemplateConfig:
             raw_settings[name[1:]] = value
         else:
             raw_questions[name] = value if isinstance(value, dict) else {"default": value}
-    warnings = [
-        f"{_where(loaded.locations, '_' + name, path)}: unknown setting '_{name}' is ignored."
-        for name in raw_settings
-        if name not in KNOWN_SETTINGS
-    ]
+    for name in raw_settings:
+        if name not in KNOWN_SETTINGS:
+            where = _where(loaded.locations, "_" + name, path)
+            give(UnknownSettingWarning(f"{where}: unknown setting '_{name}' is ignored."))
     settings = _parse_settings(raw_settings, loaded.locations, path)
     secret = set(settings.secret_questions)
     questions = tuple(
@@ -212,10 +207,14 @@ def load_config(template: Tree) -> TemplateConfig:
             name,
             {**body, "secret": True} if name in secret else body,
             _where(loaded.locations, name, path),
+            (
+                str(settings.envops.get("variable_start_string", "{{")),
+                str(settings.envops.get("block_start_string", "{%")),
+            ),
         )
         for name, body in raw_questions.items()
     )
-    return TemplateConfig(settings, questions, path, tuple(warnings))
+    return TemplateConfig(settings, questions, path)
 
 
 def _refuse_cookiecutter(template: Tree) -> None:
@@ -357,16 +356,17 @@ def _check_min_version(
         raise fail("min_copier_version", "a version number") from err
     if wanted > COPIER_VERSION:
         where = _where(locations, "_min_copier_version", path)
-        raise TemplateConfigError(
-            f"{where}: the template needs Copier >= {value} (setting '_min_copier_version'), "
-            f"but templsync is compatible with Copier {COPIER_VERSION}. Use a version of the "
-            "template made for an older Copier (--vcs-ref)."
+        raise UnsupportedVersionError(
+            f"{where}: This template requires Copier version >= {value} (setting "
+            f"'_min_copier_version'), while templsync follows Copier {COPIER_VERSION}. Use a "
+            "version of the template made for an older Copier (--vcs-ref)."
         )
     if COPIER_VERSION.major > wanted.major:
-        python_warnings.warn(
-            f"This template was designed for Copier {value}, but templsync follows Copier "
-            f"{COPIER_VERSION}. You could find some incompatibilities.",
-            OldTemplateWarning,
+        give(
+            OldTemplateWarning(
+                f"This template was designed for Copier {value}, but templsync follows Copier "
+                f"{COPIER_VERSION}. You could find some incompatibilities."
+            ),
             stacklevel=2,
         )
     return value

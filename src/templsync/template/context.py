@@ -20,12 +20,14 @@ import os
 import platform
 import secrets
 import sys
-import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from types import MappingProxyType
 from typing import Literal
+
+from templsync._warned import give
+from templsync.errors import TemplateFutureWarning
 
 Phase = Literal["prompt", "render", "tasks", "migrate", "undefined"]
 Operation = Literal["copy", "update"]
@@ -135,23 +137,25 @@ class ExternalData(Mapping[str, object]):
 
 
 def _now() -> datetime.datetime:
-    warnings.warn(
-        "'now' will be removed in a future release of Copier.\n"
-        "Please use this instead: {{ '%Y-%m-%d %H:%M:%S' | strftime }}\n"
-        "strftime format reference https://strftime.org/",
-        FutureWarning,
+    give(
+        TemplateFutureWarning(
+            "'now' will be removed in a future release of Copier.\n"
+            "Please use this instead: {{ '%Y-%m-%d %H:%M:%S' | strftime }}\n"
+            "strftime format reference https://strftime.org/"
+        ),
         stacklevel=2,
     )
     return datetime.datetime.now(tz=datetime.UTC)
 
 
 def _make_secret() -> str:
-    warnings.warn(
-        "'make_secret' will be removed in a future release of Copier.\n"
-        "Please use this instead: {{ 999999999999999999999999999999999|ans_random|hash('sha512') "
-        "}}\nrandom and hash filters documentation: "
-        "https://docs.ansible.com/ansible/2.3/playbooks_filters.html",
-        FutureWarning,
+    give(
+        TemplateFutureWarning(
+            "'make_secret' will be removed in a future release of Copier.\n"
+            "Please use this instead: {{ 999999999999999999999999999999999|ans_random|hash("
+            "'sha512') }}\nrandom and hash filters documentation: "
+            "https://docs.ansible.com/ansible/2.3/playbooks_filters.html"
+        ),
         stacklevel=2,
     )
     return hashlib.sha512(secrets.token_bytes(128)).hexdigest()
@@ -159,7 +163,7 @@ def _make_secret() -> str:
 
 DEFAULT_DATA: Mapping[str, object] = MappingProxyType({"now": _now, "make_secret": _make_secret})
 """Copier's deprecated ``now()`` and ``make_secret()``, still in every context (each call is
-Copier's ``FutureWarning``)."""
+Copier's ``FutureWarning``: a :class:`~templsync.errors.TemplateFutureWarning`)."""
 
 
 def template_context(

@@ -31,7 +31,7 @@ import jinja2.environment
 import jinja2.utils
 
 from templsync._core.tree import Tree
-from templsync.errors import InvalidPathError, UserError
+from templsync.errors import ExtensionNotFoundError, InvalidPathError, UserError
 
 _E = TypeVar("_E", bound=BaseException)
 _LOADING = threading.Lock()
@@ -42,8 +42,9 @@ _TEMPLATE_LOADER = "copier_template_extensions.TemplateExtensionLoader"
 _REPORT = "The error is in the extension's code: report it to the template's maintainers."
 
 
-class ExtensionLoadError(UserError):
-    """One ``_jinja_extensions`` entry could not be imported or started."""
+class ExtensionLoadError(ExtensionNotFoundError):
+    """One ``_jinja_extensions`` entry could not be imported or started (Copier's
+    ``ExtensionNotFoundError``)."""
 
     def __init__(self, entry: str, problem: str) -> None:
         self.entry = entry
@@ -154,8 +155,8 @@ def _import_error(entry: str, err: Exception, shown: Callable[[str], str]) -> Ex
         if module == missing.name or module.startswith(missing.name + "."):
             return ExtensionLoadError(
                 entry,
-                f"the Python module {missing.name!r} is not installed. Install it alongside "
-                "templsync (in the same Python environment), then run again.",
+                f"the Python module {missing.name!r} is not installed ({missing}). Install it "
+                "alongside templsync (in the same Python environment), then run again.",
             )
         return ExtensionLoadError(
             entry,

@@ -37,7 +37,13 @@ from jinja2.ext import Extension
 from jinja2.parser import Parser
 
 from templsync._core.tree import Tree
-from templsync.errors import UserError
+from templsync.errors import (
+    ConfigFileError,
+    ExtensionNotFoundError,
+    MultipleYieldTagsError,
+    UnsafeTemplateError,
+    UserError,
+)
 from templsync.template.extensions import load_extensions
 from templsync.template.limits import Alarm, Meter, RenderLimits
 from templsync.template.links import resolve
@@ -55,19 +61,13 @@ _UNDEFINED_CLASSES: Mapping[str, type[jinja2.Undefined]] = {
 }
 
 
-class TrustRequiredError(UserError):
-    """A template setting runs code, and the template was not trusted."""
+TrustRequiredError = UnsafeTemplateError
+"""A template setting runs code, and the template was not trusted."""
 
-    def __init__(self, setting: str) -> None:
-        self.setting = setting
-        super().__init__(
-            f"the template's `{setting}` setting runs code from the template, so it needs "
-            "trust. If you trust this template, run again with `--trust`."
-        )
-
-
-class JinjaSetupError(UserError):
-    """``_envops`` (or Copier's default extensions) cannot be used to build the environment."""
+JinjaSetupError = ConfigFileError
+"""``_envops`` (or Copier's default extensions) cannot be used to build the Jinja environment (a
+``_jinja_extensions`` entry that cannot be loaded is an
+:class:`~templsync.template.extensions.ExtensionLoadError`, Copier's ``ExtensionNotFoundError``)."""
 
 
 class TemplateRenderError(UserError):
@@ -116,7 +116,7 @@ class YieldExtension(Extension):
         self, name: str, iterable: Iterable[object], caller: Callable[[], str]
     ) -> str:
         if self.yield_name is not None or self.yield_iterable is not None:
-            raise UserError(
+            raise MultipleYieldTagsError(
                 "a path name may hold only one yield tag; found a second one for "
                 f"{name!r} after {self.yield_name!r}."
             )
@@ -149,20 +149,21 @@ def make_environment(
     time an extension reads the loader's ``searchpath``. ``limits`` are the render's (unset
     ones take the defaults for the template's trust); ``alarm`` (an adapter from ``_io``) stops
     a render stuck in one long step.
-    Raises :class:`TrustRequiredError` for extensions without trust,
-    :class:`~templsync.template.extensions.ExtensionLoadError` for an extension that cannot be
-    loaded, and :class:`JinjaSetupError` for an unknown ``undefined`` class.
+    Raises :class:`~templsync.errors.UnsafeTemplateError` for extensions without trust,
+    :class:`~templsync.template.extensions.ExtensionLoadError` (Copier's
+    ``ExtensionNotFoundError``) for an extension that cannot be loaded, and
+    :class:`~templsync.errors.ConfigFileError` for an unknown ``undefined`` class.
     """
     if extensions and not trusted:
-        raise TrustRequiredError("_jinja_extensions")
+        raise UnsafeTemplateError("jinja_extensions")
     options: dict[str, Any] = dict(envops)
     options.setdefault("keep_trailing_newline", True)
     undefined = options.get("undefined")
     if undefined is not None:
         if undefined not in _UNDEFINED_CLASSES:
-            raise JinjaSetupError(
-                f"unsupported `_envops.undefined` value {undefined!r}. Use "
-                '"jinja2.Undefined" or "jinja2.StrictUndefined".'
+            raise ConfigFileError(
+                f"Unsupported envops.undefined value specified: {undefined}. Set "
+                '`_envops.undefined` to "jinja2.Undefined" or "jinja2.StrictUndefined".'
             )
         options["undefined"] = _UNDEFINED_CLASSES[str(undefined)]
     defaults: list[str | type[Extension]] = [ANSIBLE_FILTERS, YieldExtension]
@@ -182,12 +183,12 @@ def make_environment(
             **options,
         )
     except ModuleNotFoundError as err:
-        raise JinjaSetupError(
+        raise ExtensionNotFoundError(
             f"cannot load Copier's default Jinja extensions: the Python module {err.name!r} is "
             "not installed. Install it alongside templsync."
         ) from err
     except TypeError as err:
-        raise JinjaSetupError(f"invalid `_envops`: {err}") from err
+        raise ConfigFileError(f"invalid `_envops`: {err}") from err
     if extensions:
         load_extensions(env, extensions, files, loader.shown)
     to_json = env.filters.get("to_json")

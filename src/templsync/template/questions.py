@@ -14,17 +14,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Final, Protocol
 
 import yaml
 
 from templsync._limits import parse_within
 from templsync._yaml import LimitedLoader, safe_load
-from templsync.errors import UserError
+from templsync.errors import InvalidTypeError, QuestionError, TemplsyncError
 from templsync.template.yamlload import TemplateConfigError
-
-if TYPE_CHECKING:
-    pass
 
 
 class StringRenderer(Protocol):
@@ -40,10 +37,6 @@ class _Missing:
 
 MISSING: Final = _Missing()
 """No value: a question without a default."""
-
-
-class QuestionError(UserError):
-    """An answer or a default that does not fit its question; the message names the question."""
 
 
 def cast_to_bool(value: Any) -> bool:
@@ -130,8 +123,17 @@ class Question:
     ask: str | bool = True
 
 
-def parse_question(name: str, body: Mapping[str, Any], location: str) -> Question:
-    """Build a :class:`Question` from its mapping in ``copier.yml``; unknown keys are ignored."""
+def parse_question(
+    name: str,
+    body: Mapping[str, Any],
+    location: str,
+    template_starts: tuple[str, ...] = ("{{", "{%"),
+) -> Question:
+    """Build a :class:`Question` from its mapping in ``copier.yml``; unknown keys are ignored.
+
+    ``template_starts`` are the Jinja delimiters that open an expression or a tag (``_envops``
+    may change them): a ``type`` holding one is a template, checked once rendered.
+    """
 
     def fail(what: str) -> TemplateConfigError:
         return TemplateConfigError(f"{location}: question '{name}': {what}.")
@@ -149,16 +151,14 @@ def parse_question(name: str, body: Mapping[str, Any], location: str) -> Questio
     if type_name == "":
         inferred = type(default).__name__
         type_name = inferred if inferred in CAST_STR_TO_NATIVE else "yaml"
-    elif type_name not in CAST_STR_TO_NATIVE and "{" not in type_name:
-        raise fail(
-            f'unsupported type "{type_name}"; use one of {", ".join(sorted(CAST_STR_TO_NATIVE))}'
-        )
+    elif type_name not in CAST_STR_TO_NATIVE and not any(s in type_name for s in template_starts):
+        raise _unsupported_type(location, name, type_name)
     choices = body.get("choices", ())
     if not isinstance(choices, list | dict | str | tuple):
         raise fail(f"'choices' must be a list, a mapping or a template string, not {choices!r}")
     secret = bool(body.get("secret", False))
     if secret and default is MISSING:
-        raise fail("a secret question requires a default value")
+        raise fail("Secret question requires a default value")
     qmark = body.get("qmark")
     return Question(
         name=name,
@@ -178,8 +178,20 @@ def parse_question(name: str, body: Mapping[str, Any], location: str) -> Questio
     )
 
 
-class UnsetError(Exception):
-    """A default used ``UNSET``: the question has no default (Copier's ``UnsetError``)."""
+def _unsupported_type(location: str, name: str, type_name: object) -> InvalidTypeError:
+    return InvalidTypeError(
+        f'{location}: Unsupported type "{type_name}" in question "{name}"; use one of '
+        f"{', '.join(sorted(CAST_STR_TO_NATIVE))}."
+    )
+
+
+class UnsetError(TemplsyncError):
+    """A default used ``UNSET``: the question has no default (Copier's ``UnsetError``).
+
+    A signal, never an error a caller sees: :meth:`BoundQuestion.default` catches it. It is a
+    :class:`~templsync.errors.TemplsyncError` so that the renderer lets it through as it is, as
+    it lets through every error of ours, instead of making it the template's render error.
+    """
 
 
 class _Unset:
@@ -220,8 +232,10 @@ class BoundQuestion:
     def name(self) -> str:
         return self.question.name
 
-    def fail(self, what: str) -> QuestionError:
-        return QuestionError(f"{self.question.location}: question '{self.name}': {what}")
+    def fail(self, what: str, cause: BaseException | None = None) -> QuestionError:
+        """The error naming this question; an :class:`InvalidTypeError` for a ``TypeError``."""
+        cls = InvalidTypeError if isinstance(cause, TypeError) else QuestionError
+        return cls(f"{self.question.location}: question '{self.name}': {what}")
 
     def render_value(self, value: object, extra: Mapping[str, object] | None = None) -> Any:
         if isinstance(value, str):
@@ -233,7 +247,7 @@ class BoundQuestion:
     def type_name(self) -> str:
         type_name = self.render_value(self.question.type)
         if type_name not in CAST_STR_TO_NATIVE:
-            raise self.fail(f'unsupported type "{type_name}"')
+            raise _unsupported_type(self.question.location, self.name, type_name)
         return str(type_name)
 
     def when(self) -> bool:
@@ -249,7 +263,7 @@ class BoundQuestion:
         type_name = self.type_name()
         type_fn = CAST_STR_TO_NATIVE[type_name]
         if answer is None and type_name not in {"json", "yaml"}:
-            raise ValueError(
+            raise TypeError(
                 f'Invalid answer "{answer}" of type "{type(answer)}" '
                 f'to question "{self.name}" of type "{type_name}"'
             )
@@ -260,7 +274,7 @@ class BoundQuestion:
         except (TypeError, AttributeError) as error:
             if type_name in {"json", "yaml"}:
                 return answer
-            raise ValueError(
+            raise TypeError(
                 f'Invalid answer {answer!r} to question "{self.name}" of type "{type_name}"'
             ) from error
 
@@ -280,9 +294,9 @@ class BoundQuestion:
             disabled = ""
             if isinstance(choice, tuple | list) and isinstance(value, dict):
                 if "value" not in value:
-                    raise self.fail(f"choice {title!r} needs a 'value'")
+                    raise self.fail(f"choice {title!r}: Property 'value' is required")
                 if "validator" in value and not isinstance(value["validator"], str):
-                    raise self.fail(f"the validator of choice {title!r} must be a string")
+                    raise self.fail(f"choice {title!r}: Property 'validator' must be a string")
                 disabled = str(self.render_value(value.get("validator", "")))
                 value = value["value"]
             rendered = self.render_value(value)
@@ -332,11 +346,17 @@ class BoundQuestion:
         """Parse and validate ``answer``; raise :class:`QuestionError` naming the question."""
         try:
             parsed = self.parse_answer(answer)
+        except QuestionError:  # the question itself is at fault (its type, its choices)
+            raise
         except (ValueError, TypeError, KeyError) as err:
-            raise self.fail(f"invalid answer {shown(answer)}: {err}") from err
+            raise self.fail(f"invalid answer {shown(answer)}: {err}", err) from err
         if message := self.validation_error(parsed):
-            raise self.fail(f"the answer {parsed!r} is not valid: {message}")
+            raise QuestionError(f"{self.question.location}: {self.invalid(message)}")
         return parsed
+
+    def invalid(self, message: str) -> str:
+        """What Copier says of an answer its validator refuses with ``message``."""
+        return f"Validation error for question '{self.name}': {message}"
 
     def default(self, recorded: Mapping[str, object]) -> Any:
         """Copier's ``get_default``, parsed: a recorded answer, else a user default, else the
@@ -358,9 +378,11 @@ class BoundQuestion:
                 return MISSING
         try:
             parsed = self.parse_answer(result)
+        except QuestionError:  # the question itself is at fault (its type, its choices)
+            raise
         except (ValueError, TypeError, KeyError) as err:
             problem = f"the default {shown(result)} does not fit the question: {err}"
-            raise self.fail(problem) from err
+            raise self.fail(problem, err) from err
         if self.when() and not self.question.secret:
             message = self.validation_error(parsed)
             if message:

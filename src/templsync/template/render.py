@@ -7,8 +7,9 @@ name at a time:
 - a name that renders empty drops the file (and, for a folder, everything below it);
   ``{% yield x from xs %}`` in a name makes one path per item;
 - a name that renders to the answers file's path becomes that path, wherever the name is.
-  Copier deprecates such a name below a folder, and matches ``_exclude`` against the answers
-  file's path only, so an excluded folder (a vendored template) holding
+  Copier deprecates such a name below a folder (its ``DeprecationWarning``, here a
+  :class:`~templsync.errors.TemplateDeprecationWarning`), and matches ``_exclude`` against the
+  answers file's path only, so an excluded folder (a vendored template) holding
   ``{{ _copier_conf.answers_file }}.jinja`` still renders the answers file. When several
   template files render it differently, Copier keeps the one its walk meets last, which depends
   on the file system's order; here the one named at the root (the spelling Copier does not
@@ -42,7 +43,15 @@ from types import MappingProxyType
 
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import FileEntry, Tree, parent_dirs
-from templsync.errors import InvalidPathError, SymlinkError, UserError
+from templsync._warned import give
+from templsync.errors import (
+    ForbiddenPathError,
+    InvalidPathError,
+    SymlinkError,
+    SymlinkOutsideError,
+    TemplateDeprecationWarning,
+    UserError,
+)
 from templsync.template.excludes import CopierExclude
 from templsync.template.jinja import BinaryTemplateError, TreeLoader
 from templsync.template.links import Walked, resolve, walk
@@ -51,18 +60,6 @@ from templsync.template.sandbox import GuardedSandbox
 
 DEFAULT_ANSWERS_FILE = ".copier-answers.yml"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-class ForbiddenPathError(UserError):
-    """A template file renders to a path outside the destination folder."""
-
-    def __init__(self, source: str, rendered: str) -> None:
-        self.source = source
-        self.rendered = rendered
-        super().__init__(
-            f"the template file {source!r} renders to the path {rendered!r}, which is outside "
-            "the destination folder. Check the answers used in its name."
-        )
 
 
 class RenderConflictError(UserError):
@@ -157,6 +154,7 @@ def render_template(
             entry, templated = job.render_entry(path, walked.files[path], extra, preserve_symlinks)
             info = SourceInfo(job.prefix + path, templated)
             if via is _Via.NESTED_ANSWERS:  # Copier's deprecated spelling: see the module's doc
+                _deprecated_answers_file(info.path, job.answers_file)
                 nested_answers.append((entry, info))
             else:
                 files.add(posixpath.normpath(dst), entry, info)
@@ -236,9 +234,33 @@ def _tree(entries: dict[str, FileEntry], sources: Mapping[str, SourceInfo]) -> T
             f"the template file {source.path!r} renders to {err.path!r}: {err.reason}. "
             "Make the rendered names differ."
         ) from err
+    except SymlinkOutsideError as err:
+        names = ", ".join(repr(s.path) for p, s in sources.items() if entries[p].is_symlink)
+        raise SymlinkOutsideError(
+            err.link or err.path,
+            f"{err.why} The template's symlinks: {names}.",
+            target=err.target,
+            path=err.path,
+        ) from err
     except SymlinkError as err:
         names = ", ".join(repr(s.path) for p, s in sources.items() if entries[p].is_symlink)
-        raise SymlinkError(f"{err} The template's symlinks: {names}.") from err
+        raise SymlinkError(
+            f"{err} The template's symlinks: {names}.", link=err.link, target=err.target
+        ) from err
+
+
+def _deprecated_answers_file(source: str, answers_file: str) -> None:
+    """Copier's ``DeprecationWarning`` for a template file below a folder that renders to the
+    answers file's path."""
+    give(
+        TemplateDeprecationWarning(
+            f"{source}: Answers file template locations other than the template root directory "
+            f"are deprecated (the answers file is written to {answers_file} all the same). "
+            "Specify a non-default answers file name/location via the `_answers_file` setting "
+            "in the `copier.yaml` file instead."
+        ),
+        stacklevel=3,
+    )
 
 
 _Rendered = tuple[tuple[str, ...], dict[str, object], "_Via"]
@@ -362,7 +384,11 @@ class _Job:
     def check_inside(self, source: str, dst: str) -> None:
         normalized = posixpath.normpath(dst)
         if dst.startswith("/") or normalized in {".", ".."} or normalized.startswith("../"):
-            raise ForbiddenPathError(self.prefix + source, dst)
+            raise ForbiddenPathError(
+                dst,
+                f"the template file {self.prefix + source!r} renders to a path outside the "
+                "destination folder. Check the answers used in its name.",
+            )
 
     def render_entry(
         self, path: str, entry: FileEntry, extra: dict[str, object], preserve_symlinks: bool

@@ -26,7 +26,7 @@ from types import TracebackType
 import jinja2
 from jinja2.ext import Extension
 
-from templsync.errors import TemplsyncError
+from templsync.errors import TemplsyncError, YieldTagInFileError
 from templsync.template.jinja import TemplateRenderError, YieldExtension
 from templsync.template.limits import RenderStopped
 from templsync.template.sandbox import GuardedSandbox
@@ -92,7 +92,9 @@ class JinjaRenderer:
         ext.reset()
         text = self._run(partial(self.env.get_template, path), context, path, path)
         if ext.yield_name is not None:
-            raise TemplateRenderError(path, None, "a yield tag is allowed in path names only")
+            raise YieldTagInFileError(
+                f"{path}: a yield tag is allowed in path names only, not in a file's content."
+            )
         return text
 
     def _run(

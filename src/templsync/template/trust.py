@@ -21,9 +21,8 @@ from os.path import expanduser
 from pathlib import Path, PureWindowsPath
 from urllib.parse import urlsplit, urlunsplit
 
-from templsync.errors import UserError
+from templsync.errors import UnsafeTemplateError
 from templsync.template.config import TemplateConfig
-from templsync.template.jinja import TrustRequiredError
 from templsync.template.usersettings import SettingsFileError, load_settings, settings_path
 
 _ALIASES = ("gh:", "gl:")
@@ -40,20 +39,8 @@ __all__ = [
 ]
 
 
-class UntrustedTemplateError(TrustRequiredError):
-    """One or more settings of an untrusted template run code."""
-
-    def __init__(self, settings: Iterable[str]) -> None:
-        self.settings = tuple(sorted(settings))
-        names = " and ".join(f"`_{s}`" for s in self.settings)
-        plural = "s run" if len(self.settings) > 1 else " runs"
-        UserError.__init__(
-            self,
-            f"the template's {names} setting{plural} code from the template, so it needs "
-            "trust. If you trust this template, run again with `--trust` (or add it to the "
-            "`trust:` list of Copier's settings.yml).",
-        )
-        self.setting = "_" + self.settings[0]
+UntrustedTemplateError = UnsafeTemplateError
+"""One or more settings of an untrusted template run code (Copier's ``UnsafeTemplateError``)."""
 
 
 def load_trust_list(path: Path) -> tuple[str, ...]:
@@ -77,20 +64,23 @@ def is_trusted(trust: Iterable[str], repository: str) -> bool:
     return False
 
 
-def check_trust(config: TemplateConfig, *, trusted: bool, skip_tasks: bool = False) -> None:
+def check_trust(
+    config: TemplateConfig, *, trusted: bool, skip_tasks: bool = False, also: Iterable[str] = ()
+) -> None:
     """Refuse an untrusted template whose settings run code, naming each such setting.
 
-    ``_tasks`` count only when they would run (not with ``skip_tasks``), as in Copier.
+    ``_tasks`` count only when they would run (not with ``skip_tasks``), as in Copier; ``also``
+    names more settings that would run code (an update's ``migrations``).
     """
     if trusted:
         return
-    needing = set()
+    needing = set(also)
     if config.settings.jinja_extensions:
         needing.add("jinja_extensions")
     if config.settings.tasks and not skip_tasks:
         needing.add("tasks")
     if needing:
-        raise UntrustedTemplateError(needing)
+        raise UnsafeTemplateError(needing)
 
 
 def _is_url_style(url: str) -> bool:

@@ -2,7 +2,8 @@
 
 Copier 9.19.1 (``copier/_settings.py``) reads ``$COPIER_SETTINGS_PATH``, else
 ``<user config dir>/copier/settings.yml``; a missing file means no settings, and a missing file
-that the variable names is a :class:`MissingSettingsWarning`. The file holds two keys:
+that the variable names is Copier's :class:`~templsync.errors.MissingSettingsWarning`. The file
+holds two keys:
 
 - ``defaults:`` a mapping of question names to default answers. They replace the template's own
   default (and are rendered like it), below ``--data``, recorded answers and the caller's
@@ -15,7 +16,6 @@ Reading the file is the only I/O here; the CLI reads it once and passes the valu
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,14 +25,14 @@ import platformdirs
 import yaml
 
 from templsync._limits import LimitError
+from templsync._warned import give
 from templsync._yaml import safe_load
-from templsync.errors import UserError
+from templsync.errors import MissingSettingsWarning, SettingsError
 
 SETTINGS_ENV = "COPIER_SETTINGS_PATH"
 
 __all__ = [
     "SETTINGS_ENV",
-    "MissingSettingsWarning",
     "SettingsFileError",
     "UserSettings",
     "load_settings",
@@ -41,12 +41,8 @@ __all__ = [
 ]
 
 
-class SettingsFileError(UserError):
-    """Copier's user settings file cannot be read."""
-
-
-class MissingSettingsWarning(UserWarning):
-    """``$COPIER_SETTINGS_PATH`` names a settings file that does not exist (Copier's name)."""
+SettingsFileError = SettingsError
+"""Copier's user settings file cannot be read (Copier's ``SettingsError``)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +66,7 @@ def user_settings(environ: Mapping[str, str]) -> UserSettings:
     path = settings_path(environ)
     settings = load_settings(path)
     if environ.get(SETTINGS_ENV) and not path.is_file():
-        warnings.warn(f"Settings file not found at {path}", MissingSettingsWarning, stacklevel=2)
+        give(MissingSettingsWarning(f"Settings file not found at {path}"), stacklevel=2)
     return settings
 
 

@@ -36,19 +36,19 @@ import yaml
 from templsync._core.tree import Tree
 from templsync._limits import MAX_INCLUDE_DEPTH, LimitError, parse_within
 from templsync._yaml import LimitedLoader, fast_documents_ok, within_limits
-from templsync.errors import UserError
+from templsync.errors import ForbiddenPathError, InvalidConfigFileError
 
 _LIBYAML = hasattr(yaml, "CSafeLoader")  # PyYAML built without libyaml has no C parser
 _LoaderClass = type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 MERGED_LIST_SETTINGS = ("_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists")
 
 
-class TemplateConfigError(UserError):
-    """``copier.yml`` (or a file it includes) is invalid; the message names the file and line."""
+TemplateConfigError = InvalidConfigFileError
+"""``copier.yml`` (or a file it includes) is invalid: Copier's ``InvalidConfigFileError``."""
 
 
-class ForbiddenIncludeError(TemplateConfigError):
-    """An ``!include`` names a path outside the template (Copier's ``ForbiddenPathError``)."""
+class ForbiddenIncludeError(ForbiddenPathError, TemplateConfigError):
+    """An ``!include`` names a path outside the template: Copier's ``ForbiddenPathError``."""
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,9 @@ def load_config_yaml(tree: Tree, path: str) -> LoadedYaml:
         if inside == ".." or inside.startswith("../"):
             mark = node.start_mark
             raise ForbiddenIncludeError(
-                f"{mark.name}:{mark.line + 1}: `!include {pattern}` names {inside!r}, which is "
-                "outside the template. An included file must be inside the template's folder: "
-                "move it there."
+                inside,
+                f"{mark.name}:{mark.line + 1}: `!include {pattern}` names a path outside the "
+                "template. An included file must be inside the template's folder: move it there.",
             )
         pattern = inside
         data: list[Any] = []

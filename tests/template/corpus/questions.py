@@ -181,6 +181,20 @@ CASES = [
         },
     ),
     Case(
+        # Copier's test_skipped_question_with_unset_default_value: UNSET means no default, and a
+        # question `when` hides is then left out, its validator never run.
+        "unset-default-of-a-skipped-question",
+        {
+            **ANSWERS,
+            "copier.yml": (
+                "q:\n  type: str\n  default: '{{ UNSET }}'\n  when: false\n"
+                "  validator: '{% if not q %}Invalid{% endif %}'\n"
+                "after:\n  type: str\n  default: \"{{ q | default('<undefined>') }}\"\n"
+            ),
+            "output.txt.jinja": "{{ q | default('<undefined>') }} {{ after }}\n",
+        },
+    ),
+    Case(
         "no-answers-file-template",
         {"copier.yml": "name: x\n", "a.txt.jinja": "{{ name }}\n"},
         answers_file="",
