@@ -12,6 +12,10 @@
 - With ``--baseline REPORT`` (a run of plain Copier), the tests that fail there must be exactly
   the recorded ``[baseline] fail``.
 - With ``--partial`` (a run of some tests only), tests that were not run are not compared.
+- ``--write-unexpected FILE`` writes the unexpected failures' ids, one a line, for a second
+  run of them alone; ``--again REPORT`` (that run) counts an unexpected failure that passed
+  there as flaky: printed, not an error. A test failing twice, or one listed in expected.toml
+  that passes, still fails the comparison.
 
 ``python -m copier_suite.compare --markdown`` prints the expected differences as
 docs/copier-compat.md lists them.
@@ -20,6 +24,7 @@ docs/copier-compat.md lists them.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tomllib
@@ -93,6 +98,8 @@ class Comparison:
     """Tests that failed and are listed nowhere."""
     stale: tuple[str, ...]
     """Listed tests that passed, or are not in the run."""
+    flaky: tuple[str, ...] = ()
+    """Unexpected failures that passed when run again alone (see :func:`again`)."""
 
     @property
     def ok(self) -> bool:
@@ -120,6 +127,20 @@ def compare(
         expected_failures={r: tuple(ts) for r, ts in by_reason.items()},
         unexpected=tuple(sorted(failed - reason_of.keys() - expected.baseline_fail)),
         stale=tuple(sorted(reason_of.keys() - failed)),
+    )
+
+
+def again(result: Comparison, second: Mapping[str, object]) -> Comparison:
+    """``result`` with its unexpected failures that passed in ``second`` (a run of those
+    tests alone) moved to ``flaky``: a test that fails only under load is not a difference."""
+    outcomes = second["outcomes"]
+    assert isinstance(outcomes, dict)
+    passed = {t for t in result.unexpected if outcomes.get(t) not in (None, FAILED)}
+    return dataclasses.replace(
+        result,
+        passing=tuple(sorted({*result.passing, *passed})),
+        unexpected=tuple(t for t in result.unexpected if t not in passed),
+        flaky=tuple(sorted(passed)),
     )
 
 
@@ -154,6 +175,8 @@ def summary(result: Comparison, report: Mapping[str, object]) -> list[str]:
         lines.extend(f"  {len(ts):4}  {r}" for r, ts in sorted(groups.items()))
     for test in result.unexpected:
         lines.append(f"UNEXPECTED FAILURE: {test}\n    {failures.get(test, '')}")
+    for test in result.flaky:
+        lines.append(f"flaky (failed, then passed when run again alone): {test}")
     for test in result.stale:
         lines.append(f"EXPECTED TO FAIL, BUT DID NOT (remove it from expected.toml): {test}")
     return lines
@@ -186,6 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--expected", type=Path, default=EXPECTED)
     parser.add_argument("--baseline", type=Path, help="a plain Copier run's report (JSON)")
     parser.add_argument("--partial", action="store_true", help="some tests only were run")
+    parser.add_argument("--write-unexpected", type=Path, help="write the unexpected failures")
+    parser.add_argument("--again", type=Path, help="a run of the unexpected failures alone")
     args = parser.parse_args(argv)
     expected = load_expected(args.expected)
     if args.markdown or args.report is None:
@@ -198,6 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n".join(problems or ["baseline: as recorded"]))
     report = json.loads(args.report.read_text())
     result = compare(report, expected, partial=args.partial)
+    if args.again is not None:
+        result = again(result, json.loads(args.again.read_text()))
+    if args.write_unexpected is not None:
+        args.write_unexpected.write_text("".join(f"{t}\n" for t in result.unexpected))
     print("\n".join(summary(result, report)))
     return 0 if result.ok and not problems else 1
 

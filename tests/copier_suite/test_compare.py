@@ -107,3 +107,26 @@ def test_main_exits_1_on_a_disagreement(tmp_path: Path, capsys: pytest.CaptureFi
     expected = write_expected(tmp_path / "e.toml", "")
     assert main([str(path), "--expected", str(expected)]) == 1
     assert "UNEXPECTED FAILURE: t::a" in capsys.readouterr().out
+
+
+def test_a_failure_that_passes_when_run_again_alone_is_flaky_not_an_error(
+    tmp_path: Path,
+) -> None:
+    from copier_suite.compare import again
+
+    expected = load_expected(write_expected(tmp_path / "e.toml", ""))
+    first = compare(
+        report(
+            {"t::slow": "failed", "t::broken": "failed", "t::a": "passed"},
+            ["t::slow", "t::broken", "t::a"],
+        ),
+        expected,
+    )
+    assert first.unexpected == ("t::broken", "t::slow")
+    second = again(first, report({"t::slow": "passed", "t::broken": "failed"}, []))
+    assert second.flaky == ("t::slow",)
+    assert second.unexpected == ("t::broken",)
+    assert second.passing == ("t::a", "t::slow")
+    assert not second.ok
+    assert again(first, report({"t::slow": "passed", "t::broken": "passed"}, [])).ok
+    assert not again(first, report({}, [])).ok  # not run again: still unexpected
