@@ -14,7 +14,7 @@ scripts/venv.sh
 
 work=.example
 mkdir -p "$work"
-template="$work/template-repo"
+template="$PWD/$work/template-repo"  # absolute: the answers file records it as given
 instance="$work/orders-service"
 templsync=.venv/bin/templsync
 .venv/bin/python examples/make_template_repo.py "$template" >/dev/null
