@@ -16,6 +16,7 @@ Rules this module keeps:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from templsync._core.text import is_binary
 from templsync._core.tree import FileEntry, Mode
 from templsync._io.fsutil import write_new_file
 from templsync.progress import Progress
+from templsync.storage.localstore import LocalStore
 from templsync.storage.model import (
     LEFT,
     Action,
@@ -40,7 +42,9 @@ from templsync.storage.records import Landed
 from templsync.storage.state import TEXT_LIMIT
 from templsync.storage.store import CHANGED, Changed, Store, Write, WriteOutcome
 
-BATCH_BYTES = 32 << 20
+BATCH_BYTES = 16 << 20
+"""The most content one copy batch holds in memory: about 500 files of 32 KiB, still enough
+for the writer to make them durable with one ``syncfs`` (``_io.fsutil.SYNCFS_FROM``)."""
 BATCH_FILES = 2048
 
 
@@ -275,7 +279,9 @@ class Executor:
 
         With ``jobs`` > 1 the files are split into that many runs, each read by a thread of
         its own: hashing releases the GIL, and one task per run instead of per file keeps the
-        pool's own cost out of a run of small files."""
+        pool's own cost out of a run of small files. A folder is read by no more threads than
+        there are cores: more would not hash faster, and each thread's allocator keeps the
+        memory of the files it read (a batch's worth each, at worst) until the process ends."""
 
         def load(action: Action) -> FileEntry | None:
             listed = _on(action, side)
@@ -287,6 +293,8 @@ class Executor:
             return FileEntry.from_bytes(data, mode)
 
         jobs = min(self.jobs, len(actions) // 4)
+        if isinstance(self.stores[side], LocalStore):
+            jobs = min(jobs, os.cpu_count() or 1)
         if jobs <= 1:
             return [load(a) for a in actions]
         from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415  # 6 ms, copies only

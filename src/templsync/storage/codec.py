@@ -58,21 +58,22 @@ def encode(records: Records, texts: list[str], *, local: str, remote: str) -> by
         },
         ensure_ascii=True,
     ).encode()
-    body = b"".join(
-        [
-            MAGIC,
-            bytes([VERSION]),
-            len(header).to_bytes(4, "little"),
-            header,
-            paths,
-            _column(records.sizes),
-            _column(records.local_mtimes),
-            _column(records.remote_mtimes),
-            records.digests,
-            etags,
-        ]
-    )
-    return body + crc32(body).to_bytes(4, "little")
+    parts = [
+        MAGIC,
+        bytes([VERSION]),
+        len(header).to_bytes(4, "little"),
+        header,
+        paths,
+        _column(records.sizes),
+        _column(records.local_mtimes),
+        _column(records.remote_mtimes),
+        records.digests,
+        etags,
+    ]
+    checksum = 0
+    for part in parts:  # part by part: the state is joined once, checksum included
+        checksum = crc32(part, checksum)
+    return b"".join([*parts, checksum.to_bytes(4, "little")])
 
 
 def decode(data: bytes) -> tuple[Records, list[str]]:

@@ -45,12 +45,14 @@ class Records(Mapping[str, Record]):
         remote_mtimes: array[int],
         *,
         etags: list[str | None] | None = None,
+        index: dict[str, int] | None = None,
     ) -> None:
         n = len(paths)
         lengths = {len(sizes), len(local_mtimes), len(remote_mtimes), len(digests) // DIGEST_BYTES}
         if lengths != {n} or len(digests) % DIGEST_BYTES or (etags is not None and len(etags) != n):
             raise ValueError("the record columns differ in length")
-        self.index = dict(zip(paths, range(n), strict=True))
+        # ``index`` is the caller's, already built from ``paths`` (:meth:`after`): not twice.
+        self.index = dict(zip(paths, range(n), strict=True)) if index is None else index
         if len(self.index) != n:
             raise ValueError("a path is recorded twice")
         self.paths = paths
@@ -157,7 +159,8 @@ class Records(Mapping[str, Record]):
             step = DIGEST_BYTES
             digests = bytearray(b"".join(digests[step * i : step * (i + 1)] for i in keep))
             etags = None if etags is None else [etags[i] for i in keep]
-        return Records(paths, sizes, bytes(digests), local, remote, etags=etags)
+            return Records(paths, sizes, bytes(digests), local, remote, etags=etags)
+        return Records(paths, sizes, bytes(digests), local, remote, etags=etags, index=index)
 
 
 def _racy(mtime_ns: int, after_ns: int | None) -> int:

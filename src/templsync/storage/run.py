@@ -163,11 +163,14 @@ class _Run:
             keep_texts=strategy.merge_text,
             progress=self.progress,
         )
+        conflicts = plan.conflicts
+        del listed  # the listings go with the plan, before the state is built
         try:
             out = executor.run(plan)
         finally:
+            del plan
             self._save(records, executor.out, dict(state.texts), listed_at)
-        return _result(plan, out, left)
+        return _result(conflicts, out, left)
 
     def _list(self, records: Records) -> _Listed:
         rules = _ignore_rules(self.strategy, self.local)
@@ -351,7 +354,9 @@ def _dry_result(plan: SyncPlan, left: tuple[ConflictNote, ...]) -> SyncResult:
     )
 
 
-def _result(plan: SyncPlan, out: Outcome, left: tuple[ConflictNote, ...]) -> SyncResult:
+def _result(
+    planned: tuple[ConflictNote, ...], out: Outcome, left: tuple[ConflictNote, ...]
+) -> SyncResult:
     changed = {c.path for c in out.changed}
     return SyncResult(
         pushed=tuple(out.pushed),
@@ -360,7 +365,7 @@ def _result(plan: SyncPlan, out: Outcome, left: tuple[ConflictNote, ...]) -> Syn
         deleted_local=tuple(out.deleted_local),
         deleted_remote=tuple(out.deleted_remote),
         conflicts=(
-            *(c for c in plan.conflicts if c.path not in changed),
+            *(c for c in planned if c.path not in changed),
             *left,
             *out.changed,
         ),
