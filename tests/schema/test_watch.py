@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from templsync.schema.watch import WatchEvent, WatchingOffError, watch
+from templsync.schema.sync import SyncOptions, SyncResult
+from templsync.schema.watch import Runner, WatchEvent, WatchingOffError, sync_here, watch
+from testing.alarm import time_limit
 
 from .helpers import configure, edit, make_project
 
@@ -33,7 +35,8 @@ def shop(tmp_path: Path) -> Path:
 class Watcher:
     """``watch`` running in a thread; its events collected."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, run: Runner = sync_here) -> None:
+        self.run = run
         self.events: list[WatchEvent] = []
         self.stop = threading.Event()
         self.failure: BaseException | None = None
@@ -41,7 +44,7 @@ class Watcher:
 
     def _run(self, root: Path) -> None:
         try:
-            watch(root, self.events.append, stop=self.stop)
+            watch(root, self.events.append, stop=self.stop, run=self.run)
         except BaseException as e:  # handed to the test, which fails with it
             self.failure = e
 
@@ -58,8 +61,7 @@ class Watcher:
 def watching(shop: Path) -> Iterator[Watcher]:
     watcher = Watcher(shop)
     watcher.thread.start()
-    watcher.wait_for(1)
-    time.sleep(0.5)  # the file watcher is set up once the first sync is reported
+    watcher.wait_for(1)  # the first sync is reported once the file watcher is set up
     yield watcher
     watcher.stop.set()
     watcher.thread.join(timeout=10)
@@ -92,6 +94,25 @@ def test_a_broken_save_is_reported_and_the_watch_goes_on(shop: Path, watching: W
     assert fixed.error is None and "max_length=92" in (shop / OUTPUT).read_text()
 
 
+def test_a_model_file_edited_during_the_first_sync_is_regenerated(shop: Path) -> None:
+    def first_sync_then_a_save(root: Path, options: SyncOptions) -> SyncResult:
+        result = sync_here(root, options)
+        if not watcher.events:  # the first sync: the file is saved before the watch is set up
+            edit(shop / MODELS, "max_length=80, unique", "max_length=95, unique")
+        return result
+
+    watcher = Watcher(shop, first_sync_then_a_save)
+    watcher.thread.start()
+    try:
+        assert watcher.wait_for(1).changed == ()
+        event = watcher.wait_for(2)
+        assert event.changed == (MODELS,) and event.error is None
+        assert "max_length=95" in (shop / OUTPUT).read_text()
+    finally:
+        watcher.stop.set()
+        watcher.thread.join(timeout=10)
+
+
 def test_watching_is_off_in_production(shop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEMPLSYNC_SCHEMA_ENVIRONMENT", "production")
     with pytest.raises(WatchingOffError, match="environment = production"):
@@ -101,14 +122,16 @@ def test_watching_is_off_in_production(shop: Path, monkeypatch: pytest.MonkeyPat
 def test_the_command_prints_each_regeneration_and_stops_on_ctrl_c(shop: Path) -> None:
     command = [sys.executable, "-m", "templsync", "schema", "watch", "-C", str(shop)]
     env = {**os.environ, "COLUMNS": "200"}
-    with subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    ) as process:
+    with (
+        time_limit(120),
+        subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        ) as process,
+    ):
         assert process.stdout is not None
         lines = [process.stdout.readline(), process.stdout.readline()]
         assert "watching the model files" in lines[0]
         assert "start: wrote api/schemas_generated.py (12 schemas" in lines[1]
-        time.sleep(0.5)
         edit(shop / MODELS, "max_length=80, unique", "max_length=93, unique")
         line = process.stdout.readline()
         assert f"{MODELS} changed: wrote {OUTPUT}" in line
@@ -120,13 +143,15 @@ def test_the_command_prints_each_regeneration_and_stops_on_ctrl_c(shop: Path) ->
 
 def test_the_command_prints_one_json_object_a_line_with_json(shop: Path) -> None:
     command = [sys.executable, "-m", "templsync", "schema", "watch", "-C", str(shop), "--json"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p:
+    with (
+        time_limit(120),
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p,
+    ):
         assert p.stdout is not None
         start = json.loads(p.stdout.readline())
         assert start["changed"] == [] and start["error"] is None
         assert start["sync"]["written"] and start["sync"]["output"] == OUTPUT
         assert "diff" not in start["sync"]
-        time.sleep(0.5)
         edit(shop / MODELS, "max_length=80, unique", "max_length=94, unique")
         event = json.loads(p.stdout.readline())
         assert event["changed"] == [MODELS] and event["sync"]["changed"]

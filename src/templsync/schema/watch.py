@@ -9,6 +9,8 @@ imported afresh each time, so a regeneration takes about as long as a sync witho
 through ``run`` (the FastAPI helper runs each one as a process of its own, so the application's
 own modules are never reloaded).
 
+The first sync is reported once the watch is set up, so a change made after that report is
+never missed; a model file changed while the first sync ran is regenerated after the debounce.
 Every regeneration, and every one that failed (a model file saved half-way, with a syntax
 error), is reported to ``report`` as a :class:`WatchEvent`; a failure does not stop the watcher.
 Nothing is printed here. This module imports watchfiles and pydantic-settings.
@@ -86,8 +88,8 @@ def watch(
         raise WatchingOffError(f"watching is turned off by the settings ({why}).")
     wait = settings.watch_debounce_seconds if debounce is None else debounce
     options = SyncOptions(dry_run=dry_run)
-    if initial:
-        report(run_once(project.root, (), run, options))
+    before = _stamps(watched_files(project, settings))
+    first = run_once(project.root, (), run, options) if initial else None
     files = watched_files(project, settings)
     changes: Iterable[set[tuple[watchfiles.Change, str]]] = watchfiles.watch(
         *sorted({f.parent for f in files}),
@@ -101,7 +103,17 @@ def watch(
     )
     pending: set[str] = set()
     last = 0.0
+    armed = False
     for batch in changes:
+        if not armed:
+            # the first batch comes once the watch is set up: the start is reported now, so a
+            # change made after the report is seen, and one made during the first sync counts
+            armed = True
+            if first is not None:
+                report(first)
+            edited = {f for f, stamp in before.items() if _stamp(f) != stamp}
+            pending.update(_relative(project.root, str(f)) for f in edited)
+            last = time.monotonic()
         if batch:
             pending.update(_relative(project.root, p) for _, p in batch)
             # watchfiles gives a batch once no file changed for one step: the quiet time began
@@ -114,6 +126,18 @@ def watch(
         pending.clear()
         report(run_once(project.root, changed, run, options))
         files |= watched_files(project, settings)  # a new module imported by the models
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _stamps(files: set[Path]) -> dict[Path, tuple[int, int] | None]:
+    return {f: _stamp(f) for f in files}
 
 
 def _relative(root: Path, path: str) -> str:
