@@ -121,7 +121,7 @@ def test_watching_is_off_in_production(shop: Path, monkeypatch: pytest.MonkeyPat
 
 def test_the_command_prints_each_regeneration_and_stops_on_ctrl_c(shop: Path) -> None:
     command = [sys.executable, "-m", "templsync", "schema", "watch", "-C", str(shop)]
-    env = {**os.environ, "COLUMNS": "200"}
+    env = {**os.environ, "COLUMNS": "200", "PYTHONFAULTHANDLER": "1"}
     with (
         time_limit(120),
         subprocess.Popen(
@@ -135,17 +135,19 @@ def test_the_command_prints_each_regeneration_and_stops_on_ctrl_c(shop: Path) ->
         edit(shop / MODELS, "max_length=80, unique", "max_length=93, unique")
         line = process.stdout.readline()
         assert f"{MODELS} changed: wrote {OUTPUT}" in line
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        out, err = _interrupt(process)
     assert process.returncode == 0, err
     assert "stopped" in out
 
 
 def test_the_command_prints_one_json_object_a_line_with_json(shop: Path) -> None:
     command = [sys.executable, "-m", "templsync", "schema", "watch", "-C", str(shop), "--json"]
+    env = {**os.environ, "PYTHONFAULTHANDLER": "1"}
     with (
         time_limit(120),
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as p,
+        subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        ) as p,
     ):
         assert p.stdout is not None
         start = json.loads(p.stdout.readline())
@@ -155,7 +157,20 @@ def test_the_command_prints_one_json_object_a_line_with_json(shop: Path) -> None
         edit(shop / MODELS, "max_length=80, unique", "max_length=94, unique")
         event = json.loads(p.stdout.readline())
         assert event["changed"] == [MODELS] and event["sync"]["changed"]
-        p.send_signal(signal.SIGINT)
-        out, err = p.communicate(timeout=30)
+        out, err = _interrupt(p)
     assert p.returncode == 0, err
     assert out == ""  # nothing but the JSON lines, not even "stopped"
+
+
+def _interrupt(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """Ctrl-C the watcher and collect its output; one still running 30 s later fails the test
+    with its signal state (blocked, ignored) and every thread's traceback (faulthandler)."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        signals = [line for line in status.splitlines() if line.startswith("Sig")]
+        process.send_signal(signal.SIGABRT)  # faulthandler prints the tracebacks, then it ends
+        out, err = process.communicate(timeout=30)
+        pytest.fail(f"Ctrl-C did not stop the watcher: {signals}\n{out}\n{err}")
