@@ -19,6 +19,7 @@ import click
 from templsync.cli.options import json_option
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 from templsync.cli.progress import late_progress
+from templsync.cli.sync import conflict_dict
 
 if TYPE_CHECKING:
     from templsync.storage.appsync.config import StorageConfig
@@ -534,16 +535,7 @@ def files_dict(result: FilesSync) -> dict[str, Any]:
         "merged": list(result.merged),
         "deleted_local": list(result.deleted_local),
         "deleted_remote": list(result.deleted_remote),
-        "conflicts": [
-            {
-                "path": c.path,
-                "kind": c.kind.value,
-                "local_mtime": c.local_mtime,
-                "remote_mtime": c.remote_mtime,
-                "resolution": c.resolution,
-            }
-            for c in result.conflicts
-        ],
+        "conflicts": [conflict_dict(c) for c in result.conflicts],
         "backed_up": list(result.backed_up),
         "folders": [{"local": f.local, "remote": f.remote} for f in result.folders],
     }

@@ -18,7 +18,7 @@ from templsync.cli.output import escape, help_text, print_json, stdout, summary
 from templsync.cli.progress import late_progress
 
 if TYPE_CHECKING:
-    from templsync.storage.model import SyncResult
+    from templsync.storage.model import ConflictNote, SyncResult
 
 HELP = """Keep the folder LOCAL and REMOTE (a folder or an fsspec URL) in sync, both ways.
 
@@ -252,6 +252,17 @@ def _size(n: int) -> str:
     return f"{value:.1f} GiB"
 
 
+def conflict_dict(conflict: ConflictNote) -> dict[str, Any]:
+    """A conflict as ``--json`` prints it (``templsync sync`` and ``templsync storage``)."""
+    return {
+        "path": conflict.path,
+        "kind": conflict.kind.value,
+        "local_mtime": conflict.local_mtime,
+        "remote_mtime": conflict.remote_mtime,
+        "resolution": conflict.resolution,
+    }
+
+
 def result_dict(result: SyncResult) -> dict[str, Any]:
     return {
         "dry_run": result.dry_run,
@@ -261,16 +272,7 @@ def result_dict(result: SyncResult) -> dict[str, Any]:
         "merged": list(result.merged),
         "deleted_local": list(result.deleted_local),
         "deleted_remote": list(result.deleted_remote),
-        "conflicts": [
-            {
-                "path": c.path,
-                "kind": c.kind.value,
-                "local_mtime": c.local_mtime,
-                "remote_mtime": c.remote_mtime,
-                "resolution": c.resolution,
-            }
-            for c in result.conflicts
-        ],
+        "conflicts": [conflict_dict(c) for c in result.conflicts],
         "backed_up": list(result.backed_up),
         "bytes_sent": result.bytes_sent,
         "bytes_received": result.bytes_received,
