@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from array import array
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NoReturn
@@ -172,23 +173,41 @@ def test_a_child_that_gives_no_whole_answer_leaves_the_walk_to_the_parent(
     assert result_of(fork_walk(walk)) is None
 
 
-def test_a_short_or_garbled_answer_is_no_answer() -> None:
-    changed: dict[str, tuple[int, int, str | None, str | None, bool]] = {
-        "a.txt": (1, 2, None, None, False)
-    }
-    whole = encode(("scan", changed, b"\1\0", 2))
-    assert decode(whole) == Scan({"a.txt": Stat(1, 2)}, bytearray(b"\1\0"), 2)
+def column(*values: int) -> bytes:
+    return array("q", values).tobytes()
+
+
+def test_an_answer_is_columns_and_a_short_or_garbled_one_is_no_answer() -> None:
+    whole = encode(
+        ("scan", "a.txt\0b c", column(1, 2), column(3, -4), b"\0\1", {1: ("d", None)}, b"\1", 2)
+    )
+    assert decode(whole) == Scan(
+        {"a.txt": Stat(1, 3), "b c": Stat(2, -4, "d", None, True)}, bytearray(b"\1"), 2
+    )
     for cut in (0, 1, 8, len(whole) // 2, len(whole) - 1):
         assert decode(whole[:cut]) is None
     assert decode(whole + b"\0") is None
+    assert decode(encode(("scan", "", b"", b"", b"", {}, b"\1\3", 2))) == Scan(
+        {}, bytearray(b"\1\3"), 2
+    )
 
     def framed(data: bytes) -> bytes:
         return len(data).to_bytes(8, "little") + data
 
-    assert decode(framed(marshal.dumps(("scan", {"a.txt": (1,)}, b"", 1)))) is None
-    assert decode(framed(marshal.dumps(("scan", {}, "not bytes", 0)))) is None
-    assert decode(framed(marshal.dumps(("error", "builtins", "ValueError", "a bug")))) is None
-    assert decode(framed(marshal.dumps(("error", "no.such.module", "ReadError", "x")))) is None
+    one, no = column(1), dict[int, object]()
+    for garbled in (
+        ("scan", "a", one, one, b"", no, b"", 1),  # a column too short
+        ("scan", "a", column(1, 2), one, b"\0", no, b"", 1),  # a column too long
+        ("scan", "a\0a", column(1, 2), column(1, 2), b"\0\0", no, b"", 2),  # a path twice
+        ("scan", "a", one, one, b"\0", {1: ("d", None)}, b"", 1),  # no such row
+        ("scan", "a", one, one, b"\0", {0: (1, None)}, b"", 1),  # not a digest
+        ("scan", "a", one, one, b"\0", no, "not bytes", 1),
+        ("scan", "a", one, one, b"\0", no, b""),
+        ("error", "builtins", "ValueError", "a bug"),  # not a UserError
+        ("error", "no.such.module", "ReadError", "x"),
+        ("something else",),
+    ):
+        assert decode(framed(marshal.dumps(garbled))) is None, garbled
     with pytest.raises(ReadError, match=r"^gone$"):
         decode(framed(marshal.dumps(("error", "templsync.errors", "ReadError", "gone"))))
 

@@ -36,14 +36,17 @@ import os
 import signal
 import sys
 import threading
+from array import array
 from collections.abc import Callable
+from itertools import repeat
 from pathlib import Path
 from types import TracebackType
 from typing import NoReturn
 
+from templsync._io.statcache import gc_paused
 from templsync.errors import UserError
 from templsync.storage.changes import Scan
-from templsync.storage.model import Stat
+from templsync.storage.model import Listing, Stat
 
 WalkApart = Callable[[Callable[[], Scan]], "Apart | None"]
 """Starts ``walk`` somewhere else and gives its :class:`Apart`, or None: walk it yourself."""
@@ -51,12 +54,14 @@ WalkApart = Callable[[Callable[[], Scan]], "Apart | None"]
 _LENGTH = 8  # bytes of the answer's length, before the answer
 
 _Answer = (
-    tuple[str, dict[str, tuple[int, int, str | None, str | None, bool]], bytes, int]
+    tuple[str, str, bytes, bytes, bytes, dict[int, tuple[str | None, str | None]], bytes, int]
     | tuple[str, str, str, str]
     | None
 )
-"""What a child sends: ``("scan", changed, seen, count)``, ``("error", module, class, message)``
-for a UserError, or None (the parent walks itself)."""
+"""What a child sends: its scan as columns, ``("scan", paths, sizes, mtimes, executable,
+others, seen, count)`` (the changed paths joined by NUL; 64-bit sizes and mtimes; a byte per
+path, 1 when executable; ``{row: (digest, etag)}`` for the rare stat that has either), or
+``("error", module, class, message)`` for a UserError, or None (the parent walks itself)."""
 
 
 def can_fork(
@@ -194,12 +199,11 @@ def decode(data: bytes) -> Scan | None:
     except (EOFError, ValueError, TypeError):
         return None
     match answer:
-        case ("scan", dict() as changed, bytes() as seen, int() as count):
-            try:
-                listing = {path: Stat(*stat) for path, stat in changed.items()}
-            except TypeError:
-                return None
-            return Scan(listing, bytearray(seen), count)
+        case ("scan", str(), bytes(), bytes(), bytes(), dict(), bytes(), int()):
+            _, paths, sizes, mtimes, executable, others, seen, count = answer
+            with gc_paused():  # many objects, all kept, no cycles
+                changed = _listing(paths, sizes, mtimes, executable, others)
+            return None if changed is None else Scan(changed, bytearray(seen), count)
         case ("error", str() as module, str() as name, str() as message):
             kind = getattr(sys.modules.get(module), name, None)
             if isinstance(kind, type) and issubclass(kind, UserError):
@@ -222,11 +226,53 @@ def _answer(walk: Callable[[], Scan]) -> _Answer:
         return ("error", kind.__module__, kind.__qualname__, str(err))
     except Exception:  # the parent walks again and meets it with its traceback
         return None
-    changed = {
-        path: (st.size, st.mtime_ns, st.digest, st.etag, st.executable)
-        for path, st in scan.changed.items()
+    paths = "\0".join(scan.changed)
+    if paths.count("\0") != max(len(scan.changed) - 1, 0):  # a NUL in a path: not for this form
+        return None
+    stats = scan.changed.values()
+    others = {
+        row: (st.digest, st.etag)
+        for row, st in enumerate(stats)
+        if st.digest is not None or st.etag is not None
     }
-    return ("scan", changed, bytes(scan.seen), scan.count)
+    return (
+        "scan",
+        paths,
+        array("q", [st.size for st in stats]).tobytes(),
+        array("q", [st.mtime_ns for st in stats]).tobytes(),
+        bytes([st.executable for st in stats]),
+        others,
+        bytes(scan.seen),
+        scan.count,
+    )
+
+
+def _listing(
+    joined: str,
+    sizes: bytes,
+    mtimes: bytes,
+    executable: bytes,
+    others: dict[int, tuple[str | None, str | None]],
+) -> Listing | None:
+    """The changed listing sent as columns; None when they do not fit together."""
+    paths = joined.split("\0") if joined else []
+    n = len(paths)
+    if len(sizes) != 8 * n or len(mtimes) != 8 * n or len(executable) != n:
+        return None
+    size_column, mtime_column = array("q"), array("q")
+    size_column.frombytes(sizes)
+    mtime_column.frombytes(mtimes)
+    flags = map(bool, executable)
+    stats = list(map(Stat, size_column, mtime_column, repeat(None), repeat(None), flags))
+    for row, extra in others.items():
+        match row, extra:
+            case int(), (str() | None as digest, str() | None as etag) if 0 <= row < n:
+                stat = stats[row]
+                stats[row] = Stat(stat.size, stat.mtime_ns, digest, etag, stat.executable)
+            case _:
+                return None
+    changed = dict(zip(paths, stats, strict=True))
+    return changed if len(changed) == n else None
 
 
 def _send(fd: int, answer: _Answer) -> None:
