@@ -12,12 +12,14 @@ Rules this module keeps:
   Linux (on macOS a forked child may crash in system libraries), and the process runs one thread
   (a lock another thread held at the fork would stay locked in the child). Otherwise
   :func:`in_child` gives None and the caller walks both sides itself, one after the other.
-- The child only walks and writes its answer: it is given no progress callback (the parent
-  reports its own side), and it leaves by ``os._exit`` on every path, so it never runs the
-  parent's ``finally`` blocks (the pair lock), atexit handlers, or flushes the parent's stdio.
-  Signals are blocked from the fork until the child is inside that guard.
-- The answer is compact: one length-prefixed ``marshal`` of plain tuples, bytes and ints (a
-  no-change walk of 100,000 files sends about 100 KB: its ``seen`` bytes).
+- The child only walks and writes its answer: the walk it runs reports no progress (the
+  parent reports its own side), its cyclic GC is off (a collection would touch, and so copy,
+  every page it shares with the parent), and it leaves by ``os._exit`` on every path, so it
+  never runs the parent's ``finally`` blocks (the pair lock), atexit handlers, or flushes the
+  parent's stdio. Signals are blocked from the fork until the child is inside that guard.
+- The answer is compact: one length-prefixed ``marshal`` of plain values, the changed files as
+  columns (their paths, sizes, mtimes), no object per file (a no-change walk of 100,000 files
+  sends about 100 KB: its ``seen`` bytes).
 - :meth:`Apart.result` gives the child's :class:`Scan`, or raises the :class:`UserError` the
   walk raised (same class, same message, as a walk in the parent would), or gives None when the
   child gave no whole answer (killed, crashed, a short or garbled answer, a non-zero exit) or
