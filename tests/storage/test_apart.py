@@ -3,6 +3,7 @@ their message, and every way the child can fail made up for by walking here."""
 
 from __future__ import annotations
 
+import json
 import marshal
 import os
 import signal
@@ -381,3 +382,54 @@ def test_only_the_parent_reports_progress(tmp_path: Path) -> None:
     lines = reports.read_text().splitlines()
     assert lines
     assert {line.split()[0] for line in lines} == {str(os.getpid())}
+
+
+CLI_COUNTING_FORKS = """
+import json, os, sys
+from templsync.cli.main import main
+forks = []
+os.register_at_fork(after_in_parent=lambda: forks.append(os.getpid()))
+code = main(sys.argv[1:])
+print(json.dumps({"code": code, "forks": len(forks)}), file=sys.stderr)
+"""
+
+
+def cli_in_a_process_of_its_own(*args: str | Path) -> tuple[dict[str, object], int]:
+    """``templsync ARGS --json`` in a fresh process (one thread: its sync may fork a walker):
+    the JSON it prints, and how many times it forked."""
+    done = subprocess.run(
+        [sys.executable, "-c", CLI_COUNTING_FORKS, *map(str, args), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    ended = json.loads(done.stderr.splitlines()[-1])
+    assert ended["code"] == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result, ended["forks"]
+
+
+@pytest.mark.skipif(not can_fork(threads=1), reason="no walker is forked here")
+def test_the_cli_walks_a_folder_remote_in_a_child_and_syncs_as_before(tmp_path: Path) -> None:
+    local = build_tree(tmp_path / "local", {"a.txt": "a", "d/b.txt": "b", "gone.txt": "g"})
+    remote = build_tree(tmp_path / "remote", {"r é.txt": "r", "skip.log": "ignored"})
+    pair = (local, remote, "--state-dir", tmp_path / "state", "--exclude", "*.log")
+    first, forks = cli_in_a_process_of_its_own("sync", *pair)
+    assert forks == 1
+    assert first["pushed"] == ["a.txt", "d/b.txt", "gone.txt"]
+    assert first["pulled"] == ["r é.txt"]
+    (local / "a.txt").write_text("local edit")
+    (remote / "gone.txt").unlink()
+    build_tree(remote, {"d/new one.txt": "n"})
+    second, forks = cli_in_a_process_of_its_own("sync", *pair)
+    assert forks == 1
+    assert second["pushed"] == ["a.txt"]
+    assert second["pulled"] == ["d/new one.txt"]
+    assert second["deleted_local"] == ["gone.txt"]
+    assert files(local) == {
+        "a.txt": b"local edit",
+        "d/b.txt": b"b",
+        "d/new one.txt": b"n",
+        "r é.txt": b"r",
+    }
+    assert files(remote) == {**files(local), "skip.log": b"ignored"}
