@@ -229,7 +229,7 @@ class _Run:
             with apart:
                 local = ours()
                 remote = apart.result()
-            return local, theirs() if remote is None else remote
+            return local, (remote if remote is not None else theirs())
         # A store's listing waits on the network: the folder is walked meanwhile.
         box: list[Scan | BaseException] = []
 
