@@ -9,10 +9,9 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -29,7 +28,6 @@ from templsync.storage.apart import (
     decode,
     encode,
     fork_walk,
-    in_child,
     one_after_other,
 )
 from templsync.storage.changes import SEEN, SEEN_EXECUTABLE, Scan
@@ -231,35 +229,42 @@ def test_leaving_early_kills_and_reaps_the_child() -> None:
 
 
 @pytest.mark.parametrize(
-    ("platform", "threads", "has_fork", "safe"),
+    ("platform", "threads", "cores", "has_fork", "safe"),
     [
-        ("linux", 1, True, True),
-        ("darwin", 1, True, False),
-        ("win32", 1, False, False),
-        ("linux", 2, True, False),
-        ("linux", 1, False, False),
+        ("linux", 1, 2, True, True),
+        ("linux", 1, 64, True, True),
+        ("darwin", 1, 2, True, False),
+        ("win32", 1, 2, False, False),
+        ("linux", 2, 2, True, False),
+        ("linux", 1, 1, True, False),
+        ("linux", 1, 2, False, False),
     ],
 )
-def test_a_child_is_forked_only_where_that_is_safe(
-    platform: str, threads: int, has_fork: bool, safe: bool
+def test_a_child_is_forked_only_where_that_is_safe_and_of_use(
+    platform: str, threads: int, cores: int, has_fork: bool, safe: bool
 ) -> None:
-    assert can_fork(platform, threads, has_fork=has_fork) is safe
+    assert can_fork(platform, threads, cores, has_fork=has_fork) is safe
 
 
-@pytest.fixture
-def a_thread() -> Iterator[None]:
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    yield
-    stop.set()
-    thread.join()
+THREAD_THEN_FORK = """
+import threading
+from templsync.storage.apart import can_fork, in_child
+from templsync.storage.changes import Scan
+alone = can_fork(cores=2)
+stop = threading.Event()
+thread = threading.Thread(target=stop.wait)
+thread.start()
+print(alone, can_fork(cores=2), in_child(lambda: Scan({}, bytearray(), 0)) is None)
+stop.set()
+"""
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks only on Linux")
-def test_no_child_while_another_thread_runs(a_thread: None) -> None:
-    assert not can_fork()
-    assert in_child(lambda: Scan({}, bytearray(), 0)) is None
+@pytest.mark.skipif(not can_fork(threads=1, cores=2), reason="no walker is forked here")
+def test_no_child_while_another_thread_runs() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", THREAD_THEN_FORK], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["True", "False", "True"]
 
 
 def test_the_child_runs_no_atexit_handler_and_flushes_no_stdio(tmp_path: Path) -> None:

@@ -10,8 +10,9 @@ Rules this module keeps:
 
 - A child is forked only where that is safe (:func:`can_fork`): ``os.fork`` exists, the system is
   Linux (on macOS a forked child may crash in system libraries), and the process runs one thread
-  (a lock another thread held at the fork would stay locked in the child). Otherwise
-  :func:`in_child` gives None and the caller walks both sides itself, one after the other.
+  (a lock another thread held at the fork would stay locked in the child); and only where it
+  is of use: the process may run on two cores or more. Otherwise :func:`in_child` gives None
+  and the caller walks both sides itself, one after the other.
 - The child only walks and writes its answer: the walk it runs reports no progress (the
   parent reports its own side), its cyclic GC is off (a collection would touch, and so copy,
   every page it shares with the parent), and it leaves by ``os._exit`` on every path, so it
@@ -66,17 +67,24 @@ path, 1 when executable; ``{row: (digest, etag)}`` for the rare stat that has ei
 
 
 def can_fork(
-    platform: str = sys.platform, threads: int | None = None, *, has_fork: bool | None = None
+    platform: str = sys.platform,
+    threads: int | None = None,
+    cores: int | None = None,
+    *,
+    has_fork: bool | None = None,
 ) -> bool:
-    """Whether forking a walker is safe here (see the module's rules); ``threads`` is the
-    process's thread count (counted when None)."""
+    """Whether forking a walker is safe and of use here (see the module's rules); ``threads``
+    is the process's thread count, ``cores`` how many cores it may run on (each counted when
+    None)."""
     if not (hasattr(os, "fork") if has_fork is None else has_fork):
         return False
     if not platform.startswith("linux"):
         return False
     if threads is None:
         threads = _threads()
-    return threads == 1
+    if cores is None:
+        cores = _cores()
+    return threads == 1 and cores > 1
 
 
 def in_child(walk: Callable[[], Scan]) -> Apart | None:
@@ -292,6 +300,13 @@ def _read_all(fd: int) -> bytes:
     while chunk := os.read(fd, 1 << 20):
         parts.append(chunk)
     return b"".join(parts)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _threads() -> int:
