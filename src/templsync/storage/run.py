@@ -12,15 +12,17 @@ Rules this module keeps:
 - Paths in sync on both sides (each as recorded) are set aside while listing
   (:func:`~templsync.storage.changes.to_plan`): hashing, planning and the delete limit's counts
   see them only as numbers, so a run that finds little changed makes few objects.
-- A remote store is listed on a thread of its own while the local folder is walked; two
-  folders are walked one after the other (in threads they take half as long again).
+- A remote store is listed on a thread of its own while the local folder is walked. Two
+  folders are walked at the same time in two processes where forking is safe (the remote one
+  in a forked child, :mod:`apart`), else one after the other (in threads they take half as
+  long again); a child that gives no whole answer is made up for by walking its side here.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING
 from templsync._core.ignore import IgnoreRules
 from templsync.errors import UserError
 from templsync.progress import Progress, no_progress
+from templsync.storage.apart import WalkApart, in_child
 from templsync.storage.changes import Scan, scan_listing, to_hash, to_plan
 from templsync.storage.localstore import LocalStore
 from templsync.storage.locations import location_key, open_local, open_remote
@@ -69,11 +72,14 @@ def sync_paths(
     *,
     progress: Progress = no_progress,
     stores: tuple[Store, Store] | None = None,
+    walk_apart: WalkApart = in_child,
 ) -> SyncResult:
     """Sync the folder ``local`` with ``remote`` (a folder or an fsspec URL), as ``strategy`` says.
 
     ``stores`` replaces the two stores the spellings would open (the spellings still name the
-    state). Raises :class:`UserError` subclasses for what a person can fix.
+    state); ``walk_apart`` walks a folder remote while the local folder is walked (see
+    :mod:`~templsync.storage.apart`). Raises :class:`UserError` subclasses for what a person
+    can fix.
     """
     strategy = strategy or SyncStrategy()
     if stores is None:
@@ -92,7 +98,7 @@ def sync_paths(
     state_file = StateFile(state_dir, location_key(local), location_key(remote))
     try:
         with pair_lock(state_file.path.with_suffix(".lock"), timeout=strategy.lock_timeout):
-            return _Run(ours, theirs, strategy, state_file, progress).run()
+            return _Run(ours, theirs, strategy, state_file, progress, walk_apart=walk_apart).run()
     finally:
         ours.close()
         theirs.close()
@@ -119,12 +125,15 @@ class _Run:
         strategy: SyncStrategy,
         state_file: StateFile,
         progress: Progress,
+        *,
+        walk_apart: WalkApart,
     ) -> None:
         self.local = local
         self.remote = remote
         self.strategy = strategy
         self.state_file = state_file
         self.progress = progress
+        self.walk_apart = walk_apart
         self.stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
 
     def run(self) -> SyncResult:
@@ -179,33 +188,11 @@ class _Run:
         expected = max(len(records), 1)
         progress = _estimated(self.progress, expected)
         checksum = self.strategy.checksum
-        box: list[Scan | BaseException] = []
 
         def known(side: Side) -> Known:
             return NOTHING_KNOWN if checksum else records.known(side)
 
-        def remote_scan() -> None:
-            try:
-                box.append(_scan(self.remote, rules, progress, known(Side.REMOTE)))
-            except BaseException as err:  # handed to the main thread below
-                box.append(err)
-
-        if isinstance(self.remote, LocalStore):
-            # Two folder walks in two threads are slower than one after the other: each stat
-            # hands the interpreter's lock to the other walk and waits to get it back.
-            ours = _scan(self.local, rules, progress, known(Side.LOCAL))
-            remote_scan()
-        else:  # a store's listing waits on the network: the folder is walked meanwhile
-            thread = threading.Thread(target=remote_scan, name="templsync-list-remote")
-            thread.start()
-            try:
-                ours = _scan(self.local, rules, progress, known(Side.LOCAL))
-            finally:
-                thread.join()
-        found = box[0]
-        if isinstance(found, BaseException):
-            raise found
-        theirs = found
+        ours, theirs = self._scan_both(rules, progress, known)
         base, local, remote = to_plan(records, ours, theirs)
         counts = ours.count, theirs.count
         want_local, want_remote = to_hash(base, local, remote, checksum=checksum)
@@ -221,6 +208,46 @@ class _Run:
             tuple(sorted(left)),
             *counts,
         )
+
+    def _scan_both(
+        self, rules: IgnoreRules, progress: Progress, known: Callable[[Side], Known]
+    ) -> tuple[Scan, Scan]:
+        """Both sides' scans, the remote one listed or walked while the local folder is."""
+
+        def ours() -> Scan:
+            return _scan(self.local, rules, progress, known(Side.LOCAL))
+
+        def theirs(progress: Progress = progress) -> Scan:
+            return _scan(self.remote, rules, progress, known(Side.REMOTE))
+
+        if isinstance(self.remote, LocalStore):
+            # In two threads, two folder walks take turns at the interpreter's lock (slower than
+            # one after the other); in two processes they run side by side.
+            apart = self.walk_apart(lambda: theirs(no_progress))
+            if apart is None:
+                return ours(), theirs()
+            with apart:
+                local = ours()
+                remote = apart.result()
+            return local, (remote if remote is not None else theirs())
+        # A store's listing waits on the network: the folder is walked meanwhile.
+        box: list[Scan | BaseException] = []
+
+        def remote_scan() -> None:
+            try:
+                box.append(theirs())
+            except BaseException as err:  # handed to the main thread below
+                box.append(err)
+
+        thread = threading.Thread(target=remote_scan, name="templsync-list-remote")
+        thread.start()
+        try:
+            local = ours()
+        finally:
+            thread.join()
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        return local, box[0]
 
     def _hash(self, store: Store, listing: Listing, paths: list[str], left: set[str]) -> None:
         """Hash ``paths`` on ``store`` into ``listing``; a file that changed goes to ``left``.
