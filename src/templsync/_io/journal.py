@@ -17,13 +17,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from templsync._core.plan import OpKind
 from templsync._core.tree import normalize_path
 from templsync._io.fsutil import fsync_dir, lstat_or_none, remove_tree, write_atomic
-from templsync._io.statcache import Signature
 from templsync._limits import parse_within
 from templsync.errors import InvalidPathError, JournalError
+
+if TYPE_CHECKING:
+    from templsync._io.statcache import Signature
 
 JOURNAL_DIR = ".templsync-journal"
 TEMP_PREFIX = ".templsync-"
