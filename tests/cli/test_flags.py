@@ -21,8 +21,16 @@ from templsync.cli.main import app, main
 from testing.trees import build_tree
 
 
+def subcommand(group: click.Group, name: str) -> click.Command:
+    """The command ``name`` of ``group`` as ``templsync ... name`` finds it (loading its module)."""
+    found = group.get_command(click.Context(group), name)
+    assert found is not None, name
+    return found
+
+
 def commands(group: click.Group = app, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    for name, command in sorted(group.commands.items()):
+    for name in group.list_commands(click.Context(group)):
+        command = subcommand(group, name)
         if isinstance(command, click.Group):
             yield from commands(command, (*prefix, name))
         else:
@@ -33,8 +41,7 @@ def options(path: tuple[str, ...]) -> set[str]:
     command: click.Command = app
     for name in path:
         assert isinstance(command, click.Group)
-        found = command.commands[name]
-        command = found
+        command = subcommand(command, name)
     return {o for p in command.params if isinstance(p, click.Option) for o in p.opts}
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ import pytest
 
 from templsync import __version__
 from templsync.cli.handler import EXIT_BUG, EXIT_CONFLICTS, EXIT_INTERRUPTED, handle
-from templsync.cli.main import main
+from templsync.cli.main import COMMANDS, main
 from templsync.errors import ConflictsLeft, UserError
 
 
@@ -121,3 +122,36 @@ def test_a_quiet_copy_loads_neither_rich_nor_questionary(tmp_path: Path) -> None
     modules = modules_loaded_by(["copy", str(template), str(tmp_path / "out"), "-l", "-q"])
     assert (tmp_path / "out" / "README.md").read_text() == "demo\n"
     assert not loaded(modules, "rich", "questionary", "prompt_toolkit", "templsync.cli.render")
+
+
+def test_a_command_loads_its_own_module_and_no_other_command_module(tmp_path: Path) -> None:
+    modules = modules_loaded_by(["recover", str(tmp_path), "-q"])
+    assert {f"templsync.cli.{name}" for name in COMMANDS} & modules == {"templsync.cli.recover"}
+    modules = modules_loaded_by(["fleet", "status", "--help"])
+    assert loaded(modules, "templsync.cli.fleet") == {
+        "templsync.cli.fleet",
+        "templsync.cli.fleet_status",
+    }
+
+
+def test_help_lists_every_command_with_its_short_help() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "templsync", "--help"], capture_output=True, text=True, check=True
+    )
+    listed = done.stdout.split("Commands:")[1].splitlines()
+    rows = {m[1]: m[2] for line in listed if (m := re.match(r"  (\S+) +(.+)", line))}
+    assert sorted(rows) == sorted(COMMANDS)
+    assert rows["sync"].startswith("Keep the folder LOCAL and REMOTE")
+
+
+@pytest.mark.parametrize(
+    ("argv", "suggestion"), [(["snyc"], "'sync'"), (["fleet", "stauts"], "'status'")]
+)
+def test_an_unknown_command_suggests_the_closest_of_all_commands(
+    argv: list[str], suggestion: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "templsync", *argv], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert f"No such command {argv[-1]!r}. Did you mean {suggestion}?" in done.stderr

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from instance.helpers import ANSWERS_JINJA, git, tagged_repo
-from templsync._io.journal import JOURNAL_DIR
+from templsync._io.journaldir import JOURNAL_DIR
 from templsync.cli.main import main
 from templsync.fleet import resume
 

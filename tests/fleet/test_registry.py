@@ -9,7 +9,7 @@ import pytest
 
 from instance.helpers import git
 from templsync._core.tree import Mode
-from templsync._io.journal import JOURNAL_DIR
+from templsync._io.journaldir import JOURNAL_DIR
 from templsync.errors import ChangedDuringRunError
 from templsync.fleet.registry import (
     REGISTRY_FILE,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from templsync._io.apply import ApplyReport, Recovery, apply_plan, recover
     from templsync._io.gitmirror import GitCommandError, default_cache_dir
     from templsync._io.gitrepo import GitRepo, GitRepoError, RefNotFoundError, open_repo
-    from templsync._io.journal import JOURNAL_DIR
+    from templsync._io.journaldir import JOURNAL_DIR
     from templsync._io.local import read_tree
     from templsync._io.sources import (
         FolderSource,
@@ -39,7 +39,7 @@ else:
         "templsync._io.apply": ("ApplyReport", "Recovery", "apply_plan", "recover"),
         "templsync._io.gitmirror": ("GitCommandError", "default_cache_dir"),
         "templsync._io.gitrepo": ("GitRepo", "GitRepoError", "RefNotFoundError", "open_repo"),
-        "templsync._io.journal": ("JOURNAL_DIR",),
+        "templsync._io.journaldir": ("JOURNAL_DIR",),
         "templsync._io.local": ("read_tree",),
         "templsync._io.sources": (
             "FolderSource",

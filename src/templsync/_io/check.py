@@ -20,7 +20,7 @@ from templsync._core.plan import OpKind, Plan, PlanOp
 from templsync._core.tree import Mode, blob_digest, normalize_path, parent_dirs
 from templsync._io.fsutil import lstat_or_none
 from templsync._io.hashing import changed_error, hash_file, translate
-from templsync._io.journal import JOURNAL_DIR
+from templsync._io.journaldir import JOURNAL_DIR
 from templsync._io.statcache import Signature, signature
 from templsync.errors import InvalidPathError, SymlinkError
 

@@ -17,15 +17,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from templsync._core.plan import OpKind
 from templsync._core.tree import normalize_path
 from templsync._io.fsutil import fsync_dir, lstat_or_none, remove_tree, write_atomic
-from templsync._io.statcache import Signature
+from templsync._io.journaldir import JOURNAL_DIR, has_journal
 from templsync._limits import parse_within
 from templsync.errors import InvalidPathError, JournalError
 
-JOURNAL_DIR = ".templsync-journal"
+if TYPE_CHECKING:
+    from templsync._io.statcache import Signature
+
 TEMP_PREFIX = ".templsync-"
 COMMITTED = "COMMITTED"
 ROLLBACK = "ROLLBACK"
@@ -163,7 +166,7 @@ class Journal:
         self.path = root / JOURNAL_DIR
 
     def exists(self) -> bool:
-        return lstat_or_none(self.path) is not None
+        return has_journal(self.root)
 
     def create(self) -> None:
         """Create the folder, failing when another run (or an interrupted one) holds it."""

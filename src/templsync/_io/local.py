@@ -20,7 +20,7 @@ from pathlib import Path
 from templsync._core.ignore import IgnoreRules
 from templsync._core.tree import AbsoluteSymlinkError, FileEntry, Mode, Tree, normalize_path
 from templsync._io.hashing import hash_file, load_checked, read_error, translate
-from templsync._io.journal import JOURNAL_DIR
+from templsync._io.journaldir import JOURNAL_DIR
 from templsync._io.statcache import Row, StatCache, gc_paused, is_racy, signature
 from templsync.errors import ReadError, SymlinkError, SymlinkOutsideError
 

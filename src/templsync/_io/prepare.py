@@ -26,7 +26,8 @@ from templsync._io.fsutil import (
     write_new_file,
 )
 from templsync._io.hashing import changed_error
-from templsync._io.journal import JOURNAL_DIR, TEMP_PREFIX, Journal, JournalOp, Record
+from templsync._io.journal import TEMP_PREFIX, Journal, JournalOp, Record
+from templsync._io.journaldir import JOURNAL_DIR
 from templsync._io.statcache import signature
 from templsync._io.threads import for_each
 

@@ -42,7 +42,7 @@ from pathlib import Path
 from templsync._core.tree import FileEntry, Mode, Tree, parent_dirs
 from templsync._io.fsutil import lstat_or_none
 from templsync._io.hashing import read_error
-from templsync._io.journal import JOURNAL_DIR
+from templsync._io.journaldir import JOURNAL_DIR
 from templsync._io.statcache import RACY_WINDOW_NS
 from templsync._io.threads import for_each
 from templsync.errors import WriteError

@@ -15,15 +15,15 @@ import gc
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import platformdirs
-
-from templsync._core.tree import FileEntry
 from templsync._limits import parse_within
+
+if TYPE_CHECKING:
+    from templsync._core.tree import FileEntry
 
 Signature = tuple[int, int, int, int]  # st_mtime_ns, st_size, st_ino, st_mode
 Row = tuple[Signature, str]  # a signature and the digest found with it
@@ -41,7 +41,11 @@ def default_cache_path(root: Path) -> Path:
 
     Under ``$TEMPLSYNC_CACHE_DIR`` when set, else the user cache folder, one file per resolved root.
     """
-    base = os.environ.get("TEMPLSYNC_CACHE_DIR") or platformdirs.user_cache_dir("templsync")
+    base = os.environ.get("TEMPLSYNC_CACHE_DIR")
+    if not base:
+        import platformdirs  # noqa: PLC0415  # 2 ms, and only without TEMPLSYNC_CACHE_DIR
+
+        base = platformdirs.user_cache_dir("templsync")
     key = hashlib.sha1(os.fsencode(root.resolve()), usedforsecurity=False).hexdigest()
     return Path(base) / "statcache" / f"{key}.json"
 
@@ -177,6 +181,8 @@ class StatCache:
             },
             separators=(",", ":"),
         ).encode()
+        import tempfile  # noqa: PLC0415  # 3 ms (shutil, random), when saving
+
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as f:

@@ -2,19 +2,19 @@
 
 The group is registered with ``register(app)``. A fleet command in a module of its own defines
 ``register(group)`` (adding its command to the group) and is listed once in
-:data:`COMMAND_MODULES`; it shares ``--fleet`` through :func:`fleet_option` and finds the
-registry with :func:`open_fleet`.
+:data:`COMMAND_MODULES`, which imports it when the command is named; it shares ``--fleet``
+through :func:`fleet_option` and finds the registry with :func:`open_fleet`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from templsync.cli.lazygroup import LazyGroup
 from templsync.cli.options import dry_run_option, json_option, quiet_option
 from templsync.cli.output import escape, help_text, print_json, stderr, stdout, summary
 
@@ -24,12 +24,12 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "templsync.cli.fleet_status",
-    "templsync.cli.fleet_update",
-    "templsync.cli.fleet_patterns",
-)
-"""Modules that add a command to the group, each with ``register(group)``."""
+COMMAND_MODULES = {
+    "status": "templsync.cli.fleet_status",
+    "update": "templsync.cli.fleet_update",
+    "patterns": "templsync.cli.fleet_patterns",
+}
+"""The commands in modules of their own, each adding its command with ``register(group)``."""
 
 HELP = """Keep the registry of a template's instances (templsync-fleet.toml).
 
@@ -111,7 +111,14 @@ def open_fleet(fleet_path: Path | None) -> Fleet:
     return load_fleet(find_registry(Path.cwd(), fleet_path))
 
 
-@click.group(name="fleet", help=help_text(HELP), short_help=summary(HELP), no_args_is_help=True)
+@click.group(
+    name="fleet",
+    cls=LazyGroup,
+    lazy=COMMAND_MODULES,
+    help=help_text(HELP),
+    short_help=summary(HELP),
+    no_args_is_help=True,
+)
 def fleet() -> None:
     pass
 
@@ -119,8 +126,6 @@ def fleet() -> None:
 def register(app: click.Group) -> None:
     """Add ``templsync fleet`` and its commands to ``app``."""
     app.add_command(fleet)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(fleet)
 
 
 @fleet.command(name="discover", help=help_text(DISCOVER_HELP), short_help=summary(DISCOVER_HELP))

@@ -1,7 +1,9 @@
 """The ``templsync`` command: one click group; each command lives in its own module.
 
-The command modules import only click at start-up; each command imports the engine when it runs,
-so ``templsync --help`` loads none of it and ``templsync copy`` loads only what a copy needs.
+A command's module is imported when the command is named (:class:`LazyGroup`), so ``templsync
+sync`` loads ``cli/sync.py`` and no other command module. The command modules import only click
+at start-up; each command imports the engine when it runs, so ``templsync --help`` loads none of
+it and ``templsync copy`` loads only what a copy needs.
 """
 
 from __future__ import annotations
@@ -13,24 +15,30 @@ from collections.abc import Sequence
 import click
 
 from templsync import __version__
-from templsync.cli import (
-    backport,
-    check,
-    copy,
-    demo,
-    diff,
-    fleet,
-    migrate,
-    recopy,
-    recover,
-    schema,
-    storage,
-    sync,
-    templatize,
-    update,
-    verify,
-)
 from templsync.cli.handler import handle
+from templsync.cli.lazygroup import LazyGroup
+
+COMMANDS = {
+    name: f"templsync.cli.{name}"
+    for name in (
+        "backport",
+        "check",
+        "copy",
+        "demo",
+        "diff",
+        "fleet",
+        "migrate",
+        "recopy",
+        "recover",
+        "schema",
+        "storage",
+        "sync",
+        "templatize",
+        "update",
+        "verify",
+    )
+}
+"""Each command of ``templsync``, and the module that defines it with ``register(group)``."""
 
 HELP = "Keep a project template and the projects made from it in sync, both ways."
 
@@ -43,6 +51,8 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 
 @click.group(
     name="templsync",
+    cls=LazyGroup,
+    lazy=COMMANDS,
     help=f"{HELP}\n\nExample: templsync update services/billing --pretend",
     no_args_is_help=True,
 )
@@ -57,23 +67,6 @@ def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
 )
 def app() -> None:
     pass
-
-
-copy.register(app)
-update.register(app)
-check.register(app)
-diff.register(app)
-recopy.register(app)
-demo.register(app)
-recover.register(app)
-fleet.register(app)
-migrate.register(app)
-verify.register(app)
-templatize.register(app)
-backport.register(app)
-schema.register(app)
-sync.register(app)
-storage.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -151,7 +151,8 @@ def generate_command(
     quiet: bool,
     as_json: bool,
 ) -> int:
-    from templsync._io.journal import JOURNAL_DIR, present_error
+    from templsync._io.journal import present_error
+    from templsync._io.journaldir import JOURNAL_DIR
     from templsync.cli.recover import recover_and_report
     from templsync.migrate.generate import GenerateOptions, generate
     from templsync.migrate.initialize import check_template

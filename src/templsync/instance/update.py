@@ -48,7 +48,8 @@ from templsync._core.textmerge import MarkerLabels
 from templsync._core.tree import FileEntry, Mode, Tree
 from templsync._io.apply import Recovery, apply_plan, recover
 from templsync._io.gitindex import ConflictStages, record_conflicts, stage_exec_bits
-from templsync._io.journal import JOURNAL_DIR, present_error
+from templsync._io.journal import present_error
+from templsync._io.journaldir import JOURNAL_DIR
 from templsync._io.scratch import NO_CHANGES, ScratchChanges
 from templsync._io.sources import ResolvedVersion
 from templsync._warned import recorded, unique

@@ -23,12 +23,12 @@ import stat
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from templsync._core.ignore import IgnoreRules
-from templsync._core.plan import OpKind, Plan, PlanOp
 from templsync._core.tree import FileEntry, Mode
 from templsync._io.hashing import hash_file, load_checked
-from templsync._io.journal import JOURNAL_DIR, Journal
+from templsync._io.journaldir import JOURNAL_DIR, has_journal
 from templsync._io.statcache import RACY_WINDOW_NS, gc_paused
 from templsync.errors import ChangedDuringRunError, ReadError
 from templsync.progress import Progress
@@ -36,6 +36,9 @@ from templsync.storage.changes import SEEN, SEEN_EXECUTABLE, Scan
 from templsync.storage.model import Listing, Stat
 from templsync.storage.records import NOTHING_KNOWN, Known
 from templsync.storage.store import CHANGED, TEMP_MARK, Changed, Write, WriteOutcome
+
+if TYPE_CHECKING:
+    from templsync._core.plan import PlanOp
 
 _REPORT_EVERY = 4096
 
@@ -150,6 +153,8 @@ class LocalStore:
         return data
 
     def apply(self, writes: Sequence[Write], done: Callable[[Write, WriteOutcome], None]) -> None:
+        from templsync._core.plan import Plan  # noqa: PLC0415  # 1 ms, when writing
+
         ops: list[PlanOp] = []
         kept: list[Write] = []
         for write in writes:
@@ -178,6 +183,8 @@ class LocalStore:
 
     def _op(self, write: Write) -> PlanOp | None:
         """The writer's operation for ``write``, or None when its target changed."""
+        from templsync._core.plan import OpKind, PlanOp  # noqa: PLC0415  # with apply
+
         old = self._current(write.path, write.expect)
         if old is False:
             return None
@@ -222,7 +229,7 @@ class LocalStore:
         return Stat(st.st_size, st.st_mtime_ns, write.entry.digest, None, write.executable)
 
     def recover(self) -> str | None:
-        if not Journal(self.root).exists():  # the usual case: the writer's import not needed
+        if not has_journal(self.root):  # the usual case: the writer's import not needed
             return None
         from templsync._io.apply import recover  # noqa: PLC0415  # 5 ms, when there is a journal
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,7 +52,7 @@ def _acquire(path: Path, timeout: float) -> None:
                 f"{holder.get('host')}, since {_when(holder)}; lock {str(path)!r}). Wait for it "
                 "to finish; if it is gone, delete the lock file or use --lock-timeout."
             )
-        aside = path.with_name(f"{path.name}.stale-{secrets.token_hex(4)}")
+        aside = path.with_name(f"{path.name}.stale-{os.urandom(4).hex()}")
         try:
             path.rename(aside)
         except FileNotFoundError:
@@ -75,7 +73,7 @@ def _create(path: Path) -> bool:
             "of the state folder, or choose another with --state-dir."
         ) from err
     with os.fdopen(fd, "w") as f:
-        json.dump({"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}, f)
+        json.dump({"pid": os.getpid(), "host": _host(), "started": time.time()}, f)
     return True
 
 
@@ -100,9 +98,15 @@ def _stale(holder: dict[str, object], timeout: float) -> str | None:
     if age > timeout:
         return f"older than {timeout:g} s"
     pid = holder.get("pid")
-    if holder.get("host") == socket.gethostname() and isinstance(pid, int) and not _alive(pid):
+    if holder.get("host") == _host() and isinstance(pid, int) and not _alive(pid):
         return f"its process {pid} is gone"
     return None
+
+
+def _host() -> str:
+    """This machine's name, as ``socket.gethostname()`` gives it (without loading ``socket``,
+    ~2 ms of every run)."""
+    return os.uname().nodename
 
 
 def _alive(pid: int) -> bool:
