@@ -430,10 +430,11 @@ def test_the_alarm_leaves_a_programs_own_sigalrm_handler_alone() -> None:
     previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
     try:
         signal.setitimer(signal.ITIMER_REAL, 30.0)
-        renderer = _renderer(RenderLimits(timeout=0.3))
+        # Far above a one-line render on a loaded machine; the two long renders still stop.
+        renderer = _renderer(RenderLimits(timeout=2.0))
         assert renderer.render("{{ 1 }}", {}) == "1"
         assert 29.0 < signal.getitimer(signal.ITIMER_REAL)[0] <= 30.0  # its timer, not ours
-        with pytest.raises(RenderLimitError, match=r"ran for more than 0\.3 seconds"):
+        with pytest.raises(RenderLimitError, match=r"ran for more than 2 seconds"):
             renderer.render(
                 "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
                 {},
@@ -443,7 +444,7 @@ def test_the_alarm_leaves_a_programs_own_sigalrm_handler_alone() -> None:
         signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the default: it would end the process
         assert renderer.render("{{ 2 }}", {}) == "2"
         assert signal.getsignal(signal.SIGALRM) is not signal.SIG_DFL
-        with pytest.raises(RenderLimitError, match=r"ran for more than 0\.3 seconds"):
+        with pytest.raises(RenderLimitError, match=r"ran for more than 2 seconds"):
             renderer.render(BACKTRACKING, {})  # one long step: only the alarm stops it
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
