@@ -46,6 +46,9 @@ BATCH_BYTES = 16 << 20
 """The most content one copy batch holds in memory: about 500 files of 32 KiB, still enough
 for the writer to make them durable with one ``syncfs`` (``_io.fsutil.SYNCFS_FROM``)."""
 BATCH_FILES = 2048
+READ_INLINE_BYTES = 4 << 20
+"""Copies from a folder holding no more than this in all are read and hashed on the calling
+thread: starting a pool (and importing it) costs more than reading them does."""
 
 
 @dataclass
@@ -281,7 +284,8 @@ class Executor:
         its own: hashing releases the GIL, and one task per run instead of per file keeps the
         pool's own cost out of a run of small files. A folder is read by no more threads than
         there are cores: more would not hash faster, and each thread's allocator keeps the
-        memory of the files it read (a batch's worth each, at worst) until the process ends."""
+        memory of the files it read (a batch's worth each, at worst) until the process ends;
+        up to :data:`READ_INLINE_BYTES` of it, by this thread alone (a pool costs more)."""
 
         def load(action: Action) -> FileEntry | None:
             listed = _on(action, side)
@@ -295,6 +299,8 @@ class Executor:
         jobs = min(self.jobs, len(actions) // 4)
         if isinstance(self.stores[side], LocalStore):
             jobs = min(jobs, os.cpu_count() or 1)
+            if sum(_size(a, side) for a in actions) <= READ_INLINE_BYTES:
+                jobs = 1
         if jobs <= 1:
             return [load(a) for a in actions]
         from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415  # 6 ms, copies only
@@ -342,11 +348,15 @@ def _record(local: Stat, remote: Stat) -> Record:
     return Record(local.size, digest, local.mtime_ns, remote.mtime_ns, remote.etag)
 
 
+def _size(action: Action, side: Side) -> int:
+    listed = _on(action, side)
+    return 0 if listed is None else listed.size
+
+
 def _batches(actions: Sequence[Action], source: Side) -> Iterator[Sequence[Action]]:
     start, size = 0, 0
     for i, action in enumerate(actions):
-        listed = _on(action, source)
-        size += 0 if listed is None else listed.size
+        size += _size(action, source)
         if size >= BATCH_BYTES or i - start + 1 >= BATCH_FILES:
             yield actions[start : i + 1]
             start, size = i + 1, 0
