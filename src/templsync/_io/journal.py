@@ -15,6 +15,7 @@ disk is validated before use, so a damaged one never makes recovery touch paths 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ TEMP_PREFIX = ".templsync-"
 COMMITTED = "COMMITTED"
 ROLLBACK = "ROLLBACK"
 _RECORD = "journal.json"
+_MARK_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 _VERSION = 1
 
 
@@ -205,8 +207,14 @@ class Journal:
         return lstat_or_none(self.path / marker) is not None
 
     def mark(self, marker: str) -> None:
-        """Write ``marker`` durably (temp file, rename, fsync of the journal folder)."""
-        write_atomic(self.path / marker, b"")
+        """Write ``marker`` durably: an empty file (its name is all it says, so no temp file
+        and rename), fsynced, then the journal folder holding its name."""
+        fd = os.open(self.path / marker, _MARK_FLAGS, 0o644)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        fsync_dir(self.path)
 
     def unmark(self, marker: str) -> None:
         (self.path / marker).unlink(missing_ok=True)
