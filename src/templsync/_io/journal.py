@@ -221,7 +221,12 @@ class Journal:
         fsync_dir(self.path)
 
     def remove(self) -> None:
-        """Delete the journal; the markers go last so an interruption here is still readable."""
+        """Delete the journal; the markers go last so an interruption here is still readable.
+
+        Only the record's removal is made durable (before anything else goes): a journal that
+        a crash brings back holds no record, and recovery, which every writing command runs
+        first, just removes it. So the rest needs no fsync of the root of its own (the next
+        plan's journal makes it durable anyway)."""
         (self.path / _RECORD).unlink(missing_ok=True)
         fsync_dir(self.path)
         with_markers = {COMMITTED, ROLLBACK}
@@ -231,7 +236,6 @@ class Journal:
         for marker in (ROLLBACK, COMMITTED):
             (self.path / marker).unlink(missing_ok=True)
         self.path.rmdir()
-        fsync_dir(self.root)
 
 
 def present_error(root: Path) -> JournalError:
