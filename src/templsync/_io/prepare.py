@@ -11,7 +11,7 @@ import os
 import posixpath
 import shutil
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -78,7 +78,7 @@ def build_record(
     return Record(token, tuple(ops), layout.created_dirs, layout.removed_dirs)
 
 
-def prepare_temps(root: Path, plan: Plan, record: Record) -> None:
+def prepare_temps(root: Path, plan: Plan, record: Record, *, also: Iterable[Path] = ()) -> None:
     """Write every new file and symlink at its temp path, durably.
 
     The files are written one after the other, then made durable: many (:data:`SYNCFS_FROM` or
@@ -86,7 +86,8 @@ def prepare_temps(root: Path, plan: Plan, record: Record) -> None:
     folder holding one, from threads at once (the file system commits concurrent fsyncs
     together). Either way every temp file and its name are on disk before this returns, so
     before the commit point: a crash after it finishes the plan with complete files. Measured
-    in docs/writer.md.
+    in docs/writer.md. The folders ``also`` names (the backups', the journal's) are made
+    durable with them.
     """
     jobs = [
         (root / jop.temp, op, jop)
@@ -103,7 +104,7 @@ def prepare_temps(root: Path, plan: Plan, record: Record) -> None:
         sync_filesystem(root)
         return
     files = [(temp, root / op.path) for temp, op, _ in jobs if op.new and not op.new.is_symlink]
-    folders = sorted({root} | {temp.parent for temp, _, _ in jobs})
+    folders = sorted({root, *also} | {temp.parent for temp, _, _ in jobs})
     durable: list[tuple[Path, Path | None]] = [*files, *((folder, None) for folder in folders)]
     for_each(_make_durable, durable, parallel_from=FSYNC_PARALLEL_FROM)
 
@@ -143,8 +144,12 @@ def _write_temp(temp: Path, op: PlanOp, jop: JournalOp) -> None:
         write_new_file(temp, data, 0o777 if new.mode is Mode.EXECUTABLE else 0o666, sync=False)
 
 
-def make_backups(root: Path, record: Record, layout: Layout) -> None:
-    """Save every path the plan replaces or deletes into the journal, then check it is unchanged."""
+def make_backups(root: Path, record: Record, layout: Layout, *, sync: bool = True) -> set[Path]:
+    """Save every path the plan replaces or deletes into the journal, then check it is unchanged.
+
+    Returns the folders holding the backups: made durable here, unless ``sync`` is false (the
+    caller then hands them to :func:`prepare_temps`, which makes them durable with the temp
+    files)."""
     folders = set()
     for jop in record.ops:
         if jop.backup is None:
@@ -156,7 +161,9 @@ def make_backups(root: Path, record: Record, layout: Layout) -> None:
         save_copy(source, backup)
         if signature(source.lstat()) != layout.found[jop.path].sig:
             raise changed_error(jop.path, "changed")
-    fsync_dirs(folders)
+    if sync:
+        fsync_dirs(folders)
+    return folders
 
 
 def save_copy(source: Path, dest: Path) -> None:
