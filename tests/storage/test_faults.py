@@ -132,3 +132,31 @@ def test_a_store_reports_a_target_changed_since_listing(tmp_path: Path) -> None:
     assert seen == ["changed", "changed"]
     assert (tmp_path / "r/a").read_text() == "22" and not (tmp_path / "r/b").exists()
     assert run_cli is not None
+
+
+@pytest.mark.parametrize("count", [5, 80])  # hashed by this thread, and by a pool
+def test_a_file_edited_while_it_is_hashed_is_left_for_the_next_run(
+    tmp_path: Path, count: int
+) -> None:
+    same = {f"d{i % 3}/f{i:03}.txt": f"same {i:03}".encode() for i in range(count)}
+    local = build_tree(tmp_path / "local", same)
+    remote = build_tree(tmp_path / "remote", same)
+    strategy = SyncStrategy(state_dir=tmp_path / "state")
+
+    class EditedWhileHashed(LocalStore):
+        """A real folder whose file is edited by someone else as it is being hashed."""
+
+        def hash(self, path: str, listed: Stat) -> Stat:
+            if path == "d1/f004.txt":
+                (self.root / path).write_text("edited!!")
+            return super().hash(path, listed)
+
+    stores = (EditedWhileHashed(local), LocalStore(remote))
+    result = sync_paths(local, remote, strategy, stores=stores)
+    assert [(c.path, c.kind, c.resolution) for c in result.conflicts] == [
+        ("d1/f004.txt", "changed-during-run", "left")
+    ]
+    assert (result.pushed, result.pulled) == ((), ())
+    again = sync_paths(local, remote, strategy)  # still unrecorded: the newer edit wins
+    assert again.pushed == ("d1/f004.txt",) and again.pulled == ()
+    assert files(remote) == files(local) == {**same, "d1/f004.txt": b"edited!!"}

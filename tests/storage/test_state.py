@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -89,7 +90,37 @@ def test_only_landed_paths_change_the_records() -> None:
     landed.add("d", None)
     after = Records.of({"a": R, "b": R, "e": R}).after(landed)
     assert dict(after) == {"b": R, "e": R, "c": other}
-    assert list(after) == ["b", "e", "c"]
+    assert list(after) == ["c", "b", "e"]  # the last row took the place of "a"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_records_after_many_landings_match_a_plain_mapping(seed: int) -> None:
+    """Rows dropped and moved into their place, rows added and replaced: the records read as
+    the mapping a plain dict of the same landings gives, row by row and through the state."""
+    rng = random.Random(seed)
+    names = [f"d{i % 7}/f{i}" for i in range(60)]
+
+    def record() -> Record:
+        etag = rng.choice([None, f"e{rng.randrange(9)}"])
+        digest = blob_digest(str(rng.random()).encode())
+        return Record(rng.randrange(99), digest, rng.randrange(9), rng.randrange(9), etag)
+
+    model = {name: record() for name in rng.sample(names, rng.randrange(len(names)))}
+    records = Records.of(model)
+    for _ in range(3):
+        landed = Landed()
+        for name in rng.choices(names, k=rng.randrange(40)):
+            new = record() if rng.random() < 0.6 else None
+            landed.add(name, new)
+            if new is None:
+                model.pop(name, None)
+            else:
+                model[name] = new
+        records = records.after(landed)
+        assert dict(records) == model
+        assert all(records.paths[records.index[p]] == p for p in model)
+        assert len(records.index) == len(records.paths) == len(records)
+        assert dict(codec.decode(codec.encode(records, [], local="l", remote="r"))[0]) == model
 
 
 def test_a_path_landed_gone_then_back_is_kept() -> None:

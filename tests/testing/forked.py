@@ -1,5 +1,6 @@
 """Calls run in a forked child with changed powers: as the ``nobody`` user, under a file size
-limit. Each returns what happened as text: ``"ok"`` or ``"<ExceptionType>: <message>"``."""
+limit (writes past it fail, or kill the child). Each returns what happened as text: ``"ok"``,
+``"<ExceptionType>: <message>"`` or ``"killed by <SIGNAL>"``."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ NOBODY = 65534
 def call_forked(fn: Callable[[], object], setup: Callable[[], None]) -> str:
     """Run ``setup()`` then ``fn()`` in a forked child; return what happened as text.
 
-    The result is ``"ok"`` or ``"<ExceptionType>: <message>"``. The child never returns into
-    pytest: it ends with ``os._exit``.
+    The result is ``"ok"``, ``"<ExceptionType>: <message>"``, or ``"killed by <SIGNAL>"`` when
+    a signal ended the child. The child never returns into pytest: it ends with ``os._exit``.
     """
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -32,7 +33,9 @@ def call_forked(fn: Callable[[], object], setup: Callable[[], None]) -> str:
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
         result = pipe.read().decode()
-    os.waitpid(pid, 0)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
     return result
 
 
@@ -59,6 +62,18 @@ def call_with_file_size_limit(fn: Callable[[], object], limit: int) -> str:
 
     def limit_files() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return call_forked(fn, limit_files)
+
+
+def call_killed_at_file_size(fn: Callable[[], object], limit: int) -> str:
+    """Run ``fn`` in a child that the kernel kills (``SIGXFSZ``) the moment a write would take
+    a file past ``limit`` bytes: a crash at an exact point, ``"killed by SIGXFSZ"`` then."""
+
+    def limit_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file left behind
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
     return call_forked(fn, limit_files)

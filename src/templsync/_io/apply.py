@@ -5,8 +5,9 @@
 
 1. check the plan against the folder (every path holds what the plan expects, no symlinked folders);
 2. create the journal and write its record;
-3. write every new file to a temp file next to its target (or in the journal's staging folder);
-4. back up every path to be replaced or deleted (hard links into the journal);
+3. back up every path to be replaced or deleted (hard links into the journal);
+4. write every new file to a temp file next to its target (or in the journal's staging folder),
+   then make them, their folders and the backups durable;
 5. write the commit marker: **the commit point**;
 6. delete, remove emptied folders, create folders (those the new files need, and the plan's empty
    folders), rename temp files into place, chmod;
@@ -93,8 +94,10 @@ def apply_plan(root: Path, plan: Plan, perms: Mapping[str, int] | None = None) -
     journal.create()
     try:
         journal.write_record(record)
-        prepare_temps(root, plan, record)
-        make_backups(root, record, layout)
+        # The backups first, so that one pass makes them, the temp files and the journal's
+        # folders durable together.
+        backups = make_backups(root, record, layout, sync=False)
+        prepare_temps(root, plan, record, also=[*backups, journal.path])
         journal.mark(COMMITTED)
     except BaseException as err:
         _abandon(journal, record)

@@ -15,6 +15,7 @@ disk is validated before use, so a damaged one never makes recovery touch paths 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ TEMP_PREFIX = ".templsync-"
 COMMITTED = "COMMITTED"
 ROLLBACK = "ROLLBACK"
 _RECORD = "journal.json"
+_MARK_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
 _VERSION = 1
 
 
@@ -205,15 +207,26 @@ class Journal:
         return lstat_or_none(self.path / marker) is not None
 
     def mark(self, marker: str) -> None:
-        """Write ``marker`` durably (temp file, rename, fsync of the journal folder)."""
-        write_atomic(self.path / marker, b"")
+        """Write ``marker`` durably: an empty file (its name is all it says, so no temp file
+        and rename), fsynced, then the journal folder holding its name."""
+        fd = os.open(self.path / marker, _MARK_FLAGS, 0o644)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        fsync_dir(self.path)
 
     def unmark(self, marker: str) -> None:
         (self.path / marker).unlink(missing_ok=True)
         fsync_dir(self.path)
 
     def remove(self) -> None:
-        """Delete the journal; the markers go last so an interruption here is still readable."""
+        """Delete the journal; the markers go last so an interruption here is still readable.
+
+        Only the record's removal is made durable (before anything else goes): a journal that
+        a crash brings back holds no record, and recovery, which every writing command runs
+        first, just removes it. So the rest needs no fsync of the root of its own (the next
+        plan's journal makes it durable anyway)."""
         (self.path / _RECORD).unlink(missing_ok=True)
         fsync_dir(self.path)
         with_markers = {COMMITTED, ROLLBACK}
@@ -223,7 +236,6 @@ class Journal:
         for marker in (ROLLBACK, COMMITTED):
             (self.path / marker).unlink(missing_ok=True)
         self.path.rmdir()
-        fsync_dir(self.root)
 
 
 def present_error(root: Path) -> JournalError:

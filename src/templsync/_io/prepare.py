@@ -11,7 +11,7 @@ import os
 import posixpath
 import shutil
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -19,9 +19,12 @@ from templsync._core.plan import OpKind, Plan, PlanOp
 from templsync._core.tree import Mode
 from templsync._io.check import Layout
 from templsync._io.fsutil import (
+    FSYNC_PARALLEL_FROM,
     SYNCFS_FROM,
     can_sync_filesystem,
+    fsync_dir_if_present,
     fsync_dirs,
+    fsync_file,
     sync_filesystem,
     write_new_file,
 )
@@ -75,14 +78,16 @@ def build_record(
     return Record(token, tuple(ops), layout.created_dirs, layout.removed_dirs)
 
 
-def prepare_temps(root: Path, plan: Plan, record: Record) -> None:
+def prepare_temps(root: Path, plan: Plan, record: Record, *, also: Iterable[Path] = ()) -> None:
     """Write every new file and symlink at its temp path, durably.
 
-    Many files (:data:`SYNCFS_FROM` or more) are written one after the other and made durable
-    together by one ``syncfs`` of the file system; fewer are fsynced one by one, by a pool of
-    threads (the file system commits concurrent fsyncs together). Either way every temp file and
-    its name are on disk before this returns, so before the commit point: a crash after it
-    finishes the plan with complete files. Measured in docs/writer.md.
+    The files are written one after the other, then made durable: many (:data:`SYNCFS_FROM` or
+    more) together by one ``syncfs`` of the file system; fewer by an fsync of each and of each
+    folder holding one, from threads at once (the file system commits concurrent fsyncs
+    together). Either way every temp file and its name are on disk before this returns, so
+    before the commit point: a crash after it finishes the plan with complete files. Measured
+    in docs/writer.md. The folders ``also`` names (the backups', the journal's) are made
+    durable with them.
     """
     jobs = [
         (root / jop.temp, op, jop)
@@ -93,24 +98,39 @@ def prepare_temps(root: Path, plan: Plan, record: Record) -> None:
         if jop.temp is not None and jop.temp.startswith(JOURNAL_DIR + "/"):
             temp.parent.mkdir(exist_ok=True)  # the staging folder
             break
+    for job in jobs:
+        _write_job(root, job)
     if len(jobs) >= SYNCFS_FROM and can_sync_filesystem():
-        for job in jobs:
-            _write_job(root, job, sync=False)
         sync_filesystem(root)
         return
-    for_each(lambda job: _write_job(root, job, sync=True), jobs)
-    fsync_dirs({root} | {temp.parent for temp, _, _ in jobs})
+    files = [(temp, root / op.path) for temp, op, _ in jobs if op.new and not op.new.is_symlink]
+    folders = sorted({root, *also} | {temp.parent for temp, _, _ in jobs})
+    durable: list[tuple[Path, Path | None]] = [*files, *((folder, None) for folder in folders)]
+    for_each(_make_durable, durable, parallel_from=FSYNC_PARALLEL_FROM)
 
 
-def _write_job(root: Path, job: tuple[Path, PlanOp, JournalOp], *, sync: bool) -> None:
+def _write_job(root: Path, job: tuple[Path, PlanOp, JournalOp]) -> None:
     temp, op, jop = job
     try:
-        _write_temp(temp, op, jop, sync)
+        _write_temp(temp, op, jop)
     except OSError as err:  # name the file the person knows, not its temp file
         raise type(err)(err.errno, err.strerror, os.fspath(root / op.path)) from err
 
 
-def _write_temp(temp: Path, op: PlanOp, jop: JournalOp, sync: bool) -> None:
+def _make_durable(job: tuple[Path, Path | None]) -> None:
+    """fsync a temp file (``job``: it and its target, for messages) or a folder holding some
+    (``job``: it and None)."""
+    path, target = job
+    if target is None:
+        fsync_dir_if_present(path)
+        return
+    try:
+        fsync_file(path)
+    except OSError as err:  # name the file the person knows, not its temp file
+        raise type(err)(err.errno, err.strerror, os.fspath(target)) from err
+
+
+def _write_temp(temp: Path, op: PlanOp, jop: JournalOp) -> None:
     new = op.new
     assert new is not None
     data = new.verified_content()
@@ -119,13 +139,17 @@ def _write_temp(temp: Path, op: PlanOp, jop: JournalOp, sync: bool) -> None:
     if new.is_symlink:
         temp.symlink_to(os.fsdecode(data))
     elif jop.new_perm is not None:
-        write_new_file(temp, data, jop.new_perm, exact=True, sync=sync)
+        write_new_file(temp, data, jop.new_perm, exact=True, sync=False)
     else:
-        write_new_file(temp, data, 0o777 if new.mode is Mode.EXECUTABLE else 0o666, sync=sync)
+        write_new_file(temp, data, 0o777 if new.mode is Mode.EXECUTABLE else 0o666, sync=False)
 
 
-def make_backups(root: Path, record: Record, layout: Layout) -> None:
-    """Save every path the plan replaces or deletes into the journal, then check it is unchanged."""
+def make_backups(root: Path, record: Record, layout: Layout, *, sync: bool = True) -> set[Path]:
+    """Save every path the plan replaces or deletes into the journal, then check it is unchanged.
+
+    Returns the folders holding the backups: made durable here, unless ``sync`` is false (the
+    caller then hands them to :func:`prepare_temps`, which makes them durable with the temp
+    files)."""
     folders = set()
     for jop in record.ops:
         if jop.backup is None:
@@ -137,7 +161,9 @@ def make_backups(root: Path, record: Record, layout: Layout) -> None:
         save_copy(source, backup)
         if signature(source.lstat()) != layout.found[jop.path].sig:
             raise changed_error(jop.path, "changed")
-    fsync_dirs(folders)
+    if sync:
+        fsync_dirs(folders)
+    return folders
 
 
 def save_copy(source: Path, dest: Path) -> None:

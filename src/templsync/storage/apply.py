@@ -2,9 +2,11 @@
 
 Rules this module keeps:
 
-- Deletions go first (one batch per side, so the writer removes the folders they empty), then
-  copies in batches bounded in bytes (content is held in memory only a batch at a time), then
-  merges and kept-both conflicts.
+- Each side gets its deletions and the copies into it as batches bounded in bytes (content is
+  held in memory only a batch at a time); the deletions go in the first, so a small change
+  lands as one writer batch (one journal) per side, and the writer removes the folders they
+  empty. Where a copy and a deletion cross (a file replacing a folder, or a folder a file),
+  the deletions go alone first. Then merges and kept-both conflicts.
 - Every source is read as listed and every target re-checked just before it is overwritten or
   deleted (the stores do both): a file that changed during the run is left alone on both sides
   and reported as a conflict ``changed-during-run``; the next run sees it as a change.
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from templsync._core.text import is_binary
-from templsync._core.tree import FileEntry, Mode
+from templsync._core.tree import FileEntry, Mode, parent_dirs
 from templsync._io.fsutil import write_new_file
 from templsync.progress import Progress
 from templsync.storage.localstore import LocalStore
@@ -46,6 +48,9 @@ BATCH_BYTES = 16 << 20
 """The most content one copy batch holds in memory: about 500 files of 32 KiB, still enough
 for the writer to make them durable with one ``syncfs`` (``_io.fsutil.SYNCFS_FROM``)."""
 BATCH_FILES = 2048
+READ_INLINE_BYTES = 4 << 20
+"""Copies from a folder holding no more than this in all are read and hashed on the calling
+thread: starting a pool (and importing it) costs more than reading them does."""
 
 
 @dataclass
@@ -115,14 +120,11 @@ class Executor:
             out.landed.add(action.path, _record(action.local, action.remote))
         for action in plan.of(ActionKind.FORGET):
             out.landed.add(action.path, None)
-        for side, kind in (
-            (Side.LOCAL, ActionKind.DELETE_LOCAL),
-            (Side.REMOTE, ActionKind.DELETE_REMOTE),
+        for source, copy, delete in (
+            (Side.LOCAL, ActionKind.PUSH, ActionKind.DELETE_REMOTE),
+            (Side.REMOTE, ActionKind.PULL, ActionKind.DELETE_LOCAL),
         ):
-            self._deletes(side, plan.of(kind))
-        for source, kind in ((Side.LOCAL, ActionKind.PUSH), (Side.REMOTE, ActionKind.PULL)):
-            for batch in _batches(plan.of(kind), source):
-                self._copies(source, batch)
+            self._into(source.other, plan.of(delete), plan.of(copy))
         for action in plan.of(ActionKind.MERGE):
             self._merge(action)
         for action in plan.of(ActionKind.KEEP_BOTH):
@@ -131,29 +133,49 @@ class Executor:
 
     # -- the steps -------------------------------------------------------------------------
 
-    def _deletes(self, side: Side, actions: Sequence[Action]) -> None:
-        if not actions:
-            return
-        store = self.stores[side]
+    def _into(self, target: Side, deletes: Sequence[Action], copies: Sequence[Action]) -> None:
+        """Delete ``deletes`` on ``target`` and copy ``copies`` into it: the deletions ride with
+        the first copy batch, so a small change lands as one batch per side; alone first when a
+        copy would put a file where a deletion empties a folder, or the other way round."""
+        batches = list(_batches(copies, target.other))
+        first = batches.pop(0) if batches and not _crossing(deletes, copies) else ()
+        self._land(target, self._deletions(target, deletes), first)
+        for batch in batches:
+            self._land(target, [], batch)
+
+    def _deletions(self, side: Side, actions: Sequence[Action]) -> list[Write]:
         writes = []
         for action in actions:
             listed = _on(action, side)
             assert listed is not None
             if self._backup(side, action.path, listed):
                 writes.append(Write(action.path, None, listed))
-        gone = self.out.deleted_local if side is Side.LOCAL else self.out.deleted_remote
+            else:
+                self._step()
+        return writes
+
+    def _land(self, target: Side, deletions: list[Write], copies: Sequence[Action]) -> None:
+        """One batch into ``target``: its deletions, and its copies from the other side."""
+        source = target.other
+        writes = [*deletions, *self._copy_writes(source, copies)]
+        if not writes:
+            return
+        by_path = {a.path: a for a in copies}
+        gone = self.out.deleted_local if target is Side.LOCAL else self.out.deleted_remote
 
         def done(write: Write, outcome: WriteOutcome) -> None:
             self._step()
             if outcome == CHANGED:
-                self._changed(write.path, side)
-            else:
+                self._changed(write.path, target)
+            elif write.entry is None:
                 gone.append(write.path)
                 self.out.landed.add(write.path, None)
+            else:
+                self._copied(source, by_path[write.path], write, outcome)
 
-        store.apply(writes, done)
+        self.stores[target].apply(writes, done)
 
-    def _copies(self, source: Side, actions: Sequence[Action]) -> None:
+    def _copy_writes(self, source: Side, actions: Sequence[Action]) -> list[Write]:
         target = source.other
         entries = self._load_all(source, actions)
         writes = []
@@ -170,28 +192,22 @@ class Executor:
                 continue
             writes.append(Write(action.path, entry, old, listed.mtime_ns))
             self._keep_text(entry, entry.content())
-        by_path = {a.path: a for a in actions}
+        return writes
 
-        def done(write: Write, outcome: WriteOutcome) -> None:
-            self._step()
-            if outcome == CHANGED:
-                self._changed(write.path, target)
-                return
-            assert isinstance(outcome, Stat) and write.data is not None
-            listed = _on(by_path[write.path], source)
-            assert listed is not None and write.digest is not None
-            src = listed.with_digest(write.digest)
-            size = len(write.data)
-            if source is Side.LOCAL:
-                self.out.pushed.append(write.path)
-                self.out.bytes_sent += size
-                self.out.landed.add(write.path, _record(src, outcome))
-            else:
-                self.out.pulled.append(write.path)
-                self.out.bytes_received += size
-                self.out.landed.add(write.path, _record(outcome, src))
-
-        self.stores[target].apply(writes, done)
+    def _copied(self, source: Side, action: Action, write: Write, outcome: WriteOutcome) -> None:
+        assert isinstance(outcome, Stat) and write.data is not None
+        listed = _on(action, source)
+        assert listed is not None and write.digest is not None
+        src = listed.with_digest(write.digest)
+        size = len(write.data)
+        if source is Side.LOCAL:
+            self.out.pushed.append(write.path)
+            self.out.bytes_sent += size
+            self.out.landed.add(write.path, _record(src, outcome))
+        else:
+            self.out.pulled.append(write.path)
+            self.out.bytes_received += size
+            self.out.landed.add(write.path, _record(outcome, src))
 
     def _merge(self, action: Action) -> None:
         data = action.data
@@ -281,7 +297,8 @@ class Executor:
         its own: hashing releases the GIL, and one task per run instead of per file keeps the
         pool's own cost out of a run of small files. A folder is read by no more threads than
         there are cores: more would not hash faster, and each thread's allocator keeps the
-        memory of the files it read (a batch's worth each, at worst) until the process ends."""
+        memory of the files it read (a batch's worth each, at worst) until the process ends;
+        up to :data:`READ_INLINE_BYTES` of it, by this thread alone (a pool costs more)."""
 
         def load(action: Action) -> FileEntry | None:
             listed = _on(action, side)
@@ -295,6 +312,8 @@ class Executor:
         jobs = min(self.jobs, len(actions) // 4)
         if isinstance(self.stores[side], LocalStore):
             jobs = min(jobs, os.cpu_count() or 1)
+            if sum(_size(a, side) for a in actions) <= READ_INLINE_BYTES:
+                jobs = 1
         if jobs <= 1:
             return [load(a) for a in actions]
         from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415  # 6 ms, copies only
@@ -342,11 +361,25 @@ def _record(local: Stat, remote: Stat) -> Record:
     return Record(local.size, digest, local.mtime_ns, remote.mtime_ns, remote.etag)
 
 
+def _crossing(deletes: Sequence[Action], copies: Sequence[Action]) -> bool:
+    """Whether a copy's path is a folder on the way to a deletion, or a deletion's path a
+    folder on the way to a copy: a file replacing a folder, or a folder a file."""
+    if not deletes or not copies:
+        return False
+    deleted = {a.path for a in deletes}
+    holding = {d for path in deleted for d in parent_dirs(path)}
+    return any(a.path in holding or any(d in deleted for d in parent_dirs(a.path)) for a in copies)
+
+
+def _size(action: Action, side: Side) -> int:
+    listed = _on(action, side)
+    return 0 if listed is None else listed.size
+
+
 def _batches(actions: Sequence[Action], source: Side) -> Iterator[Sequence[Action]]:
     start, size = 0, 0
     for i, action in enumerate(actions):
-        listed = _on(action, source)
-        size += 0 if listed is None else listed.size
+        size += _size(action, source)
         if size >= BATCH_BYTES or i - start + 1 >= BATCH_FILES:
             yield actions[start : i + 1]
             start, size = i + 1, 0

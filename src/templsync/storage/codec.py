@@ -40,9 +40,10 @@ _BAD_PATH = re.compile(r"\A\Z|\A/|//|/\Z|\x00|(?:\A|/)\.{1,2}(?:/|\Z)")
 
 
 def encode(records: Records, texts: list[str], *, local: str, remote: str) -> bytes:
-    if any("\0" in p for p in records.paths):  # never from a listing; a NUL would split it
+    joined = "\0".join(records.paths)
+    if joined.count("\0") != max(len(records) - 1, 0):  # never from a listing; it would split
         raise ValueError("a path holds a NUL character")
-    paths = "\0".join(records.paths).encode("utf-8", "surrogatepass")
+    paths = joined.encode("utf-8", "surrogatepass")
     etags = b""
     if records.etags is not None:
         etags = "\0".join(e or "" for e in records.etags).encode("utf-8", "surrogatepass")

@@ -10,8 +10,10 @@ Rules this module keeps:
 - :class:`Known` is one side's view of the records, for a listing to compare against.
 - :class:`Landed` collects what a run landed, row by row, in the same compact form;
   :meth:`Records.after` gives the records the run leaves: a landed path's row replaced (or
-  dropped, when it is gone from both sides), new paths appended, every other row as it was;
-  a landed mtime within a side's racy window of the listing is saved as ``RACY``.
+  dropped, when it is gone from both sides: the last row moves into its place, so a run that
+  deletes a few files of 100,000 moves a few rows, not all), new paths appended, every other
+  row as it was; a landed mtime within a side's racy window of the listing is saved as
+  ``RACY``.
 """
 
 from __future__ import annotations
@@ -150,17 +152,38 @@ class Records(Mapping[str, Record]):
                 etags = [None] * len(paths)
             if etags is not None:
                 etags[i] = etag
-        if gone:
-            keep = [i for i in range(len(paths)) if i not in gone]
-            paths = [paths[i] for i in keep]
-            sizes = ints([sizes[i] for i in keep])
-            local = ints([local[i] for i in keep])
-            remote = ints([remote[i] for i in keep])
-            step = DIGEST_BYTES
-            digests = bytearray(b"".join(digests[step * i : step * (i + 1)] for i in keep))
-            etags = None if etags is None else [etags[i] for i in keep]
-            return Records(paths, sizes, bytes(digests), local, remote, etags=etags)
+        _drop(gone, paths, index, (sizes, local, remote), digests, etags=etags)
         return Records(paths, sizes, bytes(digests), local, remote, etags=etags, index=index)
+
+
+def _drop(
+    rows: set[int],
+    paths: list[str],
+    index: dict[str, int],
+    columns: tuple[array[int], ...],
+    digests: bytearray,
+    *,
+    etags: list[str | None] | None,
+) -> None:
+    """Remove ``rows`` from the columns in place: the last row takes each one's place."""
+    for i in sorted(rows, reverse=True):  # the rows after ``i`` are all kept ones by now
+        last = len(paths) - 1
+        del index[paths[i]]
+        if i != last:
+            moved = paths[last]
+            paths[i], index[moved] = moved, i
+            for column in columns:
+                column[i] = column[last]
+            at, end = DIGEST_BYTES * i, DIGEST_BYTES * last
+            digests[at : at + DIGEST_BYTES] = digests[end : end + DIGEST_BYTES]
+            if etags is not None:
+                etags[i] = etags[last]
+        paths.pop()
+        for column in columns:
+            column.pop()
+        del digests[-DIGEST_BYTES:]
+        if etags is not None:
+            etags.pop()
 
 
 def _racy(mtime_ns: int, after_ns: int | None) -> int:

@@ -59,6 +59,9 @@ if TYPE_CHECKING:
 IGNORE_FILE = ".templsyncignore"
 HASH_RUN = 64
 """The most files one hashing task takes (see :meth:`_Run._hash`)."""
+HASH_INLINE_BYTES = 4 << 20
+"""Up to :data:`HASH_RUN` local files holding no more than this are hashed on the calling
+thread: starting a pool (and importing it) costs more than hashing them does."""
 
 
 class TooManyDeletesError(UserError):
@@ -254,7 +257,9 @@ class _Run:
 
         The paths go to the threads in runs of up to :data:`HASH_RUN` (enough runs that every
         thread has several): one task per file costs more in the pool's locking than hashing a
-        small local file does."""
+        small local file does. A few small files of a folder (one run, no more than
+        :data:`HASH_INLINE_BYTES` in all) are hashed here, with no pool; a remote store's calls
+        wait on the network, so they always go to the threads."""
         if not paths:
             return
         total = len(paths)
@@ -269,6 +274,23 @@ class _Run:
                     hashed.append((path, None))
             return hashed
 
+        def take(results: list[tuple[str, Stat | None]]) -> None:
+            nonlocal done
+            for path, stat in results:
+                if stat is None:
+                    left.add(path)
+                else:
+                    listing[path] = stat
+            done += len(results)
+            self.progress("hash", done, total)
+
+        if (
+            isinstance(store, LocalStore)
+            and total <= HASH_RUN
+            and sum(listing[p].size for p in paths) <= HASH_INLINE_BYTES
+        ):
+            take(some(paths))
+            return
         jobs = self.strategy.jobs
         step = max(1, min(HASH_RUN, total // (4 * jobs)))
         runs = [paths[i : i + step] for i in range(0, total, step)]
@@ -276,13 +298,7 @@ class _Run:
 
         with ThreadPoolExecutor(min(jobs, len(runs))) as pool:
             for results in pool.map(some, runs):
-                for path, stat in results:
-                    if stat is None:
-                        left.add(path)
-                    else:
-                        listing[path] = stat
-                done += len(results)
-                self.progress("hash", done, total)
+                take(results)
 
     def _merge(self, listed: _Listed, texts: Mapping[str, bytes]) -> dict[str, bytes]:
         paths = merge_candidates(listed.records, listed.local, listed.remote, texts)
