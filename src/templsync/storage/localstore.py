@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from templsync._core.ignore import IgnoreRules
-from templsync._core.tree import FileEntry, Mode
 from templsync._io.hashing import hash_file, load_checked
 from templsync._io.journaldir import JOURNAL_DIR, has_journal
 from templsync._io.statcache import RACY_WINDOW_NS, gc_paused
@@ -42,6 +41,7 @@ from templsync.storage.store import CHANGED, TEMP_MARK, Changed, Write, WriteOut
 
 if TYPE_CHECKING:
     from templsync._core.plan import PlanOp
+    from templsync._core.tree import FileEntry
 
 _REPORT_EVERY = 4096
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
@@ -213,6 +213,8 @@ class LocalStore:
     def _current(self, path: str, expect: Stat | None) -> FileEntry | bool | None:
         """What is at ``path`` as the writer's ``old`` (None: nothing), or False when it is not
         what was listed."""
+        from templsync._core.tree import FileEntry, Mode  # noqa: PLC0415  # with apply
+
         full = self._base + path
         try:
             st = os.lstat(full)
