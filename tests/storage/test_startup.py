@@ -21,9 +21,10 @@ NOT_WHEN_NOTHING_CHANGED = (
     "ctypes",
     "tempfile",
     "shutil",
-    # hashing (in threads), merging, remote stores
+    # hashing (in threads), merging, remote stores; trees (a walk and its ignore rules use none)
     "concurrent.futures",
     "templsync._core.merge",
+    "templsync._core.tree",
     "templsync.storage.remotestore",
     "fsspec",
     # printing, and every other part of templsync

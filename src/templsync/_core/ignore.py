@@ -17,8 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from templsync._core.tree import Tree, parent_dirs
+from templsync._core.paths import parent_dirs
+
+if TYPE_CHECKING:
+    from templsync._core.tree import Tree
 
 _POSIX_CLASSES = {
     "alnum": "a-zA-Z0-9",
@@ -274,4 +278,6 @@ class IgnoreRules:
         """The part of ``tree`` these rules do not ignore."""
         if not self._compiled:
             return tree
+        from templsync._core.tree import Tree  # noqa: PLC0415  # a folder walk needs no Tree
+
         return Tree._trusted({p: e for p, e in tree.items() if not self.ignores(p)})

@@ -11,11 +11,14 @@ objects needs no content to be read at all, and digests agree with ``git hash-ob
 from __future__ import annotations
 
 import enum
-import hashlib
 import posixpath
 from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 
+# Defined in modules of their own (a folder walk uses them without building the classes below)
+# and re-exported here, with the trees they serve, for the modules that import them from here.
+from templsync._core.blob import blob_digest as blob_digest  # noqa: PLC0414  # re-export
+from templsync._core.paths import parent_dirs as parent_dirs  # noqa: PLC0414  # re-export
 from templsync.errors import InvalidPathError, SymlinkError, SymlinkOutsideError
 
 ContentLoader = Callable[[], bytes]
@@ -36,13 +39,6 @@ class Mode(enum.IntEnum):
 
 
 _KEY_SUFFIX = {Mode.EXECUTABLE: "+x", Mode.SYMLINK: "+l"}
-
-
-def blob_digest(data: bytes) -> str:
-    """Return git's blob id for ``data``."""
-    h = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
-    h.update(data)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,13 +116,6 @@ def normalize_path(path: str) -> str:
     if not parts:
         raise InvalidPathError(path, "the path names the root itself")
     return "/".join(parts)
-
-
-def parent_dirs(path: str) -> Iterator[str]:
-    """Yield the folders that contain ``path``, nearest first (``a/b/c`` -> ``a/b``, ``a``)."""
-    while "/" in path:
-        path = path.rsplit("/", 1)[0]
-        yield path
 
 
 class Tree(Mapping[str, FileEntry]):

@@ -13,7 +13,7 @@ import hashlib
 import os
 import stat
 
-from templsync._core.tree import blob_digest
+from templsync._core.blob import blob_digest
 from templsync.errors import ChangedDuringRunError, ReadError
 
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC

@@ -3,7 +3,10 @@
 Rules this module keeps:
 
 - Listing is one ``os.scandir`` walk with one ``stat`` per file; ignored folders are not entered,
-  the writer's journal and temp files are skipped, and so is anything but a regular file.
+  the writer's journal and temp files are skipped, and so is anything but a regular file. Each
+  folder is opened once and its files are stat'ed by name against that descriptor
+  (``os.lstat(name, dir_fd=fd)``): the kernel resolves one name a file, not its whole path.
+  The descriptor is closed before the next folder is opened.
   :meth:`LocalStore.scan` compares each file with the last sync's records as it walks, so a
   file found as recorded costs one index lookup and no object.
 - Every change goes through templsync's one writer (:func:`templsync._io.apply.apply_plan`): a
@@ -26,7 +29,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from templsync._core.ignore import IgnoreRules
-from templsync._core.tree import FileEntry, Mode
 from templsync._io.hashing import hash_file, load_checked
 from templsync._io.journaldir import JOURNAL_DIR, has_journal
 from templsync._io.statcache import RACY_WINDOW_NS, gc_paused
@@ -39,8 +41,10 @@ from templsync.storage.store import CHANGED, TEMP_MARK, Changed, Write, WriteOut
 
 if TYPE_CHECKING:
     from templsync._core.plan import PlanOp
+    from templsync._core.tree import FileEntry
 
 _REPORT_EVERY = 4096
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 
 
 class LocalStore:
@@ -73,50 +77,61 @@ class LocalStore:
         changed: Listing = {}
         seen = bytearray(len(known.sizes))
         index, sizes, mtimes = known.index.get, known.sizes, known.mtimes
-        stack = [(os.fspath(self.root), "")]
+        base = self._base
+        stack = [""]  # the folders to read, as prefixes of their files' paths
         use_rules = bool(ignore)
-        is_reg = stat.S_ISREG
+        is_reg, lstat = stat.S_ISREG, os.lstat
         count = reported = 0
         while stack:
-            folder, prefix = stack.pop()
+            prefix = stack.pop()
             try:
-                with os.scandir(folder) as it:
-                    items = list(it)
+                fd = os.open(base + prefix, _FOLDER_FLAGS)
             except OSError as err:
-                raise ReadError(
-                    f"cannot read the folder {prefix or '.'!r} in {self.url!r}: {err.strerror}."
-                ) from err
-            for item in items:
-                name = item.name
-                if name.startswith(TEMP_MARK) or (not prefix and name == JOURNAL_DIR):
-                    continue
-                rel = prefix + name
+                raise self._unreadable_folder(prefix, err) from err
+            try:
                 try:
-                    if item.is_dir(follow_symlinks=False):
-                        if not (use_rules and ignore.matches(rel, is_dir=True)):
-                            stack.append((item.path, rel + "/"))
-                        continue
-                    st = item.stat(follow_symlinks=False)
-                except FileNotFoundError:
-                    continue  # gone since the folder was read
+                    with os.scandir(fd) as it:
+                        items = list(it)
                 except OSError as err:
-                    raise ReadError(
-                        f"cannot read {rel!r} in {self.url!r}: {err.strerror}."
-                    ) from err
-                if not is_reg(st.st_mode) or (use_rules and ignore.matches(rel)):
-                    continue
-                count += 1
-                i = index(rel)
-                if i is not None and sizes[i] == st.st_size and mtimes[i] == st.st_mtime_ns:
-                    seen[i] = SEEN_EXECUTABLE if st.st_mode & 0o100 else SEEN
-                else:
-                    changed[rel] = Stat(
-                        st.st_size, st.st_mtime_ns, None, None, bool(st.st_mode & 0o100)
-                    )
+                    raise self._unreadable_folder(prefix, err) from err
+                for item in items:
+                    name = item.name
+                    if name.startswith(TEMP_MARK) or (not prefix and name == JOURNAL_DIR):
+                        continue
+                    rel = prefix + name
+                    try:
+                        if item.is_dir(follow_symlinks=False):
+                            if not (use_rules and ignore.matches(rel, is_dir=True)):
+                                stack.append(rel + "/")
+                            continue
+                        st = lstat(name, dir_fd=fd)
+                    except FileNotFoundError:
+                        continue  # gone since the folder was read
+                    except OSError as err:
+                        raise ReadError(
+                            f"cannot read {rel!r} in {self.url!r}: {err.strerror}."
+                        ) from err
+                    if not is_reg(st.st_mode) or (use_rules and ignore.matches(rel)):
+                        continue
+                    count += 1
+                    i = index(rel)
+                    if i is not None and sizes[i] == st.st_size and mtimes[i] == st.st_mtime_ns:
+                        seen[i] = SEEN_EXECUTABLE if st.st_mode & 0o100 else SEEN
+                    else:
+                        changed[rel] = Stat(
+                            st.st_size, st.st_mtime_ns, None, None, bool(st.st_mode & 0o100)
+                        )
+            finally:
+                os.close(fd)
             if count >= reported + _REPORT_EVERY:
                 reported = count
                 progress("list-local", reported, 0)
         return Scan(changed, seen, count)
+
+    def _unreadable_folder(self, prefix: str, err: OSError) -> ReadError:
+        return ReadError(
+            f"cannot read the folder {prefix or '.'!r} in {self.url!r}: {err.strerror}."
+        )
 
     def hash(self, path: str, listed: Stat) -> Stat:
         try:
@@ -198,6 +213,8 @@ class LocalStore:
     def _current(self, path: str, expect: Stat | None) -> FileEntry | bool | None:
         """What is at ``path`` as the writer's ``old`` (None: nothing), or False when it is not
         what was listed."""
+        from templsync._core.tree import FileEntry, Mode  # noqa: PLC0415  # with apply
+
         full = self._base + path
         try:
             st = os.lstat(full)

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Literal, Protocol
+from typing import TYPE_CHECKING, Final, Literal, Protocol
 
 from templsync._core.ignore import IgnoreRules
-from templsync._core.tree import FileEntry, Mode
 from templsync.errors import UserError
 from templsync.progress import Progress
 from templsync.storage.model import Listing, Stat
+
+if TYPE_CHECKING:
+    from templsync._core.tree import FileEntry
 
 TEMP_MARK = ".templsync-"
 """Names of the temp files and keys a store writes start with this (never synced)."""
@@ -65,6 +67,8 @@ class Write:
         mtime_ns: int | None = None,
         executable: bool = False,
     ) -> Write:
+        from templsync._core.tree import FileEntry, Mode  # noqa: PLC0415  # only when writing
+
         mode = Mode.EXECUTABLE if executable else Mode.REGULAR
         return cls(path, FileEntry.from_bytes(data, mode), expect, mtime_ns)
 
@@ -78,6 +82,8 @@ class Write:
 
     @property
     def executable(self) -> bool:
+        from templsync._core.tree import Mode  # noqa: PLC0415  # only when writing
+
         return self.entry is not None and self.entry.mode is Mode.EXECUTABLE
 
 
