@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from storage.helpers import files
+from storage.test_startup import modules_of_a_run, within
 from templsync._io.apply import Recovery, pending_recovery, recover
 from templsync.errors import StaleLockWarning
 from templsync.storage.localstore import LocalStore
@@ -163,3 +164,22 @@ def test_when_one_side_fails_what_the_other_side_landed_meanwhile_is_recorded(
     result = sync_paths(local, remote, strategy)
     assert (result.pushed, result.pulled) == (("big.bin",), ())
     assert files(remote) == files(local)
+
+
+def test_a_small_change_loads_the_writer_and_not_what_only_rarer_writes_need(
+    tmp_path: Path,
+) -> None:
+    local, remote, strategy = synced(tmp_path, {"a.txt": "a", "b.txt": "b"})
+    (local / "a.txt").write_text("edited locally")
+    (remote / "b.txt").write_text("edited remotely")
+    argv = ["sync", str(local), str(remote), "--state-dir", str(strategy.state_dir), "-q"]
+
+    modules = modules_of_a_run(argv)
+
+    assert files(remote) == files(local)
+    assert (local / "b.txt").read_text() == "edited remotely"
+    assert {"templsync._io.apply", "templsync.storage.apply"} <= modules
+    # secrets (a token), shutil (a copy where no hard link can be made), difflib (--merge-text),
+    # a thread pool (many or big files), ctypes and tempfile (syncfs, the stat cache)
+    rarer = ("secrets", "shutil", "templsync._core.text", "concurrent.futures", "ctypes")
+    assert {m for m in modules if within(m, (*rarer, "tempfile"))} == set()
