@@ -7,6 +7,11 @@ Rules this module keeps:
   lands as one writer batch (one journal) per side, and the writer removes the folders they
   empty. Where a copy and a deletion cross (a file replacing a folder, or a folder a file),
   the deletions go alone first. Then merges and kept-both conflicts.
+- Where both sides are folders (neither inside the other) and each side's change is one batch,
+  the two batches land at the same time, the first on a thread of its own: a small batch is
+  mostly waits for the disk, and the two sides' waits overlap. Each batch is still its own
+  journal, whole or not at all; what either landed is taken in on the calling thread, also
+  when the other failed. The two together hold no more content than one batch may.
 - Every source is read as listed and every target re-checked just before it is overwritten or
   deleted (the stores do both): a file that changed during the run is left alone on both sides
   and reported as a conflict ``changed-during-run``; the next run sees it as a change.
@@ -147,16 +152,19 @@ class Executor:
 
     def _side_by_side(self, sides: Sequence[_SideWork]) -> bool:
         """Whether the two sides' batches can land at the same time: both are folders (apart,
-        neither inside the other), each side's change is one batch, and both have one."""
+        neither inside the other), each side's change is one batch, and both have one, which
+        together hold no more than one batch may (:data:`BATCH_BYTES`)."""
         local, remote = self.stores[Side.LOCAL], self.stores[Side.REMOTE]
         if not (isinstance(local, LocalStore) and isinstance(remote, LocalStore)):
             return False
         if local.root.is_relative_to(remote.root) or remote.root.is_relative_to(local.root):
             return False
+        size = 0
         for target, deletes, copies in sides:
             if not (deletes or copies) or len(_side_batches(deletes, copies, target.other)) > 1:
                 return False
-        return True
+            size += sum(_size(a, target.other) for a in copies)
+        return size <= BATCH_BYTES
 
     def _both(self, sides: Sequence[_SideWork]) -> None:
         """Each side's one batch, the two landing at the same time: most of a small batch is
