@@ -9,11 +9,14 @@ from pathlib import Path
 import pytest
 
 from storage.helpers import files
-from templsync._io.apply import Recovery, pending_recovery
+from storage.test_startup import modules_of_a_run, within
+from templsync._io.apply import Recovery, pending_recovery, recover
 from templsync.errors import StaleLockWarning
 from templsync.storage.localstore import LocalStore
+from templsync.storage.locations import location_key
 from templsync.storage.model import SyncStrategy
 from templsync.storage.run import sync_paths
+from templsync.storage.state import StateFile
 from templsync.storage.store import Write, WriteOutcome
 from testing.forked import call_killed_at_file_size, call_with_file_size_limit
 from testing.trees import build_tree
@@ -92,19 +95,23 @@ def test_a_crash_inside_a_side_batch_is_rolled_back_whole_and_the_next_run_finis
     (remote / "pulled.bin").write_bytes(b"x" * 300_000)
     (remote / "gone.txt").unlink()
 
-    # The remote side's batch lands; the local side's is killed while its big file is written.
+    # The two sides' batches land at the same time; the local one is killed while its big
+    # file is written.
     outcome = call_killed_at_file_size(lambda: sync_paths(local, remote, strategy), 100_000)
 
     assert outcome == "killed by SIGXFSZ"
-    assert pending_recovery(remote) is None
-    assert "gone-remote.txt" not in files(remote)
-    assert (remote / "pushed.txt").read_text() == "edited locally"
     # Its deletion and its copy were one journal: rolled back together, nothing of it landed.
     assert pending_recovery(local) == Recovery("rolled-back", 2)
     assert (local / "gone.txt").read_text() == "g"
+    # The remote side's batch is whole either way: landed, or finished or rolled back by recovery.
+    recover(remote)
+    pushed = {p: v for p, v in files(remote).items() if p in ("pushed.txt", "gone-remote.txt")}
+    landed = pushed == {"pushed.txt": b"edited locally"}
+    assert landed or pushed == {"pushed.txt": b"p", "gone-remote.txt": b"g"}
     with pytest.warns(StaleLockWarning):  # the killed run's lock
         result = sync_paths(local, remote, strategy)
     assert not [p for p in local.iterdir() if p.name.startswith(".templsync")]
+    assert not [p for p in remote.iterdir() if p.name.startswith(".templsync")]
     assert (
         files(local)
         == files(remote)
@@ -116,7 +123,10 @@ def test_a_crash_inside_a_side_batch_is_rolled_back_whole_and_the_next_run_finis
     )
     # The killed run saved no state: what landed unrecorded is found in sync, nothing deleted.
     assert result.pulled == ("pulled.bin",) and result.deleted_local == ("gone.txt",)
-    assert (result.pushed, result.deleted_remote) == ((), ())
+    if landed:
+        assert (result.pushed, result.deleted_remote) == ((), ())
+    else:
+        assert (result.pushed, result.deleted_remote) == (("pushed.txt",), ("gone-remote.txt",))
 
 
 def test_a_failed_side_batch_lands_none_of_its_deletions(tmp_path: Path) -> None:
@@ -132,3 +142,44 @@ def test_a_failed_side_batch_lands_none_of_its_deletions(tmp_path: Path) -> None
     result = sync_paths(local, remote, strategy)
     assert (result.pushed, result.deleted_remote) == (("big.bin",), ("gone.txt",))
     assert files(remote) == files(local)
+
+
+def test_when_one_side_fails_what_the_other_side_landed_meanwhile_is_recorded(
+    tmp_path: Path,
+) -> None:
+    local, remote, strategy = synced(tmp_path, {"big.bin": "small", "pulled.txt": "old"})
+    (local / "big.bin").write_bytes(b"x" * 200_000)
+    (remote / "pulled.txt").write_text("edited remotely")
+    assert strategy.state_dir is not None
+    state = StateFile(strategy.state_dir, location_key(local), location_key(remote))
+
+    outcome = call_with_file_size_limit(lambda: sync_paths(local, remote, strategy), 100_000)
+
+    assert outcome.startswith("WriteError") and "Nothing was changed" in outcome
+    assert (remote / "big.bin").read_text() == "small"
+    assert (local / "pulled.txt").read_text() == "edited remotely"
+    records = state.load().records
+    assert records["pulled.txt"].size == len("edited remotely")
+    assert records["big.bin"].size == len("small")
+    result = sync_paths(local, remote, strategy)
+    assert (result.pushed, result.pulled) == (("big.bin",), ())
+    assert files(remote) == files(local)
+
+
+def test_a_small_change_loads_the_writer_and_not_what_only_rarer_writes_need(
+    tmp_path: Path,
+) -> None:
+    local, remote, strategy = synced(tmp_path, {"a.txt": "a", "b.txt": "b"})
+    (local / "a.txt").write_text("edited locally")
+    (remote / "b.txt").write_text("edited remotely")
+    argv = ["sync", str(local), str(remote), "--state-dir", str(strategy.state_dir), "-q"]
+
+    modules = modules_of_a_run(argv)
+
+    assert files(remote) == files(local)
+    assert (local / "b.txt").read_text() == "edited remotely"
+    assert {"templsync._io.apply", "templsync.storage.apply"} <= modules
+    # secrets (a token), shutil (a copy where no hard link can be made), difflib (--merge-text),
+    # a thread pool (many or big files), ctypes and tempfile (syncfs, the stat cache)
+    rarer = ("secrets", "shutil", "templsync._core.text", "concurrent.futures", "ctypes")
+    assert {m for m in modules if within(m, (*rarer, "tempfile"))} == set()

@@ -19,7 +19,6 @@ A failure before the commit point discards the temp files; after it, the backups
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -90,7 +89,7 @@ def apply_plan(root: Path, plan: Plan, perms: Mapping[str, int] | None = None) -
     if not plan:
         return report
     layout = check_plan(root, plan)
-    record = build_record(plan, layout, journal, secrets.token_hex(8), perms or {})
+    record = build_record(plan, layout, journal, _token(), perms or {})
     journal.create()
     try:
         journal.write_record(record)
@@ -158,6 +157,12 @@ def recover(root: Path) -> Recovery | None:
             return Recovery("finished", count)
     _roll_back_committed(journal, record)
     return Recovery("rolled-back", count)
+
+
+def _token() -> str:
+    """A name for one run's temp files: 16 random hex digits (``secrets.token_hex(8)``, without
+    loading ``secrets``, ~1.5 ms: random, base64, hmac)."""
+    return os.urandom(8).hex()
 
 
 def _check_root(root: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import shutil
 import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -173,6 +172,8 @@ def save_copy(source: Path, dest: Path) -> None:
         return
     except OSError:
         pass
+    import shutil  # noqa: PLC0415  # 2 ms, only where a hard link cannot be made
+
     shutil.copy2(source, dest, follow_symlinks=False)
     if not dest.is_symlink():
         fd = os.open(dest, os.O_RDONLY | os.O_CLOEXEC)

@@ -7,6 +7,11 @@ Rules this module keeps:
   lands as one writer batch (one journal) per side, and the writer removes the folders they
   empty. Where a copy and a deletion cross (a file replacing a folder, or a folder a file),
   the deletions go alone first. Then merges and kept-both conflicts.
+- Where both sides are folders (neither inside the other) and each side's change is one batch,
+  the two batches land at the same time, the first on a thread of its own: a small batch is
+  mostly waits for the disk, and the two sides' waits overlap. Each batch is still its own
+  journal, whole or not at all; what either landed is taken in on the calling thread, also
+  when the other failed. The two together hold no more content than one batch may.
 - Every source is read as listed and every target re-checked just before it is overwritten or
   deleted (the stores do both): a file that changed during the run is left alone on both sides
   and reported as a conflict ``changed-during-run``; the next run sees it as a change.
@@ -19,11 +24,11 @@ Rules this module keeps:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from templsync._core.text import is_binary
 from templsync._core.tree import FileEntry, Mode, parent_dirs
 from templsync._io.fsutil import write_new_file
 from templsync.progress import Progress
@@ -51,6 +56,9 @@ BATCH_FILES = 2048
 READ_INLINE_BYTES = 4 << 20
 """Copies from a folder holding no more than this in all are read and hashed on the calling
 thread: starting a pool (and importing it) costs more than reading them does."""
+
+_SideWork = tuple[Side, Sequence[Action], Sequence[Action]]
+"""A side to write, the deletions on it, and the copies into it."""
 
 
 @dataclass
@@ -120,11 +128,15 @@ class Executor:
             out.landed.add(action.path, _record(action.local, action.remote))
         for action in plan.of(ActionKind.FORGET):
             out.landed.add(action.path, None)
-        for source, copy, delete in (
-            (Side.LOCAL, ActionKind.PUSH, ActionKind.DELETE_REMOTE),
-            (Side.REMOTE, ActionKind.PULL, ActionKind.DELETE_LOCAL),
-        ):
-            self._into(source.other, plan.of(delete), plan.of(copy))
+        sides = [
+            (Side.REMOTE, plan.of(ActionKind.DELETE_REMOTE), plan.of(ActionKind.PUSH)),
+            (Side.LOCAL, plan.of(ActionKind.DELETE_LOCAL), plan.of(ActionKind.PULL)),
+        ]
+        if self._side_by_side(sides):
+            self._both(sides)
+        else:
+            for target, deletes, copies in sides:
+                self._into(target, deletes, copies)
         for action in plan.of(ActionKind.MERGE):
             self._merge(action)
         for action in plan.of(ActionKind.KEEP_BOTH):
@@ -134,14 +146,72 @@ class Executor:
     # -- the steps -------------------------------------------------------------------------
 
     def _into(self, target: Side, deletes: Sequence[Action], copies: Sequence[Action]) -> None:
-        """Delete ``deletes`` on ``target`` and copy ``copies`` into it: the deletions ride with
-        the first copy batch, so a small change lands as one batch per side; alone first when a
-        copy would put a file where a deletion empties a folder, or the other way round."""
-        batches = list(_batches(copies, target.other))
-        first = batches.pop(0) if batches and not _crossing(deletes, copies) else ()
-        self._land(target, self._deletions(target, deletes), first)
-        for batch in batches:
-            self._land(target, [], batch)
+        """Delete ``deletes`` on ``target`` and copy ``copies`` into it, batch by batch."""
+        for i, batch in enumerate(_side_batches(deletes, copies, target.other)):
+            self._land(target, self._deletions(target, deletes) if i == 0 else [], batch)
+
+    def _side_by_side(self, sides: Sequence[_SideWork]) -> bool:
+        """Whether the two sides' batches can land at the same time: both are folders (apart,
+        neither inside the other), each side's change is one batch, and both have one, which
+        together hold no more than one batch may (:data:`BATCH_BYTES`)."""
+        local, remote = self.stores[Side.LOCAL], self.stores[Side.REMOTE]
+        if not (isinstance(local, LocalStore) and isinstance(remote, LocalStore)):
+            return False
+        if local.root.is_relative_to(remote.root) or remote.root.is_relative_to(local.root):
+            return False
+        size = 0
+        for target, deletes, copies in sides:
+            if not (deletes or copies) or len(_side_batches(deletes, copies, target.other)) > 1:
+                return False
+            size += sum(_size(a, target.other) for a in copies)
+        return size <= BATCH_BYTES
+
+    def _both(self, sides: Sequence[_SideWork]) -> None:
+        """Each side's one batch, the two landing at the same time: most of a small batch is
+        waiting for the disk (fsyncs), and the two sides' waits overlap. The first side's batch
+        lands on a thread of its own as soon as its sources are read, while this thread reads
+        the second's (other paths: a path has one action) and lands it. What landed is taken in
+        afterwards, on this thread, in the same order as one side after the other."""
+        from templsync._io import apply as _writer  # noqa: F401, PLC0415  # before the thread
+
+        batches: list[tuple[Side, list[Write]]] = []
+        landed: list[list[tuple[Write, WriteOutcome]]] = [[], []]
+        failed: list[BaseException | None] = [None, None]
+
+        def land(i: int) -> None:
+            target, writes = batches[i]
+            try:
+                if writes:
+                    self.stores[target].apply(writes, lambda w, o: landed[i].append((w, o)))
+            except BaseException as err:  # raised below, once what landed is taken in
+                failed[i] = err
+
+        thread = threading.Thread(target=land, args=(0,), name="templsync-sync-side")
+        try:
+            for target, deletes, copies in sides:
+                deletions = self._deletions(target, deletes)
+                batches.append((target, [*deletions, *self._copy_writes(target.other, copies)]))
+                if thread.ident is None:
+                    thread.start()
+            land(1)
+        finally:
+            try:
+                if thread.ident is not None:
+                    thread.join()
+            except BaseException:  # interrupted while waiting: nothing may still be writing
+                thread.join()
+                raise
+            finally:
+                # ``batches`` is short when reading a side's sources failed
+                for (target, _), outcomes, (_, _, copies) in zip(
+                    batches, landed, sides, strict=False
+                ):
+                    done = self._landing(target, copies)
+                    for write, outcome in outcomes:
+                        done(write, outcome)
+        for err in failed:
+            if err is not None:
+                raise err
 
     def _deletions(self, side: Side, actions: Sequence[Action]) -> list[Write]:
         writes = []
@@ -156,10 +226,15 @@ class Executor:
 
     def _land(self, target: Side, deletions: list[Write], copies: Sequence[Action]) -> None:
         """One batch into ``target``: its deletions, and its copies from the other side."""
+        writes = [*deletions, *self._copy_writes(target.other, copies)]
+        if writes:
+            self.stores[target].apply(writes, self._landing(target, copies))
+
+    def _landing(
+        self, target: Side, copies: Sequence[Action]
+    ) -> Callable[[Write, WriteOutcome], None]:
+        """What takes in each write of a batch into ``target`` as it lands (or changed)."""
         source = target.other
-        writes = [*deletions, *self._copy_writes(source, copies)]
-        if not writes:
-            return
         by_path = {a.path: a for a in copies}
         gone = self.out.deleted_local if target is Side.LOCAL else self.out.deleted_remote
 
@@ -173,7 +248,7 @@ class Executor:
             else:
                 self._copied(source, by_path[write.path], write, outcome)
 
-        self.stores[target].apply(writes, done)
+        return done
 
     def _copy_writes(self, source: Side, actions: Sequence[Action]) -> list[Write]:
         target = source.other
@@ -336,7 +411,11 @@ class Executor:
         return True
 
     def _keep_text(self, entry: FileEntry | None, data: bytes) -> None:
-        if entry and self.keep_texts and len(data) <= TEXT_LIMIT and not is_binary(data):
+        if not (entry and self.keep_texts and len(data) <= TEXT_LIMIT):
+            return
+        from templsync._core.text import is_binary  # noqa: PLC0415  # difflib: --merge-text only
+
+        if not is_binary(data):
             self.out.texts[entry.digest] = data
 
     def _changed(self, path: str, side: Side) -> None:
@@ -374,6 +453,19 @@ def _crossing(deletes: Sequence[Action], copies: Sequence[Action]) -> bool:
 def _size(action: Action, side: Side) -> int:
     listed = _on(action, side)
     return 0 if listed is None else listed.size
+
+
+def _side_batches(
+    deletes: Sequence[Action], copies: Sequence[Action], source: Side
+) -> list[Sequence[Action]]:
+    """The copy batches of one side (copies from ``source``); the side's deletions ride with
+    the first, so a small change lands as one batch per side; they go alone first (an empty
+    first batch) when a copy would put a file where a deletion empties a folder, or the other
+    way round."""
+    batches: list[Sequence[Action]] = list(_batches(copies, source))
+    if deletes and (not batches or _crossing(deletes, copies)):
+        batches.insert(0, ())
+    return batches
 
 
 def _batches(actions: Sequence[Action], source: Side) -> Iterator[Sequence[Action]]:
