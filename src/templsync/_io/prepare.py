@@ -161,7 +161,7 @@ def make_backups(root: Path, record: Record, layout: Layout, *, sync: bool = Tru
         if signature(source.lstat()) != layout.found[jop.path].sig:
             raise changed_error(jop.path, "changed")
     if sync:
-        fsync_dirs(folders)
+        fsync_dirs(folders, at_once=len(record.ops) < SYNCFS_FROM)  # see fsutil.sync_folders
     return folders
 
 

@@ -126,7 +126,7 @@ def roll_forward(root: Path, record: Record) -> None:
             path = root / jop.path
             if stat.S_ISREG(path.lstat().st_mode):
                 path.chmod(jop.new_perm)
-    sync_folders(_touched_folders(root, record), root)
+    sync_folders(_touched_folders(root, record), root, plan_size=len(record.ops))
 
 
 def discard_temps(root: Path, record: Record) -> None:
@@ -170,4 +170,4 @@ def roll_back(root: Path, record: Record) -> None:
             _rename(staged, target)
         if jop.old_perm is not None and stat.S_IMODE(target.lstat().st_mode) != jop.old_perm:
             target.chmod(jop.old_perm)
-    sync_folders(_touched_folders(root, record), root)
+    sync_folders(_touched_folders(root, record), root, plan_size=len(record.ops))
