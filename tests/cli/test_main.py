@@ -11,6 +11,7 @@ from templsync import __version__
 from templsync.cli.handler import EXIT_BUG, EXIT_CONFLICTS, EXIT_INTERRUPTED, handle
 from templsync.cli.main import COMMANDS, main
 from templsync.errors import ConflictsLeft, UserError
+from testing.modules import modules_loaded_by
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -81,19 +82,6 @@ def test_a_bug_prints_one_line_and_writes_the_traceback(
     assert str(logs[0]) in err.replace("\n", "")
     assert "Traceback" in logs[0].read_text()
     assert "in buggy" in logs[0].read_text()
-
-
-def modules_loaded_by(argv: list[str]) -> set[str]:
-    """The modules a fresh interpreter holds after running ``templsync argv`` (exit code 0)."""
-    code = (
-        "import sys\n"
-        "from templsync.cli.main import main\n"
-        f"code = main({argv!r})\n"
-        "sys.stderr.write('\\n'.join(sys.modules))\n"
-        "sys.exit(code)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return set(done.stderr.split())
 
 
 def loaded(modules: set[str], *names: str) -> set[str]:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from storage.helpers import files
-from storage.test_startup import modules_of_a_run, within
 from templsync._io.apply import Recovery, pending_recovery, recover
 from templsync.errors import StaleLockWarning
 from templsync.storage.localstore import LocalStore
@@ -19,6 +18,7 @@ from templsync.storage.run import sync_paths
 from templsync.storage.state import StateFile
 from templsync.storage.store import Write, WriteOutcome
 from testing.forked import call_killed_at_file_size, call_with_file_size_limit
+from testing.modules import modules_loaded_by, within
 from testing.trees import build_tree
 
 KEEP = {f"keep/k{i}.txt": f"kept {i}" for i in range(8)}
@@ -174,7 +174,7 @@ def test_a_small_change_loads_the_writer_and_not_what_only_rarer_writes_need(
     (remote / "b.txt").write_text("edited remotely")
     argv = ["sync", str(local), str(remote), "--state-dir", str(strategy.state_dir), "-q"]
 
-    modules = modules_of_a_run(argv)
+    modules = modules_loaded_by(argv)
 
     assert files(remote) == files(local)
     assert (local / "b.txt").read_text() == "edited remotely"

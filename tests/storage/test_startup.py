@@ -10,6 +10,7 @@ from pathlib import Path
 
 from storage.helpers import files, set_mtime
 from templsync.cli.main import COMMANDS
+from testing.modules import modules_loaded_by, within
 from testing.trees import build_tree
 
 NOT_WHEN_NOTHING_CHANGED = (
@@ -42,24 +43,6 @@ NOT_WHEN_NOTHING_CHANGED = (
 )
 
 
-def within(module: str, names: tuple[str, ...]) -> bool:
-    """Whether ``module`` is one of ``names`` or inside one of them."""
-    return any(module == name or module.startswith(f"{name}.") for name in names)
-
-
-def modules_of_a_run(argv: list[str]) -> set[str]:
-    """The modules a fresh interpreter holds after ``templsync argv`` (which must exit 0)."""
-    code = (
-        "import sys\n"
-        "from templsync.cli.main import main\n"
-        f"code = main({argv!r})\n"
-        "sys.stderr.write('\\n'.join(sys.modules))\n"
-        "sys.exit(code)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return set(done.stderr.split())
-
-
 def test_a_sync_that_changes_nothing_loads_neither_the_writer_nor_any_other_command(
     tmp_path: Path,
 ) -> None:
@@ -74,7 +57,7 @@ def test_a_sync_that_changes_nothing_loads_neither_the_writer_nor_any_other_comm
     assert done.stdout == ""
     assert files(remote) == files(local)  # the first run copied; the next finds nothing to do
 
-    modules = modules_of_a_run(argv)
+    modules = modules_loaded_by(argv)
     assert "templsync.storage.localstore" in modules  # the run did walk the folders
     assert {m for m in modules if within(m, NOT_WHEN_NOTHING_CHANGED)} == set()
     assert {f"templsync.cli.{name}" for name in COMMANDS} & modules == {"templsync.cli.sync"}
