@@ -153,6 +153,14 @@ def write_atomic(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
+def read_to_end(fd: int) -> bytes:
+    """Everything left to read from the open file ``fd`` (a file, a pipe), in 1 MiB reads."""
+    parts: list[bytes] = []
+    while chunk := os.read(fd, 1 << 20):
+        parts.append(chunk)
+    return b"".join(parts)
+
+
 def lstat_or_none(path: Path) -> os.stat_result | None:
     """``lstat`` of ``path``, or None when nothing can be there (missing, or a parent is a file)."""
     try:

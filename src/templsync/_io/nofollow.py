@@ -15,6 +15,7 @@ import errno
 import os
 import stat
 
+from templsync._io.fsutil import read_to_end
 from templsync.errors import ReadError
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -68,7 +69,7 @@ def read_plain(root: str, rel: str) -> bytes | None:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 raise NotPlainError(root, rel, describe(st.st_mode))
-            return _read_all(fd)
+            return read_to_end(fd)
         except OSError as err:
             raise ReadError(f"cannot read {_join(root, rel)}: {err.strerror}") from err
         finally:
@@ -137,10 +138,3 @@ def _explain(dir_fd: int | None, name: str, root: str, rel: str, err: OSError) -
 
 def _join(root: str, rel: str) -> str:
     return f"{root}/{rel}" if rel else root
-
-
-def _read_all(fd: int) -> bytes:
-    parts: list[bytes] = []
-    while chunk := os.read(fd, 1 << 20):
-        parts.append(chunk)
-    return b"".join(parts)

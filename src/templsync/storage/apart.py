@@ -46,6 +46,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import NoReturn
 
+from templsync._io.fsutil import read_to_end
 from templsync.errors import UserError
 from templsync.storage.changes import Scan
 from templsync.storage.model import Listing, Stat
@@ -154,7 +155,7 @@ class Apart:
     def result(self) -> Scan | None:
         """The child's scan; its UserError raised; None when the caller must walk itself."""
         try:
-            data = _read_all(self.fd)
+            data = read_to_end(self.fd)
             whole = self._exited_cleanly()
         finally:
             self.close()
@@ -293,13 +294,6 @@ def _send(fd: int, answer: _Answer) -> None:
     view = memoryview(encode(answer))
     while view:
         view = view[os.write(fd, view) :]
-
-
-def _read_all(fd: int) -> bytes:
-    parts = []
-    while chunk := os.read(fd, 1 << 20):
-        parts.append(chunk)
-    return b"".join(parts)
 
 
 def _cores() -> int:

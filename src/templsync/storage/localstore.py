@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from templsync._core.ignore import IgnoreRules
+from templsync._io.fsutil import read_to_end
 from templsync._io.hashing import hash_file, load_checked
 from templsync._io.journaldir import JOURNAL_DIR, has_journal
 from templsync._io.statcache import RACY_WINDOW_NS, gc_paused
@@ -158,7 +159,7 @@ class LocalStore:
                 or st.st_mtime_ns != listed.mtime_ns
             ):
                 raise Changed(path)
-            data = os.read(fd, st.st_size + 1) if st.st_size < 1 << 24 else _read_all(fd)
+            data = os.read(fd, st.st_size + 1) if st.st_size < 1 << 24 else read_to_end(fd)
         except OSError as err:
             raise ReadError(f"cannot read {path!r} in {self.url!r}: {err.strerror}.") from err
         finally:
@@ -257,10 +258,3 @@ class LocalStore:
 
     def close(self) -> None:
         pass
-
-
-def _read_all(fd: int) -> bytes:
-    parts = []
-    while chunk := os.read(fd, 1 << 20):
-        parts.append(chunk)
-    return b"".join(parts)
