@@ -47,6 +47,7 @@ from types import TracebackType
 from typing import NoReturn
 
 from templsync._io.fsutil import read_to_end
+from templsync._io.statcache import gc_paused
 from templsync.errors import UserError
 from templsync.storage.changes import Scan
 from templsync.storage.model import Listing, Stat
@@ -211,13 +212,8 @@ def decode(data: bytes) -> Scan | None:
     match answer:
         case ("scan", str(), bytes(), bytes(), bytes(), dict(), bytes(), int()):
             _, paths, sizes, mtimes, executable, others, seen, count = answer
-            enabled = gc.isenabled()
-            gc.disable()  # many objects, all kept, no cycles: a collection would only rescan them
-            try:
+            with gc_paused():  # many objects, all kept, no cycles
                 changed = _listing(paths, sizes, mtimes, executable, others)
-            finally:
-                if enabled:
-                    gc.enable()
             return None if changed is None else Scan(changed, bytearray(seen), count)
         case ("error", str() as module, str() as name, str() as message):
             kind = getattr(sys.modules.get(module), name, None)
