@@ -32,7 +32,7 @@ from pathlib import Path
 from templsync._core.tree import FileEntry, Mode, parent_dirs
 from templsync._io.fsutil import write_new_file
 from templsync.progress import Progress
-from templsync.storage.localstore import LocalStore
+from templsync.storage.localstore import INLINE_BYTES, LocalStore
 from templsync.storage.model import (
     LEFT,
     Action,
@@ -53,9 +53,6 @@ BATCH_BYTES = 16 << 20
 """The most content one copy batch holds in memory: about 500 files of 32 KiB, still enough
 for the writer to make them durable with one ``syncfs`` (``_io.fsutil.SYNCFS_FROM``)."""
 BATCH_FILES = 2048
-READ_INLINE_BYTES = 4 << 20
-"""Copies from a folder holding no more than this in all are read and hashed on the calling
-thread: starting a pool (and importing it) costs more than reading them does."""
 
 _SideWork = tuple[Side, Sequence[Action], Sequence[Action]]
 """A side to write, the deletions on it, and the copies into it."""
@@ -373,7 +370,7 @@ class Executor:
         pool's own cost out of a run of small files. A folder is read by no more threads than
         there are cores: more would not hash faster, and each thread's allocator keeps the
         memory of the files it read (a batch's worth each, at worst) until the process ends;
-        up to :data:`READ_INLINE_BYTES` of it, by this thread alone (a pool costs more)."""
+        up to :data:`INLINE_BYTES` of it, by this thread alone (a pool costs more)."""
 
         def load(action: Action) -> FileEntry | None:
             listed = _on(action, side)
@@ -387,7 +384,7 @@ class Executor:
         jobs = min(self.jobs, len(actions) // 4)
         if isinstance(self.stores[side], LocalStore):
             jobs = min(jobs, os.cpu_count() or 1)
-            if sum(_size(a, side) for a in actions) <= READ_INLINE_BYTES:
+            if sum(_size(a, side) for a in actions) <= INLINE_BYTES:
                 jobs = 1
         if jobs <= 1:
             return [load(a) for a in actions]

@@ -44,6 +44,10 @@ if TYPE_CHECKING:
     from templsync._core.plan import PlanOp
     from templsync._core.tree import FileEntry
 
+INLINE_BYTES = 4 << 20
+"""Files of a folder holding no more than this in all are read or hashed on the calling thread
+(the sync's hashing and its copies): starting a pool (and importing it) costs more than
+reading them does."""
 _REPORT_EVERY = 4096
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 

@@ -32,7 +32,7 @@ from templsync.errors import UserError
 from templsync.progress import Progress, no_progress
 from templsync.storage.apart import WalkApart, in_child
 from templsync.storage.changes import Scan, scan_listing, to_hash, to_plan
-from templsync.storage.localstore import LocalStore
+from templsync.storage.localstore import INLINE_BYTES, LocalStore
 from templsync.storage.locations import location_key, open_local, open_remote
 from templsync.storage.lock import pair_lock
 from templsync.storage.model import (
@@ -59,9 +59,6 @@ if TYPE_CHECKING:
 IGNORE_FILE = ".templsyncignore"
 HASH_RUN = 64
 """The most files one hashing task takes (see :meth:`_Run._hash`)."""
-HASH_INLINE_BYTES = 4 << 20
-"""Up to :data:`HASH_RUN` local files holding no more than this are hashed on the calling
-thread: starting a pool (and importing it) costs more than hashing them does."""
 
 
 class TooManyDeletesError(UserError):
@@ -258,7 +255,7 @@ class _Run:
         The paths go to the threads in runs of up to :data:`HASH_RUN` (enough runs that every
         thread has several): one task per file costs more in the pool's locking than hashing a
         small local file does. A few small files of a folder (one run, no more than
-        :data:`HASH_INLINE_BYTES` in all) are hashed here, with no pool; a remote store's calls
+        :data:`INLINE_BYTES` in all) are hashed here, with no pool; a remote store's calls
         wait on the network, so they always go to the threads."""
         if not paths:
             return
@@ -287,7 +284,7 @@ class _Run:
         if (
             isinstance(store, LocalStore)
             and total <= HASH_RUN
-            and sum(listing[p].size for p in paths) <= HASH_INLINE_BYTES
+            and sum(listing[p].size for p in paths) <= INLINE_BYTES
         ):
             take(some(paths))
             return
