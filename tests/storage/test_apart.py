@@ -163,8 +163,13 @@ def exit_code() -> Scan:
     os._exit(3)
 
 
+def a_path_holding_a_nul() -> Scan:
+    return Scan({"a\0b": Stat(1, 2, None, None, False)}, bytearray(), 1)
+
+
 @pytest.mark.parametrize(
-    "walk", [a_bug, an_error_made_of_other_arguments, die, no_answer, exit_code]
+    "walk",
+    [a_bug, an_error_made_of_other_arguments, die, no_answer, exit_code, a_path_holding_a_nul],
 )
 def test_a_child_that_gives_no_whole_answer_leaves_the_walk_to_the_parent(
     walk: Callable[[], Scan],

@@ -50,6 +50,7 @@ from templsync._io.fsutil import read_to_end
 from templsync._io.statcache import gc_paused
 from templsync.errors import UserError
 from templsync.storage.changes import Scan
+from templsync.storage.codec import join_paths
 from templsync.storage.model import Listing, Stat
 
 WalkApart = Callable[[Callable[[], Scan]], "Apart | None"]
@@ -237,8 +238,9 @@ def _answer(walk: Callable[[], Scan]) -> _Answer:
         return ("error", kind.__module__, kind.__qualname__, str(err))
     except Exception:  # the parent walks again and meets it with its traceback
         return None
-    paths = "\0".join(scan.changed)
-    if paths.count("\0") != max(len(scan.changed) - 1, 0):  # a NUL in a path: not for this form
+    try:
+        paths = join_paths(scan.changed.keys())
+    except ValueError:  # a NUL in a path: not for this form, the parent walks again
         return None
     stats = scan.changed.values()
     others = {

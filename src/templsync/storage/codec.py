@@ -29,6 +29,7 @@ import re
 import sys
 from array import array
 from binascii import crc32
+from collections.abc import Collection
 from typing import cast
 
 from templsync.storage.records import DIGEST_BYTES, Records, ints
@@ -39,11 +40,17 @@ VERSION = 2
 _BAD_PATH = re.compile(r"\A\Z|\A/|//|/\Z|\x00|(?:\A|/)\.{1,2}(?:/|\Z)")
 
 
-def encode(records: Records, texts: list[str], *, local: str, remote: str) -> bytes:
-    joined = "\0".join(records.paths)
-    if joined.count("\0") != max(len(records) - 1, 0):  # never from a listing; it would split
+def join_paths(paths: Collection[str]) -> str:
+    """``paths`` joined by NUL, as a state file and a forked walker's answer carry them.
+    Raises ``ValueError`` for a path holding a NUL (never from a listing: it would split)."""
+    joined = "\0".join(paths)
+    if joined.count("\0") != max(len(paths) - 1, 0):
         raise ValueError("a path holds a NUL character")
-    paths = joined.encode("utf-8", "surrogatepass")
+    return joined
+
+
+def encode(records: Records, texts: list[str], *, local: str, remote: str) -> bytes:
+    paths = join_paths(records.paths).encode("utf-8", "surrogatepass")
     etags = b""
     if records.etags is not None:
         etags = "\0".join(e or "" for e in records.etags).encode("utf-8", "surrogatepass")
